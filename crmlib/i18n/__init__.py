@@ -1,0 +1,83 @@
+"""Text in Spanish and English.
+
+Every sentence and label crmlib shows a reader comes from a catalog: one YAML
+file per module in this folder, mapping a dotted key to its text in each
+language::
+
+    differentiate.pareto.headline:
+      es: "El {customer_share:.0%} de los clientes aporta el {value_share:.0%} del valor."
+      en: "{customer_share:.0%} of customers bring {value_share:.0%} of the value."
+
+Column labels use keys ``column.<canonical_name>``. A key defined in two files
+is an error, so modules cannot silently override each other.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from crmlib.exceptions import ParameterError
+
+LANGUAGES = ("es", "en")
+_HERE = Path(__file__).parent
+
+__all__ = ["LANGUAGES", "t", "label", "labels", "check_language", "catalog"]
+
+
+def check_language(language: str) -> str:
+    """Return ``language`` if supported, else raise :class:`ParameterError`."""
+    if language not in LANGUAGES:
+        raise ParameterError(
+            f"language must be one of {list(LANGUAGES)}; got {language!r}",
+            parameter="language",
+            allowed=LANGUAGES,
+            value=language,
+        )
+    return language
+
+
+@lru_cache(maxsize=1)
+def catalog() -> dict[str, dict[str, str]]:
+    """All keys of every catalog file, merged; raises on a key defined twice."""
+    merged: dict[str, dict[str, str]] = {}
+    origin: dict[str, str] = {}
+    for path in sorted(_HERE.glob("*.yaml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for key, texts in data.items():
+            if key in merged:
+                raise RuntimeError(f"i18n key {key!r} is defined in {origin[key]} and {path.name}")
+            missing = [lang for lang in LANGUAGES if lang not in (texts or {})]
+            if missing:
+                raise RuntimeError(f"i18n key {key!r} in {path.name} lacks {missing}")
+            merged[key] = texts
+            origin[key] = path.name
+    return merged
+
+
+def t(key: str, language: str = "es", /, **values) -> str:
+    """Text for ``key`` in ``language``, formatted with ``values``.
+
+    Raises ``KeyError`` naming the key when it is in no catalog: a missing
+    text is a bug, not something to paper over with the key itself.
+    """
+    check_language(language)
+    try:
+        text = catalog()[key][language]
+    except KeyError:
+        raise KeyError(f"no text for i18n key {key!r}") from None
+    return text.format(**values) if values else text
+
+
+def label(column: str, language: str = "es") -> str:
+    """Human label of a canonical column; the column name itself when none is defined."""
+    check_language(language)
+    entry = catalog().get(f"column.{column}")
+    return entry[language] if entry else column
+
+
+def labels(columns, language: str = "es") -> dict[str, str]:
+    """``{column: label}`` for a sequence of columns, ready for ``DataFrame.rename``."""
+    return {c: label(c, language) for c in columns}

@@ -1,0 +1,3 @@
+"""Plots for the collections stage."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""Plots for the differentiate stage."""
+
+__all__: list[str] = []

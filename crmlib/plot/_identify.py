@@ -1,0 +1,3 @@
+"""Plots for the identify stage."""
+
+__all__: list[str] = []

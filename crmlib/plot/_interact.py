@@ -1,0 +1,3 @@
+"""Plots for the interact stage."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""Plots for the personalize stage."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""Plots for the readiness stage."""
+
+__all__: list[str] = []

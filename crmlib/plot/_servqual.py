@@ -1,0 +1,3 @@
+"""Plots for the servqual stage."""
+
+__all__: list[str] = []

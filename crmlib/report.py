@@ -1,0 +1,208 @@
+"""What a notebook hands to the reader: tables, headlines, key figures and exports.
+
+A notebook creates one :class:`Recorder` and passes every key figure and key
+table through it; :meth:`Recorder.save` writes ``results.json`` and
+``tables.xlsx`` to the output folder atomically. The batch runner reads those
+files to build the client report and fill the results store.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from crmlib import __version__
+from crmlib._files import atomic_path, atomic_write_text
+from crmlib.i18n import check_language, labels
+
+__all__ = ["Recorder", "show", "markdown", "excel_safe", "to_excel", "RESULTS_FILE",
+           "TABLES_FILE"]
+
+RESULTS_FILE = "results.json"
+TABLES_FILE = "tables.xlsx"
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def excel_safe(df: pd.DataFrame) -> pd.DataFrame:
+    """Copy of ``df`` whose text cells cannot run as spreadsheet formulas.
+
+    A text cell that starts with ``=``, ``+``, ``-``, ``@``, tab or carriage
+    return gets a leading apostrophe (OWASP's advice against CSV injection);
+    numbers are left as numbers.
+    """
+    out = df.copy()
+    for col in out.columns:
+        s = out[col]
+        if s.dtype == object or pd.api.types.is_string_dtype(s):
+            out[col] = s.map(
+                lambda v: "'" + v if isinstance(v, str) and v.startswith(_FORMULA_START) else v
+            )
+    out.columns = [
+        "'" + c if isinstance(c, str) and c.startswith(_FORMULA_START) else c for c in out.columns
+    ]
+    return out
+
+
+def to_excel(tables: dict[str, pd.DataFrame], path: str | Path) -> Path:
+    """Write ``{sheet name: table}`` to an .xlsx file atomically, formula-safe."""
+    path = Path(path)
+    with atomic_path(path) as tmp:
+        with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
+            used: set[str] = set()
+            for name, table in tables.items():
+                sheet = _sheet_name(name, used)
+                frame = table.copy()
+                for col in frame.columns:
+                    if isinstance(frame[col].dtype, pd.DatetimeTZDtype):
+                        frame[col] = frame[col].dt.tz_localize(None)
+                excel_safe(frame).to_excel(writer, sheet_name=sheet, index=False)
+    return path
+
+
+def _sheet_name(name: str, used: set[str]) -> str:
+    base = "".join(ch for ch in str(name) if ch not in '[]:*?/\\')[:31] or "sheet"
+    candidate, k = base, 1
+    while candidate.lower() in used:
+        k += 1
+        candidate = f"{base[:28]}_{k}"
+    used.add(candidate.lower())
+    return candidate
+
+
+def _jsonable(value):
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (np.floating, float)):
+        v = float(value)
+        return None if math.isnan(v) or math.isinf(v) else v
+    if isinstance(value, (np.bool_,)):
+        return bool(value)
+    if isinstance(value, (pd.Timestamp, _dt.date, _dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, pd.Series):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    return value
+
+
+class Recorder:
+    """Collects the key figures and tables of one client and stage.
+
+    Parameters
+    ----------
+    output_dir : str or path, optional
+        Folder for ``results.json`` and ``tables.xlsx``. Empty or ``None``
+        keeps everything in memory (a notebook opened by hand).
+    client_id, stage : str
+        Recorded in ``results.json``.
+    language : {"es", "en"}
+        Language of the labels in exported tables.
+
+    Examples
+    --------
+    >>> rec = Recorder(None, client_id="demo", stage="02_differentiate")
+    >>> rec.value("top20_value_share", 0.74)
+    0.74
+    """
+
+    def __init__(self, output_dir=None, *, client_id: str = "", stage: str = "",
+                 language: str = "es"):
+        self.output_dir = Path(output_dir) if output_dir else None
+        self.client_id = client_id
+        self.stage = stage
+        self.language = check_language(language)
+        self.values: dict[str, object] = {}
+        self.tables: dict[str, pd.DataFrame] = {}
+
+    def value(self, key: str, value):
+        """Record a key figure (number, text, list or dict) and return it."""
+        self.values[key] = _jsonable(value)
+        return value
+
+    def table(self, name: str, table: pd.DataFrame) -> pd.DataFrame:
+        """Record a key table for the Excel workbook and return it."""
+        self.tables[name] = table
+        return table
+
+    def results(self) -> dict:
+        """The content of ``results.json``."""
+        return {
+            "client_id": self.client_id,
+            "stage": self.stage,
+            "language": self.language,
+            "crmlib_version": __version__,
+            "values": self.values,
+            "tables": sorted(self.tables),
+        }
+
+    def save(self) -> Path | None:
+        """Write ``results.json`` and ``tables.xlsx``; return the folder (None in memory)."""
+        if self.output_dir is None:
+            return None
+        self.output_dir.mkdir(parents=True, exist_ok=True)
+        if self.tables:
+            translated = {
+                name: t.rename(columns=labels(t.columns, self.language))
+                for name, t in self.tables.items()
+            }
+            to_excel(translated, self.output_dir / TABLES_FILE)
+        atomic_write_text(
+            self.output_dir / RESULTS_FILE,
+            json.dumps(self.results(), ensure_ascii=False, indent=2, sort_keys=True),
+        )
+        return self.output_dir
+
+
+def show(table: pd.DataFrame, *, language: str = "es", max_rows: int = 20,
+         index: bool = False, precision: int = 2):
+    """A display-ready view of ``table`` with translated headers.
+
+    Returns a pandas ``Styler`` (HTML-escaped, numbers formatted) limited to
+    ``max_rows`` rows, so the notebook cell only has to put it last.
+    """
+    check_language(language)
+    view = table.head(max_rows).rename(columns=labels(table.columns, language))
+    styler = view.style.format(precision=precision, thousands=".", decimal=",", escape="html",
+                               na_rep="") if language == "es" else \
+        view.style.format(precision=precision, thousands=",", escape="html", na_rep="")
+    if not index:
+        styler = styler.hide(axis="index")
+    return styler
+
+
+def markdown(text: str):
+    """Wrap library-made text for display as Markdown in a notebook."""
+    from IPython.display import Markdown
+
+    return Markdown(text)
+
+
+def notebook_html(notebook_path, *, title: str | None = None) -> str:
+    """HTML of an executed notebook without code cells, figures embedded.
+
+    Cells tagged ``remove_cell`` are dropped and ``remove_output`` lose their
+    output; input prompts and code never show.
+    """
+    import nbformat
+    from nbconvert import HTMLExporter
+    from traitlets.config import Config
+
+    cfg = Config()
+    cfg.TagRemovePreprocessor.remove_cell_tags = ("remove_cell",)
+    cfg.TagRemovePreprocessor.remove_all_outputs_tags = ("remove_output",)
+    cfg.TagRemovePreprocessor.enabled = True
+    exporter = HTMLExporter(config=cfg, exclude_input=True, exclude_input_prompt=True,
+                            exclude_output_prompt=True)
+    nb = nbformat.read(str(notebook_path), as_version=4)
+    if title:
+        nb.metadata["title"] = title
+    body, _ = exporter.from_notebook_node(nb)
+    return body
