@@ -206,3 +206,15 @@ def notebook_html(notebook_path, *, title: str | None = None) -> str:
         nb.metadata["title"] = title
     body, _ = exporter.from_notebook_node(nb)
     return body
+
+
+def section(key: str, language: str = "es", *, level: int = 2, **values):
+    """Heading and explanation of a notebook section, from the i18n catalog.
+
+    Reads ``<key>.title`` and ``<key>.text`` (formatted with ``values``) and
+    returns them as Markdown, so the report a client reads is in one language.
+    """
+    from crmlib.i18n import t
+
+    return markdown(f"{'#' * level} {t(key + '.title', language)}\n\n"
+                    f"{t(key + '.text', language, **values)}")
