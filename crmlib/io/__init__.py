@@ -14,9 +14,11 @@ import pandas as pd
 import yaml
 
 from crmlib.exceptions import DataError, DataProblem
+from crmlib.io._survey import likert_labels, parse_likert, read_survey
 from crmlib.schemas import TABLES, table_spec, validate
 
-__all__ = ["read_table", "read_client_table", "client_files", "DATASET_FILE"]
+__all__ = ["read_table", "read_client_table", "client_files", "DATASET_FILE", "read_survey",
+           "parse_likert", "likert_labels"]
 
 DATASET_FILE = "dataset.yaml"
 _EXTS = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".parquet")

@@ -1,0 +1,291 @@
+"""Turning a delimited text file into a grid of strings, keeping source lines.
+
+Everything here is private to :mod:`crmlib.io`. The grid is a DataFrame of
+``str`` cells (never NaN: an empty cell is ``""``) with integer column labels,
+plus an array giving, for each grid row, the 1-based physical line of the file
+where that record starts. Blank lines become all-empty rows, so the caller
+decides what to drop while keeping line numbers right.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from crmlib.exceptions import DataError, DataProblem, ParameterError
+
+SEPARATORS = (",", ";", "\t", "|")
+_QUOTED = re.compile(r'"[^"\n]*"')
+_EXPECTED = re.compile(r"Expected \d+ fields in line \d+, saw (\d+)")
+
+
+def source_name(source) -> str:
+    """A short printable name for a path, file object or URL."""
+    if isinstance(source, (str, Path)):
+        return str(source)
+    return str(getattr(source, "name", None) or type(source).__name__)
+
+
+def read_bytes(source, *, table: str) -> bytes:
+    """The raw bytes of a path or binary/text file object; DataError if unreadable."""
+    name = source_name(source)
+    try:
+        if isinstance(source, (str, Path)):
+            return Path(source).read_bytes()
+        data = source.read()
+    except FileNotFoundError:
+        raise DataError([DataProblem(table, None, f"file not found: {name}")],
+                        source=name) from None
+    except (OSError, AttributeError) as err:
+        raise DataError([DataProblem(table, None, f"cannot read the file ({err})")],
+                        source=name) from None
+    if isinstance(data, str):
+        return data.encode("utf-8")
+    return bytes(data)
+
+
+def decode(data: bytes, *, encoding: str | None, table: str, name: str) -> tuple[str, str]:
+    """Decode ``data``; return ``(text, encoding used)``.
+
+    Without ``encoding``: a byte-order mark decides (UTF-8/UTF-16); otherwise
+    strict UTF-8 is tried, then Windows-1252 (Excel's default on Spanish
+    Windows), then Latin-1, which accepts any byte. Text with NUL characters is
+    refused as binary. Line ends are normalised to ``\\n``.
+    """
+    if encoding is not None:
+        try:
+            codecs.lookup(encoding)
+        except LookupError:
+            raise ParameterError(f"encoding {encoding!r} is not a known text encoding",
+                                 parameter="encoding", value=encoding) from None
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError as err:
+            raise DataError([DataProblem(
+                table, None, f"is not valid {encoding} text (byte {err.start}); "
+                "leave encoding unset to detect it")], source=name) from None
+        used = encoding
+    elif data.startswith(codecs.BOM_UTF8):
+        text, used = data[3:].decode("utf-8", errors="replace"), "utf-8-sig"
+    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        text, used = data.decode("utf-16", errors="replace"), "utf-16"
+    else:
+        used = None
+        for enc in ("utf-8", "cp1252", "latin-1"):
+            try:
+                text, used = data.decode(enc), enc
+                break
+            except UnicodeDecodeError:
+                continue
+    text = text.lstrip("\ufeff")
+    if "\x00" in text:
+        raise DataError([DataProblem(table, None, "is not a text file (it holds binary data); "
+                                     "save it as CSV, .xlsx or .parquet")], source=name)
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text, used
+
+
+def sniff_separator(text: str, *, max_lines: int = 60) -> str:
+    """Pick the separator among ``, ; tab |`` from the first non-blank lines.
+
+    Quoted stretches are ignored. The winner is the character whose count per
+    line is the same on the most lines (ties: the larger count, then the order
+    ``, ; tab |``). A file with one column gets ``,``.
+    """
+    lines = [ln for ln in text.split("\n", max_lines + 50)[: max_lines + 50] if ln.strip()]
+    lines = [_QUOTED.sub("", ln) for ln in lines[:max_lines]]
+    best, best_key = ",", (0, 0)
+    for sep in SEPARATORS:
+        counts = [ln.count(sep) for ln in lines]
+        positive = [c for c in counts if c > 0]
+        if not positive:
+            continue
+        values, freq = np.unique(positive, return_counts=True)
+        mode = int(values[np.argmax(freq)])
+        key = (int(freq.max()), mode)
+        if key > best_key:
+            best, best_key = sep, key
+    return best
+
+
+def text_grid(text: str, *, sep: str, table: str, name: str) -> tuple[pd.DataFrame, np.ndarray]:
+    """Parse ``text`` into a grid of strings and the source line of every row."""
+    if sep not in SEPARATORS and len(sep) != 1:
+        raise ParameterError(f"sep must be one character such as {list(SEPARATORS)}; got {sep!r}",
+                             parameter="sep", allowed=SEPARATORS, value=sep)
+    width = max((ln.count(sep) for ln in text.split("\n")), default=0) + 1
+    grid = None
+    for _ in range(5):
+        try:
+            grid = pd.read_csv(
+                io.StringIO(text), sep=sep, header=None, names=range(width), dtype=str,
+                keep_default_na=False, na_filter=False, skip_blank_lines=False,
+                quoting=csv.QUOTE_MINIMAL, engine="c", index_col=False,
+            )
+            break
+        except pd.errors.ParserError as err:
+            m = _EXPECTED.search(str(err))
+            if not m or int(m.group(1)) <= width:
+                raise DataError([DataProblem(table, None, f"cannot be read as delimited text "
+                                             f"({str(err).strip()})")], source=name) from None
+            width = int(m.group(1))
+        except (ValueError, TypeError, MemoryError, UnicodeError, OverflowError) as err:
+            raise DataError([DataProblem(table, None, f"cannot be read as delimited text "
+                                         f"({type(err).__name__}: {err})")],
+                            source=name) from None
+    if grid is None:
+        raise DataError([DataProblem(table, None, "cannot be read as delimited text "
+                                     "(inconsistent number of fields)")], source=name)
+    grid = grid.fillna("")
+    # Physical line of each record: 1 + record number + newlines inside earlier quoted cells.
+    starts = np.arange(1, len(grid) + 1)
+    if '"' in text and len(grid):
+        inner = np.zeros(len(grid), dtype=np.int64)
+        for col in grid.columns:
+            s = grid[col]
+            if s.str.contains("\n", regex=False).any():
+                inner += s.str.count("\n").to_numpy(dtype=np.int64)
+        if inner.any():
+            starts = starts + np.concatenate([[0], np.cumsum(inner)[:-1]])
+    return grid, starts
+
+
+def strip_grid(grid: pd.DataFrame) -> pd.DataFrame:
+    """Trim surrounding whitespace (including no-break spaces) in every cell."""
+    out = {}
+    for col in grid.columns:
+        s = grid[col]
+        if s.dtype == object or pd.api.types.is_string_dtype(s):
+            s = s.str.strip().str.strip("\u00a0\u202f\u2007")
+        out[col] = s
+    return pd.DataFrame(out, index=grid.index)
+
+
+def excel_grid(source, *, sheet, table: str, name: str) -> tuple[pd.DataFrame, np.ndarray]:
+    """Read one worksheet into a grid of strings and sheet row numbers.
+
+    Real Excel dates become ISO text (``2024-12-31`` or ``2024-12-31 10:30:00``),
+    numbers become text with a ``.`` decimal point and no thousands separator,
+    integral numbers without ``.0``.
+    """
+    import datetime as dt
+    import zipfile
+
+    try:
+        import openpyxl
+    except ImportError:  # pragma: no cover - openpyxl is a core dependency
+        from crmlib.exceptions import MissingDependencyError
+        raise MissingDependencyError("openpyxl", "dev", "Reading .xlsx files") from None
+    try:
+        src = source if isinstance(source, (str, Path)) else io.BytesIO(read_bytes(source,
+                                                                                    table=table))
+        wb = openpyxl.load_workbook(src, read_only=True, data_only=True)
+    except FileNotFoundError:
+        raise DataError([DataProblem(table, None, f"file not found: {name}")],
+                        source=name) from None
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError, EOFError) as err:
+        raise DataError([DataProblem(table, None, f"is not a readable .xlsx workbook "
+                                     f"({type(err).__name__}: {err})")], source=name) from None
+    except Exception as err:  # openpyxl raises many private types on corrupt files
+        raise DataError([DataProblem(table, None, f"is not a readable .xlsx workbook "
+                                     f"({type(err).__name__}: {err})")], source=name) from None
+    try:
+        if sheet is None:
+            ws = wb.worksheets[0]
+        elif isinstance(sheet, int):
+            ws = wb.worksheets[sheet]
+        else:
+            ws = wb[sheet]
+    except (KeyError, IndexError):
+        names = wb.sheetnames
+        wb.close()
+        raise ParameterError(f"sheet must be one of {names} (or a 0-based position); "
+                             f"got {sheet!r}", parameter="sheet", allowed=tuple(names),
+                             value=sheet) from None
+
+    def cell(v):
+        if v is None:
+            return ""
+        if isinstance(v, bool):
+            return "true" if v else "false"
+        if isinstance(v, dt.datetime):
+            return v.isoformat(sep=" ") if (v.hour, v.minute, v.second, v.microsecond) != (
+                0, 0, 0, 0) else v.date().isoformat()
+        if isinstance(v, dt.date):
+            return v.isoformat()
+        if isinstance(v, dt.time):
+            return v.isoformat()
+        if isinstance(v, float):
+            if v.is_integer() and abs(v) < 1e15:
+                return str(int(v))
+            return repr(v)
+        return str(v)
+
+    try:
+        rows = [[cell(v) for v in row] for row in ws.iter_rows(values_only=True)]
+    except Exception as err:
+        raise DataError([DataProblem(table, None, f"is not a readable .xlsx workbook "
+                                     f"({type(err).__name__}: {err})")], source=name) from None
+    finally:
+        wb.close()
+    width = max((len(r) for r in rows), default=0)
+    rows = [r + [""] * (width - len(r)) for r in rows]
+    grid = pd.DataFrame(rows, columns=range(width), dtype=str) if rows else pd.DataFrame()
+    return grid, np.arange(1, len(grid) + 1)
+
+
+def drop_blank(grid: pd.DataFrame, lines: np.ndarray) -> tuple[pd.DataFrame, np.ndarray]:
+    """Drop all-empty rows and all-empty trailing columns."""
+    if grid.empty:
+        return grid, lines
+    filled = np.zeros(len(grid), dtype=bool)
+    nonempty_cols = []
+    for col in grid.columns:
+        has = (grid[col] != "").to_numpy()
+        filled |= has
+        if has.any():
+            nonempty_cols.append(col)
+    grid = grid.loc[filled]
+    lines = lines[filled]
+    if nonempty_cols:
+        last = grid.columns.get_loc(nonempty_cols[-1])
+        grid = grid.iloc[:, : last + 1]
+    else:
+        grid = grid.iloc[:, :0]
+    return grid.reset_index(drop=True), lines
+
+
+def load_grid(source, *, table: str, encoding=None, sep=None, sheet=None,
+              kind: str | None = None) -> tuple[pd.DataFrame, np.ndarray, dict]:
+    """Grid of trimmed strings from a CSV/text or Excel source, blank rows dropped.
+
+    Returns ``(grid, lines, info)`` with ``info`` holding ``encoding``, ``sep``
+    and ``format``.
+    """
+    name = source_name(source)
+    if kind is None:
+        suffix = Path(name).suffix.lower()
+        kind = "excel" if suffix in (".xlsx", ".xlsm") else "text"
+    if kind == "excel":
+        grid, lines = excel_grid(source, sheet=sheet, table=table, name=name)
+        info = {"format": "xlsx", "encoding": None, "sep": None}
+    else:
+        data = read_bytes(source, table=table)
+        if data.startswith(b"PK\x03\x04"):
+            raise DataError([DataProblem(table, None, "looks like an Excel/zip file, not text; "
+                                         "give it an .xlsx extension")], source=name)
+        text, used = decode(data, encoding=encoding, table=table, name=name)
+        if sep is None:
+            sep = sniff_separator(text)
+        grid, lines = text_grid(text, sep=sep, table=table, name=name)
+        info = {"format": "csv", "encoding": used, "sep": sep}
+    grid = strip_grid(grid)
+    grid, lines = drop_blank(grid, lines)
+    return grid, lines, info
