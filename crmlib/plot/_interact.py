@@ -1,3 +1,122 @@
-"""Plots for the interact stage."""
+"""Plots for the interact stage: complaints, resolution times, run charts, contacts."""
 
-__all__: list[str] = []
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from crmlib.i18n import label, t
+from crmlib.plot._common import get_ax
+
+__all__ = [
+    "plot_complaint_volume",
+    "plot_resolution_times",
+    "plot_run_chart",
+    "plot_response_times",
+    "plot_contact_cost",
+]
+
+_METRIC_COLUMNS = {"n_contacts", "share", "n_customers", "n_closed", "n_open", "n_reopened",
+                   "n_problem_rows", "median_resolution_hours", "p90_resolution_hours",
+                   "hours_basis", "fcr_n", "fcr_rate", "recovery_n", "recovery_rate"}
+
+
+def plot_complaint_volume(metrics: pd.DataFrame, *, ax=None, language: str = "es"):
+    """Horizontal bars of ``n_contacts`` per group of a grouped ``complaint_metrics`` table.
+
+    The group column is the first column that is not a metric; bars follow the
+    table's order, largest at the top.
+    """
+    group = next(c for c in metrics.columns if c not in _METRIC_COLUMNS)
+    ax = get_ax(ax)
+    names = [str(v) for v in metrics[group]]
+    ax.barh(names[::-1], metrics["n_contacts"].to_numpy()[::-1], color="#4C72B0")
+    ax.set_xlabel(label("n_contacts", language))
+    ax.set_ylabel(label(group, language))
+    ax.set_title(t("interact.plot.volume", language, group=label(group, language).lower()))
+    return ax
+
+
+def plot_resolution_times(tickets: pd.DataFrame, *, ax=None, language: str = "es",
+                          bins: int = 30):
+    """Histogram of resolution hours from ``ticket_table``, with median and p90 lines.
+
+    Uses ``resolution_business_hours`` when the table has it.
+    """
+    col = ("resolution_business_hours" if "resolution_business_hours" in tickets
+           else "resolution_hours")
+    hours = tickets[col].dropna().to_numpy(dtype=float)
+    ax = get_ax(ax)
+    if len(hours):
+        ax.hist(hours, bins=bins, color="#8DA0CB", edgecolor="white")
+        med, p90 = np.median(hours), np.quantile(hours, 0.9)
+        ax.axvline(med, color="#1B9E77", lw=2, label=t("interact.plot.median", language,
+                                                      value=f"{med:.1f}"))
+        ax.axvline(p90, color="#D95F02", lw=2, ls="--",
+                   label=t("interact.plot.p90", language, value=f"{p90:.1f}"))
+        ax.legend()
+    ax.set_xlabel(label(col, language))
+    ax.set_ylabel(t("interact.plot.tickets", language))
+    ax.set_title(t("interact.plot.resolution", language))
+    return ax
+
+
+def plot_run_chart(chart: pd.DataFrame, *, ax=None, language: str = "es",
+                   title: str | None = None):
+    """Run chart with centre line and control limits from ``xmr_chart`` or ``p_chart``.
+
+    Points beyond a limit (``signal``) are marked in red.
+    """
+    ax = get_ax(ax, figsize=(8, 4))
+    y = "p" if "p" in chart else "value"
+    x = pd.to_datetime(chart["period"])
+    ax.plot(x, chart[y], marker="o", color="#4C72B0", label=t("interact.plot.observed",
+                                                              language))
+    ax.plot(x, chart["center"], color="grey", lw=1, label=t("interact.plot.center", language))
+    ax.plot(x, chart["ucl"], color="#D95F02", lw=1, ls="--",
+            label=t("interact.plot.limits", language))
+    ax.plot(x, chart["lcl"], color="#D95F02", lw=1, ls="--")
+    sig = chart["signal"].astype(bool).to_numpy()
+    if sig.any():
+        ax.scatter(x[sig], chart[y].to_numpy()[sig], color="red", zorder=3, s=50,
+                   label=t("interact.plot.signal", language))
+    ax.set_title(title or t("interact.plot.run_chart", language))
+    ax.legend(loc="best", fontsize="small")
+    ax.figure.autofmt_xdate()
+    return ax
+
+
+def plot_response_times(study: pd.DataFrame, *, ax=None, language: str = "es"):
+    """Median response and waiting minutes by service encounter (``response_time_study``)."""
+    ax = get_ax(ax)
+    x = np.arange(len(study))
+    w = 0.38
+    ax.bar(x - w / 2, study["response_median_minutes"].fillna(0), w, color="#4C72B0",
+           label=label("response_median_minutes", language))
+    ax.bar(x + w / 2, study["wait_median_minutes"].fillna(0), w, color="#DD8452",
+           label=label("wait_median_minutes", language))
+    ax.set_xticks(x, [t(f"interact.encounter.{e}", language) for e in study["encounter"]])
+    ax.set_ylabel(t("interact.plot.minutes", language))
+    ax.set_title(t("interact.plot.response", language))
+    ax.legend()
+    return ax
+
+
+def plot_contact_cost(costs: pd.DataFrame, *, ax=None, language: str = "es"):
+    """Segments placed by value per customer against contact effort per customer.
+
+    The vertical axis is ``cost_per_customer`` when costs are known, else
+    ``contacts_per_customer`` (``contact_cost_by_segment``).
+    """
+    ax = get_ax(ax)
+    ycol = "cost_per_customer" if costs["cost_per_customer"].notna().any() else \
+        "contacts_per_customer"
+    ax.scatter(costs["value_per_customer"], costs[ycol], s=60 + 4 * np.sqrt(costs["n_customers"]),
+               color="#55A868", alpha=0.8)
+    for _, row in costs.iterrows():
+        ax.annotate(str(row["segment"]), (row["value_per_customer"], row[ycol]),
+                    textcoords="offset points", xytext=(5, 4), fontsize="small")
+    ax.set_xlabel(label("value_per_customer", language))
+    ax.set_ylabel(label(ycol, language))
+    ax.set_title(t("interact.plot.cost", language))
+    return ax
