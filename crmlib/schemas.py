@@ -16,12 +16,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
-from crmlib.exceptions import DataError, DataProblem, ParameterError
+from crmlib.exceptions import DataError, DataProblem, ParameterError, check_choice
 
-__all__ = ["ColumnSpec", "TableSpec", "TABLES", "schema", "validate", "table_spec", "describe"]
+__all__ = ["ColumnSpec", "TableSpec", "TABLES", "schema", "validate", "check", "table_spec",
+           "describe"]
 
 DTYPES = ("str", "float", "int", "datetime", "bool")
 
@@ -50,6 +52,13 @@ class ColumnSpec:
         Inclusive bounds for numbers.
     synonyms : tuple of str
         Client header names (Spanish and English) that mean this column.
+    aliases : tuple of (str, str)
+        For columns with ``allowed`` values: client spellings and the allowed
+        value they stand for (``("queja", "complaint")``), matched after
+        lower-casing and removing accents.
+    future_ok : bool
+        For timestamps: whether values after the valuation date are legitimate
+        (due dates); otherwise the loader rejects dates in the future.
     """
 
     name: str
@@ -62,6 +71,8 @@ class ColumnSpec:
     ge: float | None = None
     le: float | None = None
     synonyms: tuple = ()
+    aliases: tuple = ()
+    future_ok: bool = False
 
 
 @dataclass(frozen=True)
@@ -118,7 +129,12 @@ _add(TableSpec(
           synonyms=("nombre", "razon_social", "razón social", "nombre_cliente", "customer_name",
                     "full name", "company")),
         C("kind", "str", "'person' or 'company'.", required=False, nullable=True,
-          allowed=("person", "company"), synonyms=("tipo", "tipo_cliente", "type", "customer_type")),
+          allowed=("person", "company"), synonyms=("tipo", "tipo_cliente", "type", "customer_type"),
+          aliases=(("persona", "person"), ("natural", "person"), ("persona natural", "person"),
+                   ("particular", "person"), ("individual", "person"), ("b2c", "person"),
+                   ("empresa", "company"), ("juridica", "company"),
+                   ("persona juridica", "company"), ("sociedad", "company"),
+                   ("business", "company"), ("b2b", "company"))),
         C("email", "str", "E-mail address as recorded (may be invalid).", required=False,
           nullable=True, synonyms=("correo", "e-mail", "mail", "correo_electronico",
                                    "correo electrónico", "email_address")),
@@ -188,6 +204,11 @@ _add(TableSpec(
           nullable=True, synonyms=("canal", "medio", "via", "vía")),
         C("kind", "str", "complaint, request, suggestion or praise.", required=False,
           nullable=True, allowed=("complaint", "request", "suggestion", "praise"),
+          aliases=(("queja", "complaint"), ("reclamo", "complaint"), ("reclamacion", "complaint"),
+                   ("solicitud", "request"), ("peticion", "request"), ("pedido", "request"),
+                   ("consulta", "request"), ("sugerencia", "suggestion"),
+                   ("felicitacion", "praise"), ("elogio", "praise"), ("agradecimiento", "praise"),
+                   ("compliment", "praise")),
           synonyms=("tipo", "tipo_interaccion", "type")),
         C("contacts_to_resolve", "float", "Contacts the customer needed until resolution.",
           required=False, nullable=True, ge=0,
@@ -221,7 +242,7 @@ _add(TableSpec(
         C("issued_at", "datetime", "Issue date.",
           synonyms=("emision", "emisión", "fecha_emision", "fecha emisión", "fecha_factura",
                     "invoice_date", "issued", "fecha")),
-        C("due_at", "datetime", "Due date.",
+        C("due_at", "datetime", "Due date.", future_ok=True,
           synonyms=("vencimiento", "fecha_vencimiento", "fecha vencimiento", "due", "due_date")),
         C("paid_at", "datetime", "Date paid in full; empty while open.", required=False,
           nullable=True, synonyms=("pago", "fecha_pago", "fecha pago", "paid", "payment_date")),
@@ -291,6 +312,11 @@ _add(TableSpec(
           synonyms=("encuestado", "id_encuestado", "respondent", "response_id")),
         C("group", "str", "manager, employee, customer or partner.",
           allowed=("manager", "employee", "customer", "partner"),
+          aliases=(("gerente", "manager"), ("directivo", "manager"), ("direccion", "manager"),
+                   ("gerencia", "manager"), ("jefe", "manager"), ("empleado", "employee"),
+                   ("colaborador", "employee"), ("personal", "employee"), ("staff", "employee"),
+                   ("cliente", "customer"), ("client", "customer"), ("socio", "partner"),
+                   ("aliado", "partner"), ("proveedor", "partner"), ("distribuidor", "partner")),
           synonyms=("grupo", "rol", "perfil", "role")),
         C("item_id", "str", "Item identifier of the instrument.",
           synonyms=("item", "ítem", "pregunta", "question")),
@@ -393,13 +419,51 @@ def validate(
         How to call an index value in messages.
     source : str, optional
         File or URL named in the message.
+    max_examples : int, default 3
+        Offending rows quoted per problem.
+
+    Returns
+    -------
+    DataFrame
+        ``df`` itself, when it meets the contract.
 
     Raises
     ------
     DataError
         Listing every broken rule with counts and example rows.
     """
+    problems = check(df, table, location_kind=location_kind, source=source,
+                     max_examples=max_examples)
+    if problems:
+        raise DataError(problems, source=source)
+    return df
+
+
+def check(
+    df: pd.DataFrame,
+    table: str,
+    *,
+    location_kind: str = "row",
+    source: str | None = None,
+    max_examples: int = 3,
+    skip: dict | None = None,
+) -> list[DataProblem]:
+    """Every way ``df`` breaks the contract of ``table``, as a list (empty when none).
+
+    The rules: required columns present; a table with rows; numbers and
+    timestamps typed as such; no empty cell in a non-nullable column; values in
+    ``allowed``; numbers within ``ge``/``le``; unique columns and
+    ``unique_together`` sets without duplicates (every copy is reported);
+    ``ordered`` timestamp pairs in order.
+
+    ``skip`` maps a column to a boolean mask of cells already reported (for
+    instance text that did not parse as a number and is now missing), so the
+    same cell is not reported twice as "is empty". Other parameters as in
+    :func:`validate`.
+    """
     spec = table_spec(table)
+    check_choice("location_kind", location_kind, ("row", "line"))
+    skip = skip or {}
     problems: list[DataProblem] = []
     n = len(df)
 
@@ -407,7 +471,8 @@ def validate(
         bad = df.index[mask]
         values = df.loc[mask, column] if column in df.columns else pd.Series(index=bad, dtype=object)
         examples = tuple(
-            (loc, "" if pd.isna(v) else v) for loc, v in list(zip(bad, values))[:max_examples]
+            (_loc(loc), "" if pd.isna(v) else _plain(v))
+            for loc, v in list(zip(bad, values))[:max_examples]
         )
         problems.append(DataProblem(table, column, rule, int(mask.sum()), n, examples,
                                     location_kind, source))
@@ -423,7 +488,12 @@ def validate(
         if c.name not in df.columns or n == 0:
             continue
         s = df[c.name]
-        if c.dtype in ("float", "int") and not pd.api.types.is_numeric_dtype(s):
+        if isinstance(s, pd.DataFrame):
+            problems.append(DataProblem(table, c.name, "appears more than once", 0, 0, (),
+                                        location_kind, source))
+            continue
+        if c.dtype in ("float", "int") and not (pd.api.types.is_numeric_dtype(s)
+                                                and not pd.api.types.is_bool_dtype(s)):
             problems.append(DataProblem(table, c.name, f"must be numeric (dtype {s.dtype})",
                                         n, n, (), location_kind, source))
             continue
@@ -432,8 +502,11 @@ def validate(
                                         n, n, (), location_kind, source))
             continue
         isna = s.isna().to_numpy()
+        already = skip.get(c.name)
         if not c.nullable and isna.any():
-            problem(c.name, "is empty", isna)
+            mask = isna if already is None else isna & ~np.asarray(already, dtype=bool)
+            if mask.any():
+                problem(c.name, "is empty", mask)
         present = ~isna
         if c.allowed is not None:
             mask = present & ~s.isin(c.allowed).to_numpy()
@@ -466,7 +539,17 @@ def validate(
                 mask = (b < a).fillna(False).to_numpy()
                 if mask.any():
                     problem(late, f"is before {early}", mask)
+    return problems
 
-    if problems:
-        raise DataError(problems, source=None)
-    return df
+
+def _loc(value):
+    return int(value) if isinstance(value, (int, np.integer)) else value
+
+
+def _plain(value):
+    """Numpy scalars and timestamps as plain Python values for messages."""
+    if isinstance(value, pd.Timestamp):
+        return str(value.date()) if value == value.normalize() else str(value)
+    if isinstance(value, np.generic):
+        return value.item()
+    return value

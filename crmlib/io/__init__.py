@@ -1,138 +1,63 @@
 """Reading client data: the only module that opens files.
 
-First version: canonical headers or built-in synonyms, CSV/Excel/Parquet,
-validated against :mod:`crmlib.schemas`. (Hardening for messy exports follows.)
+Tables (:func:`read_table`, :func:`read_client_table`) come from CSV as clients
+really send it (UTF-8 with or without BOM, Windows-1252/Latin-1; ``,`` ``;`` tab
+or ``|``; decimal comma and thousands dots; day-first dates; a title block
+above the header), Excel, Parquet, a DataFrame or an SQL database. Client
+headers are renamed once, here, to the canonical names of
+:mod:`crmlib.schemas`, and every table is validated against its contract: bad
+input raises one :class:`~crmlib.exceptions.DataError` listing every problem
+with its source-file lines.
+
+Survey exports (:func:`read_survey`) are read in their native layouts (Google
+Forms, Qualtrics with three header rows, SurveyMonkey with two) and Likert
+answers turned into numbers by :func:`parse_likert`.
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from pathlib import Path
 
 import pandas as pd
 import yaml
 
-from crmlib.exceptions import DataError, DataProblem
-from crmlib.io._survey import likert_labels, parse_likert, read_survey
-from crmlib.schemas import TABLES, table_spec, validate
+from crmlib.exceptions import DataError, DataProblem, ParameterError
+from crmlib.io._survey import NO_ANSWER, likert_labels, parse_likert, read_survey
+from crmlib.io._tables import OPTIONS, read_table
+from crmlib.schemas import table_spec
 
-__all__ = ["read_table", "read_client_table", "client_files", "DATASET_FILE", "read_survey",
-           "parse_likert", "likert_labels"]
+__all__ = [
+    "read_table",
+    "read_client_table",
+    "client_files",
+    "read_dataset_config",
+    "read_survey",
+    "parse_likert",
+    "likert_labels",
+    "NO_ANSWER",
+    "DATASET_FILE",
+    "OPTIONS",
+]
 
 DATASET_FILE = "dataset.yaml"
 _EXTS = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".parquet")
 
 
-def _norm(text: str) -> str:
-    text = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "_", text.strip().lower()).strip("_")
-
-
-def _rename_map(columns, table: str, column_map: dict | None) -> dict:
-    spec = table_spec(table)
-    lookup = {}
-    for c in spec.columns:
-        for name in (c.name, *c.synonyms):
-            lookup.setdefault(_norm(name), c.name)
-    explicit = {_norm(k): v for k, v in (column_map or {}).items()}
-    out = {}
-    taken = set()
-    for col in columns:
-        key = _norm(col)
-        target = explicit.get(key) or lookup.get(key)
-        if target and target not in taken:
-            out[col] = target
-            taken.add(target)
-    return out
-
-
-def read_table(source, table: str, *, column_map=None, query: str | None = None,
-               **options) -> pd.DataFrame:
-    """Read one canonical table from a file or database and validate it.
-
-    Parameters
-    ----------
-    source : str or path
-        ``.csv``, ``.xlsx`` or ``.parquet`` file, or an SQLAlchemy URL.
-    table : str
-        Canonical table name (see :data:`crmlib.schemas.TABLES`).
-    column_map : dict or str, optional
-        ``{client header: canonical name}``, or a YAML file holding it.
-    query : str, optional
-        SQL query, when ``source`` is a URL.
-
-    Returns
-    -------
-    DataFrame
-        Canonical columns, typed; raises :class:`DataError` listing every problem.
-    """
-    spec = table_spec(table)
-    if isinstance(column_map, (str, Path)):
-        column_map = yaml.safe_load(Path(column_map).read_text(encoding="utf-8")) or {}
-    path = Path(str(source))
-    ext = path.suffix.lower()
-    if ext in (".csv", ".txt", ".tsv"):
-        raw = pd.read_csv(path, dtype=str, sep=None, engine="python", encoding="utf-8-sig",
-                          keep_default_na=False)
-        raw.index = raw.index + 2
-        kind = "line"
-    elif ext in (".xlsx", ".xlsm"):
-        raw = pd.read_excel(path, dtype=str, keep_default_na=False)
-        raw.index = raw.index + 2
-        kind = "line"
-    elif ext == ".parquet":
-        raw = pd.read_parquet(path)
-        kind = "row"
-    else:
-        raw = pd.read_sql(query, str(source))
-        kind = "row"
-    df = raw.rename(columns=_rename_map(raw.columns, table, column_map))
-    problems = []
-    for c in spec.columns:
-        if c.name not in df.columns:
-            continue
-        s = df[c.name]
-        if c.dtype == "str":
-            df[c.name] = s.astype(object).where(s.notna() & (s.astype(str).str.strip() != ""))
-        elif c.dtype in ("float", "int"):
-            num = pd.to_numeric(s.replace("", None), errors="coerce")
-            bad = num.isna() & s.notna() & (s.astype(str).str.strip() != "")
-            if bad.any():
-                problems.append(DataProblem(table, c.name, "is not a number", int(bad.sum()),
-                                            len(df), tuple(s[bad].head(3).items()), kind,
-                                            str(source)))
-            df[c.name] = num.astype(float)
-        elif c.dtype == "datetime":
-            txt = s.replace("", None)
-            dt = pd.to_datetime(txt, errors="coerce", format="mixed")
-            bad = dt.isna() & txt.notna()
-            if bad.any():
-                problems.append(DataProblem(table, c.name, "is not a date", int(bad.sum()),
-                                            len(df), tuple(s[bad].head(3).items()), kind,
-                                            str(source)))
-            df[c.name] = dt.astype("datetime64[ns]")
-        elif c.dtype == "bool":
-            df[c.name] = s.map(lambda v: str(v).strip().lower() in ("1", "true", "si", "sí",
-                                                                      "yes", "x", "s", "y")
-                               if str(v).strip() else None).astype("boolean")
-    if problems:
-        raise DataError(problems, source=str(source))
-    try:
-        validate(df, table, location_kind=kind, source=str(source))
-    except DataError as err:
-        raise DataError(err.problems, source=str(source)) from None
-    return df.reset_index(drop=True)
-
-
 def client_files(data_dir, table: str) -> list[Path]:
-    """Files in ``data_dir`` holding ``table``: ``<table>.<ext>``, and for customers
-    also ``customers_<source>.<ext>``."""
+    """Files in ``data_dir`` holding ``table``, sorted by name.
+
+    ``<table>.<ext>`` for every table, and for ``customers`` also
+    ``customers_<source>.<ext>`` (one file per source database); extensions
+    ``.csv .txt .tsv .xlsx .xlsm .parquet``.
+    """
     table_spec(table)
     folder = Path(data_dir)
+    if not folder.is_dir():
+        raise ParameterError(f"data_dir {str(folder)!r} is not a folder", parameter="data_dir",
+                             value=str(folder))
     found = []
     for path in sorted(folder.iterdir()):
-        if path.suffix.lower() not in _EXTS:
+        if path.suffix.lower() not in _EXTS or path.name.startswith((".", "~$")):
             continue
         stem = path.stem
         if stem == table or (table == "customers" and stem.startswith("customers_")):
@@ -140,28 +65,76 @@ def client_files(data_dir, table: str) -> list[Path]:
     return found
 
 
-def read_client_table(data_dir, table: str) -> pd.DataFrame:
+def read_dataset_config(data_dir) -> dict:
+    """The ``dataset.yaml`` of a client folder as a dict (empty when there is none).
+
+    Recognised keys: ``column_map`` (``{table: {client header: canonical}}``),
+    ``options`` (read options for every table, see :func:`read_table`) and
+    ``tables`` (``{table: {options}}``, overriding ``options`` for one table).
+    Other keys are left for other uses.
+    """
+    path = Path(data_dir) / DATASET_FILE
+    if not path.exists():
+        return {}
+    try:
+        config = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (yaml.YAMLError, UnicodeDecodeError) as err:
+        raise DataError([DataProblem("dataset", None, f"is not valid YAML ({err})")],
+                        source=str(path)) from None
+    if not isinstance(config, dict):
+        raise DataError([DataProblem("dataset", None, "must be a mapping of keys "
+                                     "(column_map, options, tables)")], source=str(path))
+    return config
+
+
+def read_client_table(data_dir, table: str, **options) -> pd.DataFrame:
     """Read ``table`` from a client folder, applying its ``dataset.yaml`` if present.
 
-    ``dataset.yaml`` may hold ``column_map: {table: {header: canonical}}`` and
-    ``options: {...}`` passed to :func:`read_table`. Several customer files
-    (``customers_<source>.csv``) are stacked, with ``source`` set from the name
-    where the file has no such column.
+    Parameters
+    ----------
+    data_dir : str or path
+        The client's folder.
+    table : str
+        Canonical table name.
+    **options
+        Read options (see :func:`read_table`), over those of ``dataset.yaml``.
+
+    Returns
+    -------
+    DataFrame
+        As :func:`read_table`. Several customer files
+        (``customers_<source>.csv``) are stacked, with ``source`` set from the
+        file name where the file has no such column or leaves it empty.
+
+    Raises
+    ------
+    DataError
+        No file for the table, or any problem :func:`read_table` finds.
     """
     folder = Path(data_dir)
-    config = {}
-    if (folder / DATASET_FILE).exists():
-        config = yaml.safe_load((folder / DATASET_FILE).read_text(encoding="utf-8")) or {}
+    spec = table_spec(table)
+    config = read_dataset_config(folder)
     column_map = (config.get("column_map") or {}).get(table)
-    options = config.get("options") or {}
+    merged = {**(config.get("options") or {}), **((config.get("tables") or {}).get(table) or {}),
+              **options}
     files = client_files(folder, table)
     if not files:
         raise DataError([DataProblem(table, None, f"has no file in {folder.name}/ "
                                      f"(expected {table}.csv, .xlsx or .parquet)")])
     frames = []
     for path in files:
-        df = read_table(path, table, column_map=column_map, **options)
-        if table == "customers" and "source" not in df.columns:
-            df["source"] = path.stem.removeprefix("customers_") if path.stem != table else None
+        df = read_table(path, table, column_map=column_map, **merged)
+        if table == "customers" and path.stem != table:
+            label = path.stem.removeprefix("customers_")
+            if "source" in df.columns:
+                df["source"] = df["source"].fillna(label)
+            else:
+                df["source"] = pd.Series(label, index=df.index, dtype="str")
+                order = [c.name for c in spec.columns if c.name in df.columns]
+                df = df[order + [c for c in df.columns if c not in order]]
         frames.append(df)
-    return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    if len(frames) == 1:
+        return frames[0]
+    out = pd.concat(frames, ignore_index=True)
+    out.attrs = {"source": [str(p) for p in files]}
+    return out
