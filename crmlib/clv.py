@@ -88,7 +88,7 @@ def _check_summary(summary: pd.DataFrame, columns, table="summary") -> pd.DataFr
         if neg.any():
             problems.append(_problem(table, c, "is negative", neg, s))
         out[c] = v
-    if problems:
+    if len(out) < len(columns):
         raise DataError(problems)
     if "frequency" in out:
         f = out["frequency"]
