@@ -1,3 +1,79 @@
-"""Plots for the identify stage."""
+"""Plots for the identify stage: data completeness, match rules, match scores."""
 
-__all__: list[str] = []
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from matplotlib.patches import Patch
+
+from crmlib.i18n import t
+from crmlib.plot._common import get_ax
+
+__all__ = ["plot_completeness", "plot_match_rules", "plot_match_scores"]
+
+_DECISION_COLORS = {"merge": "#1B9E77", "review": "#E6AB02", "keep_apart": "#D95F02"}
+_DECISIONS = ("merge", "review", "keep_apart")
+
+
+def plot_completeness(quality: pd.DataFrame, *, ax=None, language: str = "es"):
+    """Horizontal bars: share of records holding each field.
+
+    Takes the table of :func:`crmlib.identify.quality_profile` and draws its
+    ``completeness`` rows, in the table's order from the top, on a 0-100 % axis.
+    """
+    rows = quality[quality["check"] == "completeness"]
+    names = [t(f"identify.field.{f}", language) for f in rows["field"]]
+    shares = rows["share_ok"].to_numpy(dtype=float)
+    ax = get_ax(ax)
+    ax.barh(names[::-1], shares[::-1] * 100, color="#4C72B0")
+    for y, value in enumerate(shares[::-1]):
+        ax.text(value * 100 + 1, y, f"{value:.0%}", va="center", fontsize=8)
+    ax.set_xlim(0, 110)
+    ax.set_xlabel(t("identify.plot.share_filled", language) + " (%)")
+    ax.set_title(t("identify.plot.completeness", language))
+    return ax
+
+
+def plot_match_rules(counts: pd.DataFrame, *, ax=None, language: str = "es"):
+    """Horizontal bars: candidate pairs per rule, coloured by decision.
+
+    Takes the table of :func:`crmlib.identify.rule_counts`; one bar per row, in
+    the table's order from the top, length ``n_pairs``.
+    """
+    ax = get_ax(ax)
+    names = [t(f"identify.rule.{r}", language) for r in counts["rule"]][::-1]
+    values = counts["n_pairs"].to_numpy()[::-1]
+    colors = [_DECISION_COLORS.get(d, "#999999") for d in counts["decision"]][::-1]
+    ax.barh(names, values, color=colors)
+    handles = [Patch(color=_DECISION_COLORS[d], label=t(f"identify.decision.{d}", language))
+               for d in _DECISIONS if d in set(counts["decision"])]
+    if handles:
+        ax.legend(handles=handles, loc="lower right")
+    ax.set_xlabel(t("identify.plot.n_pairs", language))
+    ax.set_title(t("identify.plot.rules", language))
+    return ax
+
+
+def plot_match_scores(pairs: pd.DataFrame, *, ax=None, language: str = "es", bins: int = 20):
+    """Stacked histogram of pair ``score`` (0-100) by decision.
+
+    Takes the match report (``pairs`` of :func:`crmlib.identify.consolidate`);
+    pairs without a score (added by hand) are left out.
+    """
+    ax = get_ax(ax)
+    edges = np.linspace(0, 100, bins + 1)
+    data, colors, names = [], [], []
+    for d in _DECISIONS:
+        values = pairs.loc[pairs["decision"] == d, "score"].dropna().to_numpy(dtype=float)
+        if len(values):
+            data.append(values)
+            colors.append(_DECISION_COLORS[d])
+            names.append(t(f"identify.decision.{d}", language))
+    if data:
+        ax.hist(data, bins=edges, stacked=True, color=colors, label=names, edgecolor="white")
+        ax.legend()
+    ax.set_xlim(0, 100)
+    ax.set_xlabel(t("identify.plot.score", language))
+    ax.set_ylabel(t("identify.plot.n_pairs", language))
+    ax.set_title(t("identify.plot.scores", language))
+    return ax
