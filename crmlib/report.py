@@ -9,8 +9,10 @@ files to build the client report and fill the results store.
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import json
 import math
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -18,10 +20,12 @@ import pandas as pd
 
 from crmlib import __version__
 from crmlib._files import atomic_path, atomic_write_text
+from crmlib.exceptions import CrmlibError
 from crmlib.i18n import check_language, labels
 
-__all__ = ["Recorder", "show", "markdown", "excel_safe", "to_excel", "RESULTS_FILE",
-           "TABLES_FILE"]
+__all__ = ["Recorder", "show", "markdown", "section", "excel_safe", "to_excel", "to_csv",
+           "notebook_html", "report_html", "write_report_html", "find_chromium", "html_to_pdf",
+           "RESULTS_FILE", "TABLES_FILE"]
 
 RESULTS_FILE = "results.json"
 TABLES_FILE = "tables.xlsx"
@@ -185,13 +189,13 @@ def markdown(text: str):
     return Markdown(text)
 
 
-def notebook_html(notebook_path, *, title: str | None = None) -> str:
-    """HTML of an executed notebook without code cells, figures embedded.
+def _html_exporter(template: str | None):
+    """An nbconvert HTML exporter that leaves code out (cached: building one is slow)."""
+    return _cached_exporter(template)
 
-    Cells tagged ``remove_cell`` are dropped and ``remove_output`` lose their
-    output; input prompts and code never show.
-    """
-    import nbformat
+
+@functools.lru_cache(maxsize=4)
+def _cached_exporter(template: str | None):
     from nbconvert import HTMLExporter
     from traitlets.config import Config
 
@@ -199,13 +203,162 @@ def notebook_html(notebook_path, *, title: str | None = None) -> str:
     cfg.TagRemovePreprocessor.remove_cell_tags = ("remove_cell",)
     cfg.TagRemovePreprocessor.remove_all_outputs_tags = ("remove_output",)
     cfg.TagRemovePreprocessor.enabled = True
-    exporter = HTMLExporter(config=cfg, exclude_input=True, exclude_input_prompt=True,
-                            exclude_output_prompt=True)
+    options = dict(config=cfg, exclude_input=True, exclude_input_prompt=True,
+                   exclude_output_prompt=True)
+    if template:
+        options.update(template_name=template, extra_template_basedirs=[str(_TEMPLATES)])
+    return HTMLExporter(**options)
+
+
+_TEMPLATES = Path(__file__).parent / "templates"
+_export_lock = threading.Lock()
+
+
+def notebook_html(notebook_path, *, title: str | None = None) -> str:
+    """HTML of an executed notebook without code cells, figures embedded.
+
+    Cells tagged ``remove_cell`` are dropped and ``remove_output`` lose their
+    output; input prompts and code never show.
+    """
+    import nbformat
+
     nb = nbformat.read(str(notebook_path), as_version=4)
     if title:
         nb.metadata["title"] = title
-    body, _ = exporter.from_notebook_node(nb)
+    with _export_lock:
+        body, _ = _html_exporter(None).from_notebook_node(nb)
     return body
+
+
+def report_html(notebook_path, *, client: str, stage: str, date: str, language: str = "es",
+                engagement: str = "", title: str | None = None) -> str:
+    """Client-ready HTML page of an executed notebook: a cover, then its outputs.
+
+    The page has no code, no scripts and no remote assets; figures are
+    embedded as ``data:`` images. Every cover text is HTML-escaped.
+
+    Parameters
+    ----------
+    notebook_path : str or path
+        Executed notebook (``.ipynb``).
+    client : str
+        Client name shown on the cover.
+    stage : str
+        Stage id (``02_differentiate``); shown by its translated name when the
+        catalog has one.
+    date : str
+        Valuation date shown on the cover (ISO).
+    language : {"es", "en"}
+        Language of the cover labels.
+    engagement : str, optional
+        Engagement title shown above the client name.
+    title : str, optional
+        Page title; by default "<stage> report for <client>".
+
+    Returns
+    -------
+    str
+        A complete HTML document.
+    """
+    import nbformat
+
+    from crmlib.i18n import catalog, t
+
+    check_language(language)
+    stage_title = t(f"stage.{stage}", language) if f"stage.{stage}" in catalog() else stage
+    nb = nbformat.read(str(notebook_path), as_version=4)
+    nb.metadata["title"] = title or t("common.report_title", language, stage=stage_title,
+                                      client=client)
+    resources = {"crm_cover": {
+        "engagement": engagement or "",
+        "client": client,
+        "stage": stage_title,
+        "date": date,
+        "client_label": t("common.client", language),
+        "stage_label": t("common.stage", language),
+        "date_label": t("common.as_of", language),
+        "generated": t("common.generated_on", language, date=_dt.date.today().isoformat()),
+    }, "language_code": language}
+    with _export_lock:
+        body, _ = _html_exporter("report").from_notebook_node(nb, resources=resources)
+    return body
+
+
+def write_report_html(notebook_path, path, **cover) -> Path:
+    """Write :func:`report_html` of ``notebook_path`` to ``path`` atomically."""
+    return atomic_write_text(path, report_html(notebook_path, **cover))
+
+
+def find_chromium() -> str | None:
+    """Path of a Chromium/Chrome executable, or ``None``.
+
+    ``CRMLIB_CHROMIUM`` names one explicitly (an empty value disables PDF).
+    """
+    import os
+    import shutil
+
+    explicit = os.environ.get("CRMLIB_CHROMIUM")
+    if explicit is not None:
+        return shutil.which(explicit) if explicit else None
+    for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+class ExportError(CrmlibError, RuntimeError):
+    """A report could not be exported (the browser failed or timed out)."""
+
+
+def _chromium_base(chromium: str, profile: str) -> list[str]:
+    return [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+            "--no-first-run", "--no-default-browser-check", "--disable-extensions",
+            "--disable-background-networking", "--disable-sync", "--mute-audio",
+            f"--user-data-dir={profile}"]
+
+
+def html_to_pdf(html_path, pdf_path, *, chromium: str | None = None,
+                timeout: float = 120.0) -> Path:
+    """Print an HTML file to PDF with headless Chromium, atomically.
+
+    Uses Debian's ``chromium --headless --print-to-pdf`` (nbconvert's
+    ``webpdf`` wants a browser it downloads itself, which offline machines
+    cannot do). Raises :class:`ExportError` when Chromium fails and
+    :class:`~crmlib.exceptions.MissingDependencyError`-like ``ExportError``
+    when none is installed.
+    """
+    import subprocess
+    import tempfile
+
+    chromium = chromium or find_chromium()
+    if not chromium:
+        raise ExportError("PDF export needs Chromium (Debian: apt-get install chromium)")
+    html_path = Path(html_path).resolve()
+    pdf_path = Path(pdf_path)
+    with tempfile.TemporaryDirectory(prefix="crmlib-chromium-") as profile, \
+            atomic_path(pdf_path) as tmp:
+        cmd = _chromium_base(chromium, profile) + [
+            "--no-pdf-header-footer", f"--print-to-pdf={tmp}", html_path.as_uri()]
+        try:
+            proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                  timeout=timeout, stdin=subprocess.DEVNULL)
+        except subprocess.TimeoutExpired:
+            raise ExportError(f"chromium did not print {html_path.name} within {timeout:g} s") \
+                from None
+        if proc.returncode != 0 or not tmp.exists() or tmp.stat().st_size == 0:
+            tail = proc.stderr.decode(errors="replace")[-400:]
+            raise ExportError(f"chromium failed to print {html_path.name} "
+                              f"(exit {proc.returncode}): {tail}")
+    return pdf_path
+
+
+def to_csv(table: pd.DataFrame, path: str | Path, **options) -> Path:
+    """Write ``table`` to CSV atomically, formula-safe (see :func:`excel_safe`)."""
+    path = Path(path)
+    with atomic_path(path) as tmp:
+        excel_safe(table).to_csv(tmp, index=False, **options)
+    return path
 
 
 def section(key: str, language: str = "es", *, level: int = 2, **values):

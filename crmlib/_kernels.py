@@ -1,0 +1,279 @@
+"""Warm kernels for papermill: a fresh, pre-started kernel for every notebook.
+
+Starting an IPython kernel and importing pandas, matplotlib and crmlib costs a
+second or two before a notebook does any work. This module hides that cost
+without sharing a kernel between notebooks: each worker keeps the *next*
+kernel booting in a background thread while the current notebook runs, and
+every kernel runs exactly one notebook and is then shut down. Isolation holds
+by construction (a notebook never sees a process another notebook touched);
+only the start-up latency is taken off the critical path.
+
+The engine is registered with papermill under the name ``crmlib-warm``::
+
+    papermill.execute_notebook(src, dst, engine_name="crmlib-warm",
+                               kernel_cwd="notebooks/", parameters={...})
+
+The pool is per process and per thread (a kernel is never handed to two
+threads). A kernel that fails to start is retried a few times
+(:data:`START_ATTEMPTS`); errors raised while cells run are never retried.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import atexit
+import os
+import threading
+import time
+from dataclasses import dataclass
+
+from papermill.clientwrap import PapermillNotebookClient
+from papermill.engines import NBClientEngine, papermill_engines
+from papermill.utils import merge_kwargs, remove_args
+
+from crmlib.exceptions import CrmlibError
+
+__all__ = ["ENGINE_NAME", "WarmKernelEngine", "KernelPool", "KernelStartError", "get_pool",
+           "shutdown_pools", "START_ATTEMPTS", "PRELOAD"]
+
+ENGINE_NAME = "crmlib-warm"
+START_ATTEMPTS = 3
+
+#: Imported in every kernel while it waits for its notebook, so the notebook's
+#: own imports are cache hits. Importing modules is the only thing done; no
+#: name is left in the user namespace.
+PRELOAD = """
+def __crmlib_preload():
+    import importlib
+    for name in ("numpy", "pandas", "matplotlib", "matplotlib.pyplot", "matplotlib_inline",
+                 "crmlib", "crmlib.io", "crmlib.report", "crmlib.plot", "crmlib.i18n",
+                 "crmlib.identify", "crmlib.differentiate", "crmlib.clv", "crmlib.interact",
+                 "crmlib.personalize", "crmlib.readiness", "crmlib.servqual",
+                 "crmlib.collections", "crmlib.store"):
+        try:
+            importlib.import_module(name)
+        except Exception:
+            pass
+__crmlib_preload()
+del __crmlib_preload
+"""
+
+
+class KernelStartError(CrmlibError, RuntimeError):
+    """A kernel did not start after :data:`START_ATTEMPTS` attempts."""
+
+
+def _kernel_env() -> dict:
+    env = dict(os.environ)
+    # A test runner's MPLBACKEND=agg would hide every inline figure.
+    env.pop("MPLBACKEND", None)
+    env.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+    return env
+
+
+async def _boot(kernel_name: str, cwd: str | None, preload: str, timeout: float):
+    from jupyter_client.manager import AsyncKernelManager
+
+    km = AsyncKernelManager(kernel_name=kernel_name, transport="ipc")
+    kwargs = {"env": _kernel_env()}
+    if cwd:
+        kwargs["cwd"] = cwd
+    await km.start_kernel(**kwargs)
+    kc = km.client()
+    try:
+        kc.start_channels()
+        await kc.wait_for_ready(timeout=timeout)
+        if preload:
+            msg_id = kc.execute(preload, silent=True, store_history=False)
+            deadline = time.monotonic() + timeout
+            while True:
+                reply = await kc.get_shell_msg(timeout=max(0.1, deadline - time.monotonic()))
+                if reply["parent_header"].get("msg_id") == msg_id:
+                    break
+    except BaseException:
+        kc.stop_channels()
+        try:
+            await km.shutdown_kernel(now=True)
+        finally:
+            await km.cleanup_resources()
+        raise
+    kc.stop_channels()
+    return km
+
+
+def _start_with_retries(kernel_name, cwd, preload, timeout, attempts):
+    errors = []
+    for attempt in range(attempts):
+        try:
+            return asyncio.run(_boot(kernel_name, cwd, preload, timeout))
+        except Exception as exc:  # a lost port race, a kernel that died while booting
+            errors.append(f"{type(exc).__name__}: {exc}")
+            time.sleep(0.2 * (attempt + 1))
+    raise KernelStartError(
+        f"kernel {kernel_name!r} did not start after {attempts} attempts: " + "; ".join(errors)
+    )
+
+
+def _shutdown(km) -> None:
+    async def stop():
+        try:
+            if await km.is_alive():
+                await km.shutdown_kernel(now=True)
+        finally:
+            await km.cleanup_resources()
+
+    try:
+        asyncio.run(stop())
+    except Exception:
+        pass
+
+
+@dataclass
+class _Pending:
+    thread: threading.Thread
+    result: list
+
+
+class KernelPool:
+    """Keeps one kernel booting ahead; hands out each kernel once.
+
+    Parameters
+    ----------
+    kernel_name : str
+        Jupyter kernel spec.
+    cwd : str, optional
+        Working directory of the kernels (a kernel's cwd is fixed at start).
+    preload : str
+        Code run silently in each kernel before it is handed out.
+    start_timeout : float
+        Seconds a kernel may take to answer.
+    attempts : int
+        Start attempts before :class:`KernelStartError`.
+    """
+
+    def __init__(self, kernel_name: str = "python3", *, cwd: str | None = None,
+                 preload: str = PRELOAD, start_timeout: float = 60.0,
+                 attempts: int = START_ATTEMPTS):
+        self.kernel_name = kernel_name
+        self.cwd = cwd
+        self.preload = preload
+        self.start_timeout = start_timeout
+        self.attempts = attempts
+        self._next: _Pending | None = None
+        self.started = 0
+
+    def _spawn(self) -> _Pending:
+        result: list = []
+
+        def work():
+            try:
+                result.append(("ok", _start_with_retries(self.kernel_name, self.cwd, self.preload,
+                                                         self.start_timeout, self.attempts)))
+            except BaseException as exc:  # handed to the caller of acquire()
+                result.append(("error", exc))
+
+        thread = threading.Thread(target=work, name="crmlib-kernel-boot", daemon=True)
+        thread.start()
+        self.started += 1
+        return _Pending(thread, result)
+
+    def prestart(self) -> None:
+        """Begin booting a kernel now if none is on the way."""
+        if self._next is None:
+            self._next = self._spawn()
+
+    def acquire(self):
+        """A started, ready kernel manager (``AsyncKernelManager``) for one notebook.
+
+        Starts booting the following kernel before returning, so it is warm
+        when the next notebook asks.
+        """
+        pending = self._next or self._spawn()
+        self._next = None
+        pending.thread.join()
+        status, value = pending.result[0]
+        self._next = self._spawn()
+        if status == "error":
+            raise value
+        return value
+
+    def release(self, km) -> None:
+        """Shut a used kernel down in the background; it is never reused."""
+        threading.Thread(target=_shutdown, args=(km,), name="crmlib-kernel-stop",
+                         daemon=True).start()
+
+    def close(self) -> None:
+        """Shut down the kernel booting ahead, if any."""
+        pending, self._next = self._next, None
+        if pending is not None:
+            pending.thread.join()
+            if pending.result and pending.result[0][0] == "ok":
+                _shutdown(pending.result[0][1])
+
+
+_POOLS: dict[tuple, KernelPool] = {}
+_POOLS_LOCK = threading.Lock()
+
+
+def get_pool(kernel_name: str = "python3", cwd: str | None = None, *,
+             preload: str = PRELOAD, start_timeout: float = 60.0) -> KernelPool:
+    """The calling thread's pool for ``(kernel_name, cwd)``, created on first use."""
+    key = (threading.get_ident(), os.getpid(), kernel_name, cwd, preload)
+    with _POOLS_LOCK:
+        pool = _POOLS.get(key)
+        if pool is None:
+            pool = _POOLS[key] = KernelPool(kernel_name, cwd=cwd, preload=preload,
+                                            start_timeout=start_timeout)
+        return pool
+
+
+def shutdown_pools() -> None:
+    """Close every pool of this process (registered with :mod:`atexit`)."""
+    with _POOLS_LOCK:
+        pools = [p for k, p in _POOLS.items() if k[1] == os.getpid()]
+        _POOLS.clear()
+    for pool in pools:
+        pool.close()
+
+
+atexit.register(shutdown_pools)
+
+
+class WarmKernelEngine(NBClientEngine):
+    """papermill engine running each notebook in its own pre-started kernel.
+
+    Extra keyword understood by :func:`papermill.execute_notebook`:
+    ``kernel_cwd`` (working directory of the kernel; papermill's own ``cwd``
+    changes the directory of the whole process and cannot apply to a kernel
+    already running).
+    """
+
+    @classmethod
+    def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None,
+                                 stderr_file=None, start_timeout=60, execution_timeout=None,
+                                 kernel_cwd=None, **kwargs):
+        kwargs = remove_args(["input_path"], **kwargs)
+        safe_kwargs = remove_args(["timeout", "startup_timeout"], **kwargs)
+        final_kwargs = merge_kwargs(
+            safe_kwargs,
+            timeout=execution_timeout if execution_timeout else kwargs.get("timeout"),
+            startup_timeout=start_timeout,
+            kernel_name=kernel_name,
+            log=__import__("papermill.log", fromlist=["logger"]).logger,
+            log_output=log_output,
+            stdout_file=stdout_file,
+            stderr_file=stderr_file,
+        )
+        cwd = str(kernel_cwd) if kernel_cwd else os.getcwd()
+        pool = get_pool(kernel_name, cwd, start_timeout=start_timeout)
+        km = pool.acquire()
+        client = PapermillNotebookClient(nb_man, km=km, **final_kwargs)
+        try:
+            return client.execute()
+        finally:
+            if client.kc is not None:
+                client.kc.stop_channels()
+            pool.release(km)
+
+
+papermill_engines.register(ENGINE_NAME, WarmKernelEngine)
