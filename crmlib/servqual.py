@@ -295,7 +295,8 @@ def gap_table(responses: pd.DataFrame, *, instrument="servqual-1991",
                 raise DataError([DataProblem(
                     _TABLE, "perception", "is empty for every item of some respondents (they "
                     "answered only one of expectations/perceptions)", int(partial.sum()),
-                    n_resp, tuple(("respondent", w) for w in who[:3]), "respondent")])
+                    n_resp, tuple((w, "only expectations" if has_e[np.asarray(ruiq) == w][0]
+                                   else "only perceptions") for w in who[:3]), "respondent")])
             present &= ~np.repeat(partial, k)
 
     rows = np.flatnonzero(present)
