@@ -439,3 +439,39 @@ def test_gap_is_perception_minus_expectation_and_order_free(data):
     pd.testing.assert_frame_equal(d1, d2)
     assert sq.item_gaps(gaps)["gap"].tolist() == sq.item_gaps(g2)["gap"].tolist()
     assert ((d1["gap"] >= -6) & (d1["gap"] <= 6)).all()
+
+
+# ----------------------------------------------------------------- plots
+
+
+def test_plots_draw_the_tables():
+    import matplotlib.pyplot as plt
+
+    from crmlib import plot
+
+    responses, respondents = synth(80, seed=5, zone=True)
+    gaps = sq.gap_table(responses)
+    dims = sq.dimension_gaps(gaps)
+    ax = plot.plot_dimension_gaps(dims, language="en")
+    heights = [p.get_width() for p in ax.patches]
+    np.testing.assert_allclose(heights, dims["gap"][::-1])
+    assert [tl.get_text() for tl in ax.get_yticklabels()][-1] == "Tangibles"
+    items = sq.item_gaps(gaps)
+    ax = plot.plot_item_gaps(items, language="es")
+    widths = [p.get_width() for p in ax.patches]
+    assert widths == sorted(widths, reverse=True)  # largest shortfall drawn at the top
+    assert len(widths) == 22
+    zone = sq.zone_of_tolerance(gaps)
+    ax = plot.plot_zone_of_tolerance(zone, language="en")
+    np.testing.assert_allclose([p.get_x() for p in ax.patches], zone["adequate"][::-1])
+    scores = sq.servqual_scores(gaps, respondents)
+    ax = plot.plot_servqual_scores(scores, language="es")
+    assert len(ax.patches) == 12
+    ipa = sq.ipa_table(scores)
+    ax = plot.plot_ipa(ipa, language="en")
+    np.testing.assert_allclose(ax.collections[0].get_offsets()[:, 0], ipa["performance"])
+    reg = sq.importance_regression(gaps, respondents)
+    ax = plot.plot_importance(reg, language="en")
+    np.testing.assert_allclose([p.get_height() for p in ax.patches][5:],
+                               reg["derived_importance"])
+    plt.close("all")
