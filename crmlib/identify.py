@@ -66,6 +66,8 @@ __all__ = [
     "readable",
     "rule_counts",
     "headline",
+    "revenue_sentence",
+    "card_browser",
 ]
 
 DECISIONS = ("merge", "review", "keep_apart")
@@ -80,6 +82,7 @@ RULES = {
     "same_phone": "merge",
     "same_phone_other_name": "review",
     "similar_name_other_city": "keep_apart",
+    "similar_name_other_contacts": "keep_apart",
     "similar_name_other_kind": "review",
     "similar_name_contact_conflict": "review",
     "similar_name_no_city": "review",
@@ -390,10 +393,11 @@ def match_candidates(
     4. ``same_phone`` / ``same_phone_other_name``, likewise;
     5. names with ``name_score >= threshold``: ``similar_name_other_city`` (keep
        apart: namesakes in different cities are taken as different customers),
-       ``similar_name_other_kind`` (review: a person and a company),
-       ``similar_name_contact_conflict`` (review: both records have an e-mail or
-       a phone and they differ), ``similar_name_no_city`` (review: a city is
-       missing), else ``similar_name_same_city`` (merge).
+       ``similar_name_other_contacts`` (keep apart: both records have an e-mail
+       and a phone, and both differ), ``similar_name_other_kind`` (review: a
+       person and a company), ``similar_name_contact_conflict`` (review: the
+       e-mails or the phones differ), ``similar_name_no_city`` (review: a city
+       is missing), else ``similar_name_same_city`` (merge).
 
     Parameters
     ----------
@@ -485,6 +489,7 @@ def _pair_features(norm: pd.DataFrame, i: np.ndarray, j: np.ndarray, *, threshol
         yes(phone) & (name_overlap >= name_floor),
         yes(phone),
         similar & no(city),
+        similar & no(email) & no(phone),
         similar & no(kind),
         similar & contact_conflict,
         similar & city.isna().to_numpy(),
@@ -542,7 +547,12 @@ def read_overrides(path) -> pd.DataFrame:
     import csv
     import io as _io
 
-    text = Path(path).read_text(encoding="utf-8-sig")
+    path = Path(path)
+    if not path.is_file():
+        raise ParameterError(f"overrides file {path.name!r} does not exist",
+                             parameter="overrides", allowed="an existing CSV file",
+                             value=str(path))
+    text = path.read_text(encoding="utf-8-sig")
     lines = [ln for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
     rows = list(csv.reader(_io.StringIO("\n".join(lines))))
     if not rows:
@@ -766,7 +776,7 @@ def _cluster(n: int, keys: np.ndarray, taxes: np.ndarray, pairs: pd.DataFrame) -
 def consolidate(
     customers: pd.DataFrame,
     *,
-    overrides: pd.DataFrame | None = None,
+    overrides: pd.DataFrame | str | Path | None = None,
     threshold: float = 90,
     name_floor: float = 75,
     max_group: int = 25,
@@ -791,8 +801,9 @@ def consolidate(
     ----------
     customers : DataFrame
         Contract ``customers``, several sources stacked (``source`` column).
-    overrides : DataFrame, optional
-        The consultant's decisions; see :func:`apply_overrides`.
+    overrides : DataFrame or path, optional
+        The consultant's decisions (see :func:`apply_overrides`), or the path of
+        an override file read with :func:`read_overrides`; ``""`` means none.
     threshold, name_floor, max_group, phone_key_digits
         See :func:`match_candidates`.
 
@@ -810,6 +821,8 @@ def consolidate(
         ``is_primary``. ``pairs``: the match report (see :func:`match_candidates`)
         plus ``same_master``.
     """
+    if isinstance(overrides, (str, Path)):
+        overrides = read_overrides(overrides) if str(overrides).strip() else None
     norm = normalize_customers(customers, phone_key_digits=phone_key_digits)
     pairs = match_candidates(customers, threshold=threshold, name_floor=name_floor,
                              max_group=max_group, phone_key_digits=phone_key_digits)
@@ -1441,6 +1454,52 @@ def rule_counts(pairs: pd.DataFrame) -> pd.DataFrame:
 def _percent(value: float, language: str) -> str:
     text = f"{value * 100:.1f}"
     return text.replace(".", ",") + " %" if language == "es" else text + "%"
+
+
+def revenue_sentence(share: float, language: str = "es") -> str:
+    """The sentence stating the share of revenue from identified customers."""
+    check_language(language)
+    return t("identify.headline.revenue", language, share=_percent(share, language))
+
+
+def card_browser(master: pd.DataFrame, links: pd.DataFrame,
+                 transactions: pd.DataFrame | None = None,
+                 interactions: pd.DataFrame | None = None, *, as_of, language: str = "es",
+                 source: str | None = None, options: int = 200):
+    """An ipywidgets box to pick a customer and see its :func:`profile_card`.
+
+    Only for interactive sessions (widgets export blank to static reports). The
+    drop-down lists the ``options`` most valuable customers, then the rest of
+    the master up to that number.
+
+    Returns
+    -------
+    ipywidgets.VBox
+    """
+    import ipywidgets as widgets
+    from IPython.display import display
+
+    check_language(language)
+    ranked = list(master_values(transactions, links, as_of=as_of, source=source)["master_id"]) \
+        if transactions is not None else []
+    rest = [m for m in master["master_id"] if m not in set(ranked)]
+    ids = (ranked + rest)[:options]
+    names = master.set_index("master_id")["name"]
+    choice = widgets.Dropdown(options=[(f"{names.get(m) or ''} ({m})", m) for m in ids],
+                              description=t("identify.card.pick", language))
+    out = widgets.Output()
+
+    def render(change=None):
+        card = profile_card(choice.value, master, links, transactions, interactions,
+                            as_of=as_of, source=source)
+        out.clear_output()
+        with out:
+            display(card_table(card, language).style.hide(axis="index"))
+
+    choice.observe(render, names="value")
+    if ids:
+        render()
+    return widgets.VBox([choice, out])
 
 
 def headline(result: Consolidation, language: str = "es", *,

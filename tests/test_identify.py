@@ -152,6 +152,17 @@ def test_shared_mailbox_with_other_name_goes_to_review():
     assert result.n_master == 2
 
 
+def test_namesakes_with_other_contacts_stay_apart_and_one_conflict_is_reviewed():
+    df = pd.DataFrame({"customer_id": ["1", "2", "3"], "name": ["Harry Taylor"] * 3,
+                       "city": ["York"] * 3,
+                       "email": ["h1@x.com", "h2@x.com", "h3@x.com"],
+                       "phone": ["+44 7700 900111", "+44 7700 900222", None]})
+    pairs = idf.consolidate(df).pairs.set_index(["left_key", "right_key"])["rule"]
+    assert pairs[("customers:1", "customers:2")] == "similar_name_other_contacts"
+    assert pairs[("customers:1", "customers:3")] == "similar_name_contact_conflict"
+    assert pairs[("customers:2", "customers:3")] == "similar_name_contact_conflict"
+
+
 def test_similar_name_without_city_goes_to_review():
     df = pd.DataFrame({"customer_id": ["1", "2"], "name": ["Carolina Vega", "Carolina Vega"],
                        "city": ["Lima", None]})
