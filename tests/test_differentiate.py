@@ -1,0 +1,408 @@
+"""crmlib.differentiate: worked examples, properties (Hypothesis) and errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from crmlib import differentiate as d
+from crmlib.exceptions import DataError, ParameterError
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def tx(rows):
+    """Transactions from (customer_id, date, amount) tuples."""
+    df = pd.DataFrame(rows, columns=["customer_id", "date", "amount"])
+    df["date"] = pd.to_datetime(df["date"])
+    df["amount"] = df["amount"].astype(float)
+    return df
+
+
+@pytest.fixture
+def small():
+    return tx([
+        ("A", "2024-01-05", 100), ("A", "2024-01-05", 50),     # same day: one purchase of 150
+        ("A", "2024-03-01", 80), ("A", "2024-03-01", -30),     # return netted: 50
+        ("A", "2024-06-10", 200),
+        ("B", "2024-02-01", 40), ("B", "2024-05-01", -10),     # day of returns only
+        ("C", "2024-06-01", 0.0),                              # free item is a purchase
+        ("D", "2024-04-01", -20),                              # returns only: no purchase
+        (None, "2024-04-01", 999),                             # anonymous sale
+        ("E", "2025-01-01", 500),                              # after as_of
+    ])
+
+
+# ------------------------------------------------------------------ customer_summary
+def test_customer_summary_worked_example(small):
+    s = d.customer_summary(small, as_of="2024-06-30", time_unit="D")
+    assert s["customer_id"].tolist() == ["A", "B", "C"]
+    a = s.set_index("customer_id").loc["A"]
+    assert a["n_purchases"] == 3 and a["frequency"] == 2
+    assert a["first_purchase"] == pd.Timestamp("2024-01-05")
+    assert a["last_purchase"] == pd.Timestamp("2024-06-10")
+    assert a["recency"] == (pd.Timestamp("2024-06-10") - pd.Timestamp("2024-01-05")).days
+    assert a["T"] == (pd.Timestamp("2024-06-30") - pd.Timestamp("2024-01-05")).days
+    assert a["days_since_last"] == 20
+    assert a["monetary"] == 150 + 50 + 200
+    assert a["returns"] == 30
+    assert a["avg_repeat_value"] == (50 + 200) / 2
+    b = s.set_index("customer_id").loc["B"]
+    assert b["n_purchases"] == 1 and b["monetary"] == 30 and b["avg_repeat_value"] == 0
+    c = s.set_index("customer_id").loc["C"]
+    assert c["n_purchases"] == 1 and c["monetary"] == 0
+    assert s.attrs["time_unit"] == "D" and s.attrs["as_of"] == "2024-06-30"
+
+
+def test_customer_summary_weeks(small):
+    s = d.customer_summary(small, as_of="2024-06-30", time_unit="W").set_index("customer_id")
+    assert s.loc["A", "recency"] == pytest.approx(157 / 7)
+
+
+def test_customer_summary_default_as_of_is_last_date(small):
+    s = d.customer_summary(small)
+    assert s.attrs["as_of"] == "2025-01-01"
+    assert "E" in set(s["customer_id"])
+
+
+def test_customer_summary_parquet_matches_pandas(small, tmp_path):
+    path = tmp_path / "tx.parquet"
+    small.to_parquet(path)
+    for unit in ("D", "W", "M"):
+        a = d.customer_summary(small, as_of="2024-06-30", time_unit=unit)
+        b = d.customer_summary_parquet(path, as_of="2024-06-30", time_unit=unit,
+                                       memory_limit="256MB", threads=1)
+        pd.testing.assert_frame_equal(a, b)
+        assert b.attrs == a.attrs
+
+
+def test_customer_summary_parquet_glob_matches_pandas(tmp_path):
+    rng = np.random.default_rng(3)
+    n = 5000
+    df = pd.DataFrame({
+        "customer_id": rng.integers(0, 400, n).astype(str),
+        "date": pd.Timestamp("2023-01-01") + pd.to_timedelta(rng.integers(0, 700, n), unit="D")
+        + pd.to_timedelta(rng.integers(0, 86400, n), unit="s"),
+        "amount": np.round(rng.normal(50, 40, n), 2),
+    })
+    df.iloc[:2500].to_parquet(tmp_path / "part1.parquet")
+    df.iloc[2500:].to_parquet(tmp_path / "part2.parquet")
+    a = d.customer_summary(df, time_unit="W")
+    b = d.customer_summary_parquet(str(tmp_path / "*.parquet"), time_unit="W")
+    pd.testing.assert_frame_equal(a, b, rtol=1e-9)
+
+
+def test_customer_summary_names_bad_rows():
+    bad = tx([("A", "2024-01-01", 10), ("B", "2024-01-02", 5)])
+    bad.loc[1, "amount"] = np.nan
+    with pytest.raises(DataError, match=r"amount.*row 1"):
+        d.customer_summary(bad)
+    with pytest.raises(DataError, match="date"):
+        d.customer_summary(bad.assign(date="2024-01-01"))
+    with pytest.raises(DataError, match="'amount' is required"):
+        d.customer_summary(bad.drop(columns="amount"))
+    with pytest.raises(ParameterError, match="time_unit"):
+        d.customer_summary(bad.fillna(1), time_unit="Y")
+
+
+# ------------------------------------------------------------------ value
+def test_pareto_worked_example():
+    # Values 50, 30, 10, 6, 4 (total 100): A closes once 80 % is reached (2 customers),
+    # B at 95 % (customer 3 brings it to 90 %, customer 4 to 96 %), C the rest.
+    t = tx([("c1", "2024-01-01", 50), ("c2", "2024-01-01", 30), ("c3", "2024-01-01", 10),
+            ("c4", "2024-01-01", 6), ("c5", "2024-01-01", 4)])
+    p = d.pareto_table(t)
+    assert p["customer_id"].tolist() == ["c1", "c2", "c3", "c4", "c5"]
+    np.testing.assert_allclose(p["cum_share"], [0.5, 0.8, 0.9, 0.96, 1.0])
+    assert p["pareto_class"].tolist() == ["A", "A", "B", "B", "C"]
+    s = d.pareto_summary(p)
+    assert s["customer_share_for_value"] == pytest.approx(0.4)
+    assert s["value_share_of_top"] == pytest.approx(0.5)
+    abc = d.abc_table(p)
+    assert abc["n_customers"].tolist() == [2, 2, 1]
+    np.testing.assert_allclose(abc["value_share"], [0.8, 0.16, 0.04])
+
+
+def test_pareto_negative_values_go_last_in_class_c():
+    t = tx([("a", "2024-01-01", 100), ("b", "2024-01-01", -20), ("c", "2024-01-01", 0)])
+    p = d.pareto_table(t)
+    assert p["customer_id"].tolist() == ["a", "c", "b"]
+    assert p["cum_share"].tolist() == [1.0, 1.0, 1.0]
+    assert p["pareto_class"].tolist() == ["A", "C", "C"]
+
+
+def test_gini_known_values():
+    # Perfect equality gives 0; one customer holding everything of n gives (n-1)/n.
+    assert d.gini([5, 5, 5, 5]) == pytest.approx(0.0)
+    assert d.gini([0, 0, 0, 10]) == pytest.approx(0.75)
+    # Worked example: values 1, 2, 3, 4 -> G = sum((2i-n-1) x_i) / (n sum x) = 10 / 40.
+    assert d.gini([4, 1, 3, 2]) == pytest.approx(0.25)
+    assert np.isnan(d.gini([0, 0]))
+
+
+def test_most_valuable_takes_ceil_share():
+    t = tx([(f"c{i:02d}", "2024-01-01", 100 - i) for i in range(25)])
+    p = d.pareto_table(t)
+    top = d.most_valuable(p, top=0.10)
+    assert top["customer_id"].tolist() == ["c00", "c01", "c02"]
+    with pytest.raises(ParameterError, match="top"):
+        d.most_valuable(p, top=0)
+
+
+def test_below_zero_with_margin_and_costs():
+    t = tx([("a", "2024-01-01", 100), ("b", "2024-01-01", 100), ("c", "2024-01-01", 50)])
+    t["margin"] = [30.0, 5.0, 20.0]
+    costs = pd.DataFrame({"customer_id": ["b", "b", "c", "z"], "cost": [4.0, 4.0, 1.0, 3.0]})
+    table = d.contribution_table(t, costs=costs)
+    got = table.set_index("customer_id")["contribution"].to_dict()
+    assert got == {"a": 30.0, "b": -3.0, "c": 19.0, "z": -3.0}
+    bz = d.below_zero(t, costs=costs)
+    assert bz["customer_id"].tolist() == ["b", "z"]
+    assert set(bz["basis"]) == {"margin"}
+
+
+def test_below_zero_without_margin_uses_revenue():
+    t = tx([("a", "2024-01-01", 100), ("b", "2024-01-01", 10), ("b", "2024-01-03", -25)])
+    bz = d.below_zero(t)
+    assert bz["customer_id"].tolist() == ["b"] and bz["contribution"].iloc[0] == -15
+    assert bz["basis"].iloc[0] == "revenue"
+
+
+def test_growth_and_decliners_windows():
+    rows = []
+    # g: grows from 100 to 300 a year; s: steady; dcl: from 1200 a year to 60 in last 90 days.
+    for m in range(1, 13):
+        rows.append(("s", f"2023-{m:02d}-15", 100))
+        rows.append(("s", f"2024-{m:02d}-15", 100))
+        rows.append(("dcl", f"2023-{m:02d}-10", 100))
+    rows += [("g", "2023-06-01", 100), ("g", "2024-06-01", 300), ("n", "2024-11-01", 50)]
+    rows += [("dcl", "2024-11-20", 60), ("dcl", "2024-03-01", 500)]
+    t = tx(rows)
+    growth = d.growth_potential(t, as_of="2024-12-31")
+    # g: +200 against its usual year; n: new with 50; s (steady) and dcl do not grow.
+    assert growth["customer_id"].tolist() == ["g", "n"]
+    assert growth["change"].tolist() == [200, 50]
+    assert growth.set_index("customer_id").loc["n", "new"]
+    dec = d.decliners(t, as_of="2024-12-31", threshold=0.40, recent_days=90)
+    assert dec["customer_id"].tolist() == ["dcl"]
+    row = dec.iloc[0]
+    # Baseline 2023-10-03 .. 2024-10-01 (365 days before the 90-day window): Oct-Dec 2023
+    # (3 x 100) and 500 in March 2024 = 800; usual for 90 days = 800 * 90 / 365.
+    assert row["value_baseline"] == 800
+    assert row["usual_value"] == pytest.approx(800 * 90 / 365)
+    assert row["value_recent"] == 60
+    assert row["value_at_risk"] == pytest.approx(800 * 90 / 365 - 60)
+    # A stricter threshold leaves it out (60 / 197.3 = 0.30).
+    assert d.decliners(t, as_of="2024-12-31", threshold=0.25, recent_days=90).empty
+
+
+# ------------------------------------------------------------------ RFM
+def test_rfm_quantile_scores_on_distinct_values():
+    t = tx([(f"c{i}", f"2024-01-{i + 1:02d}", 10 * (i + 1)) for i in range(10)])
+    s = d.rfm_scores(t, as_of="2024-01-31", bins=5)
+    # Monetary 10..100: pairs of customers per level.
+    assert s.sort_values("monetary")["m_score"].tolist() == [1, 1, 2, 2, 3, 3, 4, 4, 5, 5]
+    # Later purchase = fewer days = higher R.
+    assert s.set_index("customer_id").loc["c9", "r_score"] == 5
+    assert s.set_index("customer_id").loc["c0", "r_score"] == 1
+    cuts = d.rfm_cut_points(s)
+    m = cuts[cuts["variable"] == "monetary"]
+    assert m["n_customers"].tolist() == [2, 2, 2, 2, 2]
+    assert m["min"].tolist() == [10, 30, 50, 70, 90]
+
+
+def test_rfm_ties_stay_together_and_empty_levels_are_reported():
+    # 8 customers with one purchase, 2 with three: frequency ties cannot fill 5 levels.
+    rows = [(f"c{i}", "2024-01-02", 10) for i in range(8)]
+    rows += [("x", d_, 10) for d_ in ("2024-01-01", "2024-01-02", "2024-01-03")]
+    rows += [("y", d_, 10) for d_ in ("2024-01-01", "2024-01-02", "2024-01-03")]
+    s = d.rfm_scores(tx(rows), bins=5)
+    f = s.set_index("customer_id")["f_score"]
+    assert f[[f"c{i}" for i in range(8)]].nunique() == 1  # equal values, equal score
+    cuts = d.rfm_cut_points(s)
+    fcut = cuts[cuts["variable"] == "frequency"]
+    assert len(fcut) == 5 and fcut["n_customers"].sum() == 10
+    assert (fcut["n_customers"] == 0).any()  # the empty levels are listed, not dropped
+
+
+def test_rfm_custom_cut_points():
+    t = tx([("a", "2024-12-30", 100), ("b", "2024-10-01", 600), ("c", "2024-01-01", 50),
+            ("b", "2024-11-01", 600)])
+    cuts = {"recency": [30, 180], "frequency": [1, 2], "monetary": [100, 1000]}
+    s = d.rfm_scores(t, as_of="2024-12-31", bins=3, cut_points=cuts).set_index("customer_id")
+    assert s.loc["a", ["r_score", "f_score", "m_score"]].tolist() == [3, 1, 1]
+    assert s.loc["b", ["r_score", "f_score", "m_score"]].tolist() == [2, 2, 3]
+    assert s.loc["c", ["r_score", "f_score", "m_score"]].tolist() == [1, 1, 1]
+    table = d.rfm_cut_points(d.rfm_scores(t, as_of="2024-12-31", bins=3, cut_points=cuts))
+    mon = table[table["variable"] == "monetary"]
+    assert mon["method"].unique().tolist() == ["custom"]
+    assert mon["upper"].tolist()[:2] == [100, 1000]
+    with pytest.raises(ParameterError, match="cut_points"):
+        d.rfm_scores(t, bins=3, cut_points={"monetary": [5, 1]})
+    with pytest.raises(ParameterError, match="bins"):
+        d.rfm_scores(t, bins=1)
+
+
+def test_rfm_segments_default_table_and_template_agree():
+    template = pd.read_csv(ROOT / "templates" / "rfm_segments.csv")
+    pd.testing.assert_frame_equal(template, d.RFM_SEGMENTS, check_dtype=False)
+
+
+def test_rfm_segments_rules():
+    s = pd.DataFrame({"customer_id": ["a", "b", "c", "d"], "recency_days": [1, 2, 300, 40],
+                      "frequency": [9, 1, 9, 2], "monetary": [900.0, 10.0, 800.0, 50.0],
+                      "r_score": [5, 5, 1, 2], "f_score": [5, 1, 5, 2], "m_score": [5, 1, 5, 1]})
+    s.attrs["bins"] = 5
+    seg = d.rfm_segments(s, language="en").set_index("customer_id")
+    assert seg["segment"].to_dict() == {"a": "champions", "b": "new", "c": "cannot_lose",
+                                        "d": "hibernating"}
+    assert seg.loc["a", "segment_label"] == "Champions"
+    summary = d.rfm_segment_summary(seg.reset_index())
+    assert summary["n_customers"].sum() == 4
+    custom = pd.DataFrame({"segment": ["top"], "r_min": [4], "r_max": [5], "fm_min": [4],
+                           "fm_max": [5]})
+    seg2 = d.rfm_segments(s, custom, language="es").set_index("customer_id")
+    assert seg2.loc["a", "segment"] == "top" and seg2.loc["b", "segment"] == "other"
+    with pytest.raises(DataError, match="r_min"):
+        d.rfm_segments(s, custom.assign(r_min=9))
+
+
+# ------------------------------------------------------------------ lifecycle
+def test_lifecycle_classes():
+    t = tx([("new", "2024-12-01", 10), ("act", "2023-01-01", 10), ("act", "2024-10-01", 10),
+            ("ina", "2023-01-01", 10), ("ina", "2024-03-01", 10),
+            ("lost", "2022-01-01", 10), ("vip", "2021-01-01", 10)])
+    lc = d.lifecycle_table(t, as_of="2024-12-31", special=["vip"]).set_index("customer_id")
+    assert lc["lifecycle"].to_dict() == {"act": "active", "ina": "inactive", "lost": "lost",
+                                         "new": "new", "vip": "special"}
+    summ = d.lifecycle_summary(lc.reset_index())
+    assert summ["lifecycle"].tolist() == ["new", "active", "inactive", "lost", "special"]
+    assert summ["n_customers"].tolist() == [1, 1, 1, 1, 1]
+    customers = pd.DataFrame({"customer_id": ["lost"], "special": [True]})
+    lc2 = d.lifecycle_table(t, as_of="2024-12-31", special=customers).set_index("customer_id")
+    assert lc2.loc["lost", "lifecycle"] == "special"
+    with pytest.raises(ParameterError, match="lost_days"):
+        d.lifecycle_table(t, active_days=400, lost_days=365)
+
+
+def test_retention_worked_example():
+    # 2022: a, b, c. 2023: a, b, d (d new). 2024: a, c (c returns), e (new).
+    t = tx([("a", "2022-02-01", 1), ("b", "2022-03-01", 1), ("c", "2022-04-01", 1),
+            ("a", "2023-02-01", 1), ("b", "2023-03-01", 1), ("d", "2023-04-01", 1),
+            ("a", "2024-02-01", 1), ("c", "2024-03-01", 1), ("e", "2024-04-01", 1)])
+    r = d.retention_table(t, as_of="2024-12-31", period="Y").set_index("period")
+    assert r.loc["2023", "customers_start"] == 3 and r.loc["2023", "retained"] == 2
+    assert r.loc["2023", "retention_rate"] == pytest.approx(2 / 3)
+    assert r.loc["2024", "retained"] == 1 and r.loc["2024", "returning"] == 1
+    assert r.loc["2024", "new"] == 1 and r.loc["2024", "lost"] == 2
+    assert r.loc["2024", "churn_rate"] == pytest.approx(2 / 3)
+    assert np.isnan(r.loc["2022", "retention_rate"])
+    assert r["complete"].all()
+
+
+def test_cohort_table():
+    t = tx([("a", "2024-01-15", 1), ("b", "2024-02-15", 1), ("a", "2024-05-01", 1),
+            ("c", "2024-05-02", 1), ("a", "2024-07-01", 1), ("c", "2024-10-01", 1)])
+    c = d.cohort_table(t, as_of="2024-12-31", period="Q")
+    q1 = c[c["cohort"] == "2024Q1"].set_index("period_index")
+    assert q1["cohort_size"].iloc[0] == 2
+    assert q1["retention"].tolist() == [1.0, 0.5, 0.5, 0.0]
+    q2 = c[c["cohort"] == "2024Q2"].set_index("period_index")
+    assert q2["n_active"].tolist() == [1, 0, 1]
+
+
+# ------------------------------------------------------------------ properties
+amounts = st.integers(min_value=-50, max_value=500).map(float)
+rows_strategy = st.lists(
+    st.tuples(st.sampled_from([f"k{i}" for i in range(12)]),
+              st.integers(min_value=0, max_value=400), amounts),
+    min_size=1, max_size=60)
+
+
+def _frame(rows):
+    df = pd.DataFrame(rows, columns=["customer_id", "day", "amount"])
+    df["date"] = pd.Timestamp("2023-06-01") + pd.to_timedelta(df.pop("day"), unit="D")
+    return df[["customer_id", "date", "amount"]]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rows_strategy, st.floats(min_value=0.05, max_value=0.9),
+       st.floats(min_value=0.05, max_value=0.5))
+def test_property_pareto_shares_and_classes(rows, a, gap):
+    df = _frame(rows)
+    cut = (a, min(a + gap, 1.0))
+    before = df.copy(deep=True)
+    p = d.pareto_table(df, cutoffs=cut)
+    pd.testing.assert_frame_equal(df, before)  # input never mutated
+    cum = p["cum_share"].to_numpy()
+    assert (np.diff(cum) >= -1e-12).all()
+    assert cum[-1] == pytest.approx(1.0)
+    assert (p["cum_customer_share"].diff().dropna() > 0).all()
+    # ABC classes partition the customers.
+    assert set(p["pareto_class"]) <= {"A", "B", "C"}
+    assert p["customer_id"].is_unique
+    assert set(p["customer_id"]) == set(df["customer_id"])
+    abc = d.abc_table(p)
+    assert abc["n_customers"].sum() == len(p)
+    if (p["value"] > 0).any():
+        assert abc["value_share"].sum() == pytest.approx(1.0)
+        assert p["pareto_class"].iloc[0] == "A"
+    order = {"A": 0, "B": 1, "C": 2}
+    assert (np.diff(p["pareto_class"].map(order).to_numpy()) >= 0).all()
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rows_strategy, st.integers(min_value=2, max_value=7))
+def test_property_rfm_scores_in_range(rows, bins):
+    df = _frame(rows)
+    if not (df["amount"] >= 0).any():
+        return
+    s = d.rfm_scores(df, bins=bins)
+    for c in ("r_score", "f_score", "m_score"):
+        assert s[c].between(1, bins).all()
+    assert s["rfm_score"].between(3, 3 * bins).all()
+    # Equal values get equal scores.
+    assert (s.groupby("frequency")["f_score"].nunique() == 1).all()
+    assert (s.groupby("recency_days")["r_score"].nunique() == 1).all()
+    cuts = d.rfm_cut_points(s)
+    assert len(cuts) == 3 * bins
+    assert (cuts.groupby("variable")["n_customers"].sum() == len(s)).all()
+    seg = d.rfm_segments(s)
+    assert len(seg) == len(s) and seg["segment"].notna().all()
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rows_strategy, st.randoms(use_true_random=False))
+def test_property_row_order_changes_nothing(rows, rnd):
+    df = _frame(rows)
+    if not (df["amount"] >= 0).any():
+        return
+    order = list(range(len(df)))
+    rnd.shuffle(order)
+    shuffled = df.iloc[order].reset_index(drop=True)
+    as_of = "2024-08-01"
+    for func in (lambda x: d.customer_summary(x, as_of=as_of),
+                 lambda x: d.pareto_table(x, as_of=as_of),
+                 lambda x: d.rfm_scores(x, as_of=as_of),
+                 lambda x: d.lifecycle_table(x, as_of=as_of),
+                 lambda x: d.retention_table(x, as_of=as_of, period="Q"),
+                 lambda x: d.cohort_table(x, as_of=as_of, period="Q"),
+                 lambda x: d.decliners(x, as_of=as_of, recent_days=60, baseline_days=120),
+                 lambda x: d.growth_potential(x, as_of=as_of, recent_days=60,
+                                              baseline_days=120)):
+        before = shuffled.copy(deep=True)
+        pd.testing.assert_frame_equal(func(df), func(shuffled))
+        pd.testing.assert_frame_equal(shuffled, before)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.floats(min_value=0, max_value=1e6), min_size=1, max_size=50))
+def test_property_gini_in_unit_interval(values):
+    g = d.gini(values)
+    if sum(values) > 0:
+        assert -1e-12 <= g <= 1 - 1 / len(values) + 1e-9
