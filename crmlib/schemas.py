@@ -180,8 +180,8 @@ _add(TableSpec(
         C("product", "str", "Product or service.", required=False, nullable=True,
           synonyms=("producto", "articulo", "artículo", "servicio", "item", "sku")),
         C("invoice_id", "str", "Invoice or ticket the line belongs to.", required=False,
-          nullable=True, synonyms=("factura", "nro_factura", "num_factura", "ticket", "order_id",
-                                   "pedido")),
+          nullable=True, synonyms=("factura", "nro_factura", "num_factura", "nº factura",
+                                   "n° factura", "ticket", "order_id", "pedido")),
     ),
 ))
 
@@ -237,7 +237,8 @@ _add(TableSpec(
     (
         C("invoice_id", "str", "Invoice number.", unique=True,
           synonyms=("factura", "nro_factura", "num_factura", "numero_factura",
-                    "número factura", "invoice", "invoice_number", "documento")),
+                    "número factura", "nº factura", "n° factura", "no_factura", "invoice",
+                    "invoice_number", "invoice no", "documento")),
         C("customer_id", "str", "Customer invoiced.", synonyms=_CUSTOMER_ID.synonyms),
         C("issued_at", "datetime", "Issue date.",
           synonyms=("emision", "emisión", "fecha_emision", "fecha emisión", "fecha_factura",

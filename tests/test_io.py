@@ -189,3 +189,222 @@ def test_parse_likert_many_values_uses_distinct_answers():
     expected = pd.Series(values).map({"1": 1.0, "2": 2.0, "Agree": 4.0, "Strongly agree": 5.0,
                                       "": np.nan})
     np.testing.assert_array_equal(out.to_numpy(), expected.to_numpy())
+
+
+# --------------------------------------------------------------------------- messy corpus
+
+import datetime as dt  # noqa: E402
+
+from crmlib.io import OPTIONS, client_files, read_client_table, read_dataset_config, read_table  # noqa: E402
+from crmlib.schemas import TABLES  # noqa: E402
+
+MESSY = DATA / "messy"
+AS_OF = "2024-12-31"
+
+
+def ts(text):
+    return pd.Timestamp(text)
+
+
+# Each corpus file: (table, options, expectation). An expectation is either a dict of
+# checks on the loaded frame ("rows", "columns", "dtypes", "cells" {(row, column): value},
+# "attrs") or a list of fragments that the DataError message must contain; every error
+# names the table, the column (when the problem has one) and the offending line.
+CORPUS = {
+    "01_utf8_comma.csv": ("transactions", {}, {
+        "rows": 3, "columns": ["customer_id", "date", "amount", "quantity", "channel", "product"],
+        "cells": {(2, "amount"): -20.5, (2, "quantity"): -1.0, (0, "date"): ts("2024-03-01")},
+        "attrs": {"encoding": "utf-8", "sep": ",", "decimal": "."}}),
+    "02_utf8_bom_semicolon.csv": ("customers", {}, {
+        "rows": 2, "cells": {(0, "customer_id"): "A-01", (0, "name"): "José Núñez",
+                             (0, "kind"): "person", (1, "kind"): "company", (1, "city"): "Medellín"},
+        "attrs": {"encoding": "utf-8-sig", "sep": ";"}}),
+    "03_latin1_decimal_comma.csv": ("transactions", {}, {
+        "rows": 3, "cells": {(0, "amount"): 1234.56, (1, "amount"): 12.5, (2, "amount"): -300.0,
+                             (0, "customer_id"): "00123", (0, "date"): ts("2024-12-31"),
+                             (0, "product"): 'Válvula ½"', (2, "product"): "Devolución"},
+        "attrs": {"encoding": "cp1252", "decimal": ","}}),
+    "04_cp1252_euro_amounts.csv": ("invoices", {}, {
+        "rows": 3, "cells": {(0, "invoice_id"): "F-001", (0, "amount"): 1234.5,
+                             (1, "amount"): 980.0, (2, "amount"): 15000.0,
+                             (1, "due_at"): ts("2025-01-20"), (2, "paid_amount"): None},
+        "attrs": {"encoding": "cp1252"}}),
+    "05_tab_separated.tsv": ("invoices", {}, {
+        "rows": 2, "cells": {(1, "amount"): 750.25, (1, "paid_at"): None,
+                             (0, "paid_at"): ts("2024-10-20")}, "attrs": {"sep": "\t"}}),
+    "06_pipe_separated.txt": ("interactions", {}, {
+        "rows": 3, "cells": {(0, "kind"): "complaint", (1, "kind"): "request",
+                             (2, "kind"): "praise", (0, "closed_at"): ts("2024-05-01 17:30"),
+                             (1, "closed_at"): None, (1, "contacts_to_resolve"): None,
+                             (0, "channel"): "teléfono"}, "attrs": {"sep": "|"}}),
+    "07_dayfirst_dashes.csv": ("transactions", {}, {
+        "cells": {(0, "date"): ts("2024-12-31"), (1, "date"): ts("2024-01-05")}}),
+    "08_dayfirst_dots_time.csv": ("transactions", {}, {
+        "cells": {(0, "date"): ts("2024-12-31 23:15"), (1, "date"): ts("2024-06-01 08:05:09"),
+                  (1, "amount"): 20.5}}),
+    # month first, detected because a second field is above 12
+    "09_monthfirst_us.csv": ("transactions", {}, {
+        "cells": {(0, "date"): ts("2024-12-31"), (1, "date"): ts("2024-01-05")}}),
+    # no field above 12: read day first
+    "10_ambiguous_dates.csv": ("transactions", {}, {
+        "cells": {(0, "date"): ts("2024-02-01"), (1, "date"): ts("2024-04-03")}}),
+    "11_iso_datetime.csv": ("transactions", {}, {
+        "cells": {(0, "date"): ts("2024-12-31 10:30"), (1, "date"): ts("2024-06-01 08:00")}}),
+    "12_header_synonyms_es.csv": ("transactions", {}, {
+        "columns": ["customer_id", "date", "amount", "quantity", "channel", "product",
+                    "invoice_id"],
+        "cells": {(0, "amount"): 1500.0, (1, "amount"): 99.9, (0, "invoice_id"): "F100"}}),
+    "13_header_synonyms_en.csv": ("transactions", {}, {
+        "columns": ["customer_id", "date", "amount", "quantity", "channel", "product",
+                    "invoice_id"],
+        "cells": {(1, "amount"): 1250.75, (1, "quantity"): 5.0}}),
+    "14_preamble_title_block.csv": ("transactions", {}, [
+        "transactions: column 'amount' is not a number - 1 of 3 rows fail (line 8: 'mil')"]),
+    "15_preamble_loads.csv": ("transactions", {}, {"rows": 2, "attrs": {"header_line": 4}}),
+    "16_stray_blank_lines.csv": ("transactions", {}, {"rows": 2,
+                                                      "cells": {(1, "amount"): 20.0}}),
+    "17_stray_blank_lines_error.csv": ("transactions", {}, [
+        "transactions: column 'amount' is not a number", "(line 6: 'diez')"]),
+    "18_trailing_empty_columns.csv": ("transactions", {}, {
+        "rows": 2, "columns": ["customer_id", "date", "amount"]}),
+    "19_whitespace_padding.csv": ("transactions", {}, {
+        "cells": {(0, "customer_id"): "C1", (1, "customer_id"): "C2", (0, "amount"): 10.5}}),
+    "20_currency_symbols.csv": ("transactions", {}, {
+        "cells": {(0, "amount"): 1234.5, (1, "amount"): -500.0, (2, "amount"): 12.0,
+                  (3, "amount"): -75.0}}),
+    "21_na_tokens_numeric.csv": ("transactions", {}, {
+        "cells": {(0, "quantity"): None, (1, "quantity"): None, (2, "quantity"): 2.0,
+                  (0, "margin"): None, (1, "margin"): 3.5}}),
+    "22_empty.csv": ("transactions", {}, ["transactions:", "empty"]),
+    "23_only_blank_lines.csv": ("transactions", {}, ["transactions:", "empty"]),
+    "24_header_only.csv": ("transactions", {}, [
+        "transactions: has no data rows below the header on line 1"]),
+    "25_missing_required_column.csv": ("transactions", {}, [
+        "transactions: column 'amount' is required but missing",
+        "header on line 1: 'customer_id', 'date', 'quantity'"]),
+    "26_text_in_number.csv": ("transactions", {}, [
+        "transactions: column 'amount' is not a number - 1 of 4 rows fail (line 3: 'abc')",
+        "transactions: column 'amount' is empty - 1 of 4 rows fail (line 5: '')"]),
+    # 2024 is a leap year, 2023 is not
+    "27_bad_dates.csv": ("transactions", {}, [
+        "transactions: column 'date' is not a date",
+        "3 of 4 rows fail (line 2: '2024-13-45'; line 3: 'ayer'; line 5: '2023-02-29')"]),
+    "28_future_dates.csv": ("transactions", {"as_of": AS_OF}, [
+        "transactions: column 'date' is in the future (after 2024-12-31",
+        "1 of 2 rows fail (line 3: '2099-01-01')"]),
+    "29_duplicate_invoice_ids.csv": ("invoices", {}, [
+        "invoices: column 'invoice_id' has duplicate values - 2 of 3 rows fail "
+        "(line 2: 'F1'; line 4: 'F1')"]),
+    "30_negative_invoice_amount.csv": ("invoices", {}, [
+        "invoices: column 'amount' is below 0 - 1 of 2 rows fail (line 3: -50.0)"]),
+    "31_header_mapped_twice.csv": ("transactions", {}, [
+        "transactions: column 'amount' is given by 2 headers ('Monto', 'Importe')",
+        "column_map", "(line 1: 'Monto')"]),
+    "32_closed_before_opened.csv": ("interactions", {}, [
+        "interactions: column 'closed_at' is before opened_at - 1 of 2 rows fail "
+        "(line 2: '2024-05-01')"]),
+    "33_readiness_groups.csv": ("readiness_responses", {}, [
+        "readiness_responses: column 'group' is not one of", "(line 5: 'visitante')"]),
+    "34_binary_junk.csv": ("transactions", {}, ["transactions:", "binary"]),
+    "35_corrupt.xlsx": ("transactions", {}, ["transactions:", "not a readable .xlsx"]),
+    "36_corrupt.parquet": ("transactions", {}, ["transactions:", "not a readable Parquet"]),
+    # the quoted name spans lines 2-3, so the next record is on line 4
+    "37_multiline_quoted.csv": ("customers", {}, [
+        "customers: column 'created_at' is not a date", "(line 4: '2023-13-01')"]),
+    "38_more_fields_than_header.csv": ("transactions", {}, [
+        "transactions: has rows with more fields than the header on line 1 (3)",
+        "(line 3: 'oops')"]),
+    "39_utf16_tab.txt": ("transactions", {}, {
+        "rows": 2, "cells": {(0, "amount"): 10.5}, "attrs": {"encoding": "utf-16"}}),
+    "40_servqual_respondents_points.csv": ("servqual_respondents", {}, [
+        "servqual_respondents: column 'importance_reliability' is above 100",
+        "(line 3: 120.0)"]),
+    "41_special_flags_and_kinds.csv": ("customers", {}, {
+        "cells": {(0, "special"): True, (1, "special"): False, (2, "special"): True,
+                  (3, "special"): None, (2, "kind"): "person", (1, "kind"): "company"},
+        "dtypes": {"special": "boolean"}}),
+    "42_duplicate_customer_ids.csv": ("customers", {}, [
+        "customers: column 'customer_id' has duplicate", "(line 2: 'C1'; line 4: 'C1')"]),
+    "43_leading_zero_ids.csv": ("transactions", {}, {
+        "cells": {(0, "customer_id"): "000123"}, "dtypes": {"customer_id": "str"}}),
+    "44_month_names.csv": ("transactions", {}, {
+        "cells": {(0, "date"): ts("2024-12-31"), (1, "date"): ts("2024-03-05"),
+                  (2, "date"): ts("2024-08-15")}}),
+    "45_bad_flag.csv": ("customers", {}, [
+        "customers: column 'special' is not yes/no", "(line 3: 'quizás')"]),
+    "46_bad_kind_value.csv": ("interactions", {}, [
+        "interactions: column 'kind' is not one of", "(line 3: 'rumor')"]),
+    # Excel: a title row and a blank row above the header; real dates and numbers, and
+    # one amount typed as text with a decimal comma
+    "47_excel_title_row_real_dates.xlsx": ("transactions", {}, {
+        "rows": 2, "cells": {(0, "date"): ts("2024-12-31"), (1, "date"): ts("2024-06-01 14:30"),
+                             (0, "amount"): 1234.56, (1, "amount"): 99.9,
+                             (1, "customer_id"): "123"},
+        "attrs": {"header_line": 3, "format": "xlsx"}}),
+    "48_excel_bad_cells.xlsx": ("transactions", {}, [
+        "transactions: column 'date' is not a date", "(line 4: 'no es fecha')",
+        "transactions: column 'amount' is not a number", "(line 5: 'n/d')"]),
+    "49_typed.parquet": ("transactions", {}, {
+        "rows": 2, "dtypes": {"date": "datetime64[ns]", "amount": "float64",
+                              "quantity": "float64", "customer_id": "str"}}),
+    # Parquet has no lines: 0-based rows
+    "50_parquet_text_cells.parquet": ("invoices", {}, [
+        "invoices: column 'amount' is not a number - 1 of 2 rows fail (row 1: 'abc')"]),
+}
+
+
+def test_corpus_is_complete():
+    files = sorted(p.name for p in MESSY.iterdir())
+    assert files == sorted(CORPUS)
+    assert len(files) >= 30
+
+
+def _same(actual, expected):
+    if expected is None:
+        return pd.isna(actual)
+    if isinstance(expected, float):
+        return actual == pytest.approx(expected)
+    return actual == expected
+
+
+@pytest.mark.parametrize("name", sorted(CORPUS))
+def test_corpus_file_loads_or_names_table_column_and_line(name):
+    table, options, expected = CORPUS[name]
+    path = MESSY / name
+    if isinstance(expected, list):
+        with pytest.raises(DataError) as info:
+            read_table(path, table, **options)
+        message = str(info.value)
+        for fragment in expected:
+            assert fragment in message, message
+        assert message.startswith(str(path)), message
+        for problem in info.value.problems:
+            assert problem.table == table
+        return
+    df = read_table(path, table, **options)
+    assert isinstance(df.index, pd.RangeIndex)
+    if "rows" in expected:
+        assert len(df) == expected["rows"]
+    if "columns" in expected:
+        assert list(df.columns) == expected["columns"]
+    for col, dtype in expected.get("dtypes", {}).items():
+        assert str(df[col].dtype) == dtype, (col, df[col].dtype)
+    for (row, col), value in expected.get("cells", {}).items():
+        assert _same(df.loc[row, col], value), (row, col, df.loc[row, col], value)
+    for key, value in expected.get("attrs", {}).items():
+        assert df.attrs[key] == value, (key, df.attrs)
+    # canonical types whatever the file looked like
+    for c in TABLES[table].columns:
+        if c.name in df.columns:
+            kind = {"str": "str", "float": "float64", "datetime": "datetime64[ns]",
+                    "bool": "boolean", "int": "Int64"}[c.dtype]
+            assert str(df[c.name].dtype) == kind, (c.name, df[c.name].dtype)
+
+
+@pytest.mark.parametrize("name", sorted(CORPUS))
+def test_corpus_file_read_as_any_table_raises_only_data_error(name):
+    for table in TABLES:
+        try:
+            read_table(MESSY / name, table, as_of=AS_OF)
+        except DataError:
+            pass

@@ -136,5 +136,7 @@ def read_client_table(data_dir, table: str, **options) -> pd.DataFrame:
     if len(frames) == 1:
         return frames[0]
     out = pd.concat(frames, ignore_index=True)
+    order = [c.name for c in spec.columns if c.name in out.columns]
+    out = out[order + [c for c in out.columns if c not in order]]
     out.attrs = {"source": [str(p) for p in files]}
     return out

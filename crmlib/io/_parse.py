@@ -18,12 +18,12 @@ import pandas as pd
 BLANK_TOKENS = frozenset({"", "na", "n/a", "n.a.", "-", "--", "---", "\u2013", "\u2014", "null",
                           "none", "nan", "nat", "#n/a", "#na", "s/d", "sin dato", "sin datos"})
 
-_CURRENCY = re.compile(
-    r"(?:US\$|U\$S|S/\.?|Bs\.?|R\$|[$\u20ac\u00a3\u00a5\u20a1\u20b2\u20b1\u20bd]"
-    r"|\b(?:EUR|USD|CLP|MXN|COP|ARS|PEN|UYU|BOB|PYG|GTQ|CRC|DOP|VES|BRL|HNL|NIO|GBP|CHF)\b)",
-    re.IGNORECASE,
-)
-_SPACES = re.compile(r"[\s\u00a0\u202f\u2007]+")
+# Plain-string patterns: pandas hands them to the vectorised (Arrow RE2) engine.
+_CURRENCY = ("(?i)(?:US\\$|U\\$S|S/\\.?|Bs\\.?|R\\$|[$\u20ac\u00a3\u00a5\u20a1\u20b2\u20b1\u20bd]"
+             "|\\b(?:EUR|USD|CLP|MXN|COP|ARS|PEN|UYU|BOB|PYG|GTQ|CRC|DOP|VES|BRL|HNL|NIO|GBP|CHF)"
+             "\\b)")
+_SPACES = "[\\s\u00a0\u202f\u2007']+"
+_PLAIN = "^[0-9.,+()-]*$"
 
 
 def blank_mask(s: pd.Series) -> np.ndarray:
@@ -37,14 +37,20 @@ def blank_mask(s: pd.Series) -> np.ndarray:
 
 
 def _strip_money(t: pd.Series) -> pd.Series:
-    t = t.str.replace(_CURRENCY, "", regex=True)
-    return t.str.replace(_SPACES, "", regex=True)
+    """Remove currency symbols/codes and spaces (only from cells that have any)."""
+    odd = ~t.str.contains(_PLAIN, regex=True).fillna(True).to_numpy(dtype=bool)
+    if not odd.any():
+        return t
+    sub = t[odd].str.replace(_CURRENCY, "", regex=True).str.replace(_SPACES, "", regex=True)
+    out = t.copy()
+    out[odd] = sub
+    return out
 
 
 _EVIDENCE = {
-    # (pattern, convention): values that can only be read one way
-    "comma": re.compile(r"[+-]?\(?(?:\d{1,3}(?:\.\d{3})+,\d+|\d+,\d{1,2}|\d+,\d{4,}|,\d+)\)?-?"),
-    "dot": re.compile(r"[+-]?\(?(?:\d{1,3}(?:,\d{3})+\.\d+|\d+\.\d{1,2}|\d+\.\d{4,}|\.\d+)\)?-?"),
+    # values that can only be read one way
+    "comma": r"[+-]?\(?(?:\d{1,3}(?:\.\d{3})+,\d+|\d+,\d{1,2}|\d+,\d{4,}|,\d+)\)?-?",
+    "dot": r"[+-]?\(?(?:\d{1,3}(?:,\d{3})+\.\d+|\d+\.\d{1,2}|\d+\.\d{4,}|\.\d+)\)?-?",
 }
 
 
@@ -195,7 +201,7 @@ def parse_dates(s: pd.Series, *, dayfirst: bool | None = None) -> tuple[np.ndarr
     values = text.map(lookup) if len(uniq) else pd.Series(pd.NaT, index=s.index)
     values = pd.to_datetime(values, errors="coerce").astype("datetime64[ns]")
     bad = ~blank & values.isna().to_numpy()
-    return values.to_numpy(), bad, used
+    return values.to_numpy(copy=True), bad, used
 
 
 # --------------------------------------------------------------------------- flags

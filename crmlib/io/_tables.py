@@ -402,7 +402,7 @@ def _frame_from_grid(grid: pd.DataFrame, lines: np.ndarray, spec: TableSpec, exp
         long_rows = (extra != "").any(axis=1).to_numpy()
         if long_rows.any():
             idx = np.flatnonzero(long_rows)
-            ex = tuple((int(body_lines[i]), "|".join(v for v in extra.iloc[i] if v))
+            ex = tuple((int(body_lines[i]), "|".join(str(v) for v in extra.iloc[i] if v != ""))
                        for i in idx[:3])
             problems.append(DataProblem(
                 table, None, f"has rows with more fields than the header on line "
@@ -436,7 +436,8 @@ def _coerce(frame: pd.DataFrame, spec: TableSpec, explicit: dict, *, kind: str, 
     canonical = [c.name for c in spec.columns if c.name in positions.values()]
     extras = [k for k in cols if k not in canonical]
     n = len(frame)
-    for missing in [c for c in spec.required if c not in cols]:
+    conflicted = {p.column for p in problems}
+    for missing in [c for c in spec.required if c not in cols and c not in conflicted]:
         found = ", ".join(repr(h) for h in raw_headers) or "none"
         where = f"header on line {header_line}" if header_line is not None else "columns"
         syn = table_spec(table).column(missing).synonyms[:4]
@@ -451,7 +452,7 @@ def _coerce(frame: pd.DataFrame, spec: TableSpec, explicit: dict, *, kind: str, 
 
     # decimal convention, decided once per file from all number columns
     numeric = [c for c in spec.columns if c.name in canonical and c.dtype in ("float", "int")]
-    text_numeric = [cols[c.name] for c in numeric if _is_text(cols[c.name])]
+    text_numeric = [_text_cells(cols[c.name]) for c in numeric if _is_text(cols[c.name])]
     decimal = options.get("decimal")
     if decimal is None and text_numeric:
         decimal = detect_decimal(text_numeric, sep=info.get("sep"))
@@ -482,8 +483,11 @@ def _coerce(frame: pd.DataFrame, spec: TableSpec, explicit: dict, *, kind: str, 
         raw = s.to_numpy(dtype=object)
         if c.dtype in ("float", "int"):
             if _is_text(s):
-                values, bad = parse_numbers(s.astype("str"), decimal=decimal,
+                typed = _typed_mask(s, (int, float, np.integer, np.floating))
+                values, bad = parse_numbers(_text_cells(s), decimal=decimal,
                                             thousands=thousands or None)
+                if typed.any():
+                    values[typed] = s[typed].astype(float).to_numpy()
                 if bad.any():
                     report(c.name, "is not a number", bad, raw)
                     skip[c.name] = bad
@@ -508,7 +512,10 @@ def _coerce(frame: pd.DataFrame, spec: TableSpec, explicit: dict, *, kind: str, 
                     ser = ser.dt.tz_localize(None)
                 values = ser.astype("datetime64[ns]").to_numpy()
             elif _is_text(s):
-                values, bad, _ = parse_dates(s.astype("str"), dayfirst=options.get("dayfirst"))
+                typed = _typed_mask(s, (pd.Timestamp, dt.datetime))
+                values, bad, _ = parse_dates(_text_cells(s), dayfirst=options.get("dayfirst"))
+                if typed.any():
+                    values[typed] = pd.to_datetime(s[typed]).astype("datetime64[ns]").to_numpy()
                 if bad.any():
                     report(c.name, "is not a date (expected e.g. 2024-12-31 or 31/12/2024)",
                            bad, raw)
@@ -541,12 +548,26 @@ def _coerce(frame: pd.DataFrame, spec: TableSpec, explicit: dict, *, kind: str, 
         out[col] = _text(cols[col], None)
     df = pd.DataFrame(out, index=index)
     df = df[[*canonical, *extras]]
-    if not any(p.rule.startswith("is required") for p in problems):
-        problems.extend(check(df, table, location_kind=kind, source=name, skip=skip))
-    else:
-        problems.extend(p for p in check(df, table, location_kind=kind, source=name, skip=skip)
-                        if not p.rule.startswith(("is required", "has no rows")))
+    reported = {p.column for p in problems if p.column is not None and p.n_rows == 0}
+    for p in check(df, table, location_kind=kind, source=name, skip=skip):
+        if p.rule == "has no rows" or (p.rule.startswith("is required") and p.column in reported):
+            continue
+        problems.append(p)
     return df, problems
+
+
+def _typed_mask(s: pd.Series, types) -> np.ndarray:
+    """Cells of an object column that already hold a value of ``types`` (Excel cells)."""
+    if s.dtype != object:
+        return np.zeros(len(s), dtype=bool)
+    return s.map(lambda v: isinstance(v, types) and not isinstance(v, bool)).to_numpy(dtype=bool)
+
+
+def _text_cells(s: pd.Series) -> pd.Series:
+    """The text cells of a column as ``str`` (typed cells of Excel sheets become missing)."""
+    if s.dtype == object:
+        s = s.where(s.map(lambda v: isinstance(v, str)), None)
+    return s.astype("str")
 
 
 def _is_text(s: pd.Series) -> bool:

@@ -120,9 +120,11 @@ def text_grid(text: str, *, sep: str, table: str, name: str) -> tuple[pd.DataFra
     if sep not in SEPARATORS and len(sep) != 1:
         raise ParameterError(f"sep must be one character such as {list(SEPARATORS)}; got {sep!r}",
                              parameter="sep", allowed=SEPARATORS, value=sep)
-    width = max((ln.count(sep) for ln in text.split("\n")), default=0) + 1
+    head = text[:200_000].split("\n")[:-1] or [text]
+    width = max((ln.count(sep) for ln in head), default=0) + 1
     grid = None
-    for _ in range(5):
+    full_width = False
+    for _ in range(6):
         try:
             grid = pd.read_csv(
                 io.StringIO(text), sep=sep, header=None, names=range(width), dtype=str,
@@ -132,6 +134,12 @@ def text_grid(text: str, *, sep: str, table: str, name: str) -> tuple[pd.DataFra
             break
         except pd.errors.ParserError as err:
             m = _EXPECTED.search(str(err))
+            if m and not full_width:
+                # a longer row further down: size the grid for the longest line at once
+                full_width = True
+                width = max(width, int(m.group(1)),
+                            max((ln.count(sep) for ln in text.split("\n")), default=0) + 1)
+                continue
             if not m or int(m.group(1)) <= width:
                 raise DataError([DataProblem(table, None, f"cannot be read as delimited text "
                                              f"({str(err).strip()})")], source=name) from None
@@ -162,18 +170,21 @@ def strip_grid(grid: pd.DataFrame) -> pd.DataFrame:
     out = {}
     for col in grid.columns:
         s = grid[col]
-        if s.dtype == object or pd.api.types.is_string_dtype(s):
+        if s.dtype == object:
+            s = s.map(lambda v: v.strip().strip("\u00a0\u202f\u2007") if isinstance(v, str)
+                      else v)
+        elif pd.api.types.is_string_dtype(s):
             s = s.str.strip().str.strip("\u00a0\u202f\u2007")
         out[col] = s
     return pd.DataFrame(out, index=grid.index)
 
 
 def excel_grid(source, *, sheet, table: str, name: str) -> tuple[pd.DataFrame, np.ndarray]:
-    """Read one worksheet into a grid of strings and sheet row numbers.
+    """Read one worksheet into a grid of cells and sheet row numbers.
 
-    Real Excel dates become ISO text (``2024-12-31`` or ``2024-12-31 10:30:00``),
-    numbers become text with a ``.`` decimal point and no thousands separator,
-    integral numbers without ``.0``.
+    Text cells stay text, empty cells are ``""``; real Excel dates become
+    :class:`pandas.Timestamp`, numbers stay numbers (integral ones as ``int``),
+    so the loader need not guess their format.
     """
     import datetime as dt
     import zipfile
@@ -213,19 +224,18 @@ def excel_grid(source, *, sheet, table: str, name: str) -> tuple[pd.DataFrame, n
     def cell(v):
         if v is None:
             return ""
+        if isinstance(v, str):
+            return v
         if isinstance(v, bool):
             return "true" if v else "false"
-        if isinstance(v, dt.datetime):
-            return v.isoformat(sep=" ") if (v.hour, v.minute, v.second, v.microsecond) != (
-                0, 0, 0, 0) else v.date().isoformat()
-        if isinstance(v, dt.date):
-            return v.isoformat()
+        if isinstance(v, (dt.datetime, dt.date)):
+            return pd.Timestamp(v)
         if isinstance(v, dt.time):
             return v.isoformat()
         if isinstance(v, float):
-            if v.is_integer() and abs(v) < 1e15:
-                return str(int(v))
-            return repr(v)
+            return int(v) if v.is_integer() and abs(v) < 1e15 else v
+        if isinstance(v, int):
+            return v
         return str(v)
 
     try:
@@ -237,7 +247,7 @@ def excel_grid(source, *, sheet, table: str, name: str) -> tuple[pd.DataFrame, n
         wb.close()
     width = max((len(r) for r in rows), default=0)
     rows = [r + [""] * (width - len(r)) for r in rows]
-    grid = pd.DataFrame(rows, columns=range(width), dtype=str) if rows else pd.DataFrame()
+    grid = pd.DataFrame(rows, columns=range(width), dtype=object) if rows else pd.DataFrame()
     return grid, np.arange(1, len(grid) + 1)
 
 
