@@ -39,6 +39,7 @@ from rapidfuzz import fuzz, process
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
+from crmlib import differentiate
 from crmlib.exceptions import DataError, DataProblem, ParameterError
 from crmlib.i18n import check_language, label, t
 
@@ -1179,32 +1180,32 @@ def master_values(transactions: pd.DataFrame, links: pd.DataFrame, *, as_of=None
                   source: str | None = None) -> pd.DataFrame:
     """Purchase figures per master customer.
 
-    Transactions after ``as_of`` are left out; purchases are distinct purchase
-    days, value is the net total (returns subtracted).
+    The transactions of every record of a master are pooled and summarised
+    with :func:`crmlib.differentiate.customer_summary` (purchases are distinct
+    purchase days; value is net of returns; rows after ``as_of`` are left out).
 
     Returns
     -------
     DataFrame
-        One row per master customer with purchases, by ``net_value`` descending
-        then ``master_id``: ``master_id``, ``n_purchases``, ``net_value``,
-        ``first_purchase``, ``last_purchase``.
+        One row per master customer with at least one purchase day, by
+        ``net_value`` descending then ``master_id``: ``master_id``,
+        ``n_purchases``, ``net_value``, ``first_purchase``, ``last_purchase``,
+        ``days_since_last`` (to ``as_of``, or to the last transaction date).
     """
     _check_transactions(transactions)
     ids = _id_map(links, source)
-    tx = transactions[transactions["customer_id"].notna()]
-    if as_of is not None:
-        tx = tx[tx["date"] <= _as_of(as_of)]
-    cid = tx["customer_id"].astype(str)
     usable = ids[~ids["ambiguous"]]["master_id"]
-    tx = tx.assign(master_id=cid.map(usable))
-    tx = tx[tx["master_id"].notna()]
-    grouped = tx.groupby("master_id")
-    out = pd.DataFrame({
-        "n_purchases": grouped["date"].agg(lambda d: d.dt.normalize().nunique()),
-        "net_value": grouped["amount"].sum(),
-        "first_purchase": grouped["date"].min(),
-        "last_purchase": grouped["date"].max(),
-    }).reset_index()
+    tx = transactions[transactions["customer_id"].notna()]
+    mapped = tx["customer_id"].astype(str).map(usable)
+    tx = tx.assign(customer_id=mapped)[mapped.notna().to_numpy()]
+    columns = ["master_id", "n_purchases", "net_value", "first_purchase", "last_purchase",
+               "days_since_last"]
+    if as_of is not None:
+        tx = tx[tx["date"] < _as_of(as_of).normalize() + pd.Timedelta(days=1)]
+    if tx.empty:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+    summary = differentiate.customer_summary(tx, as_of=as_of)
+    out = summary.rename(columns={"customer_id": "master_id", "monetary": "net_value"})[columns]
     return out.sort_values(["net_value", "master_id"], ascending=[False, True],
                            kind="mergesort").reset_index(drop=True)
 
@@ -1256,7 +1257,8 @@ def profile_card(key: str, master: pd.DataFrame, links: pd.DataFrame,
         contacts), ``field`` and ``value`` (object). Identity and contact items are
         the master's values; ``sources`` lists the record keys; ``purchases``
         gives ``first_purchase``, ``last_purchase``, ``n_purchases`` (distinct
-        days), ``net_value``, ``avg_purchase_value``, ``days_since_last``;
+        purchase days), ``net_value``, ``avg_purchase_value``, ``days_since_last``
+        (from :func:`master_values`; only ``n_purchases`` = 0 without purchases);
         ``contacts`` gives ``n_interactions``, ``n_complaints``, ``n_open`` and
         ``last_contact_<k>`` (``date · kind · channel · status``). Empty fields
         are left out.
@@ -1288,21 +1290,21 @@ def profile_card(key: str, master: pd.DataFrame, links: pd.DataFrame,
         mine = mine[mine["source"] == source]
     ids = set(mine["customer_id"].astype(str))
     if transactions is not None:
-        _check_transactions(transactions)
-        tx = transactions[transactions["customer_id"].notna()
-                          & transactions["customer_id"].astype(str).isin(ids)
-                          & (transactions["date"] <= as_of)]
-        n_purchases = int(tx["date"].dt.normalize().nunique())
-        net = float(tx["amount"].sum())
-        items += [
-            ("purchases", "first_purchase", tx["date"].min() if len(tx) else None),
-            ("purchases", "last_purchase", tx["date"].max() if len(tx) else None),
-            ("purchases", "n_purchases", n_purchases),
-            ("purchases", "net_value", net),
-            ("purchases", "avg_purchase_value", net / n_purchases if n_purchases else None),
-            ("purchases", "days_since_last",
-             int((as_of - tx["date"].max()).days) if len(tx) else None),
-        ]
+        values = master_values(transactions, links[links["master_id"] == master_id],
+                               as_of=as_of, source=source)
+        if len(values):
+            v = values.iloc[0]
+            n_purchases = int(v["n_purchases"])
+            items += [
+                ("purchases", "first_purchase", pd.Timestamp(v["first_purchase"])),
+                ("purchases", "last_purchase", pd.Timestamp(v["last_purchase"])),
+                ("purchases", "n_purchases", n_purchases),
+                ("purchases", "net_value", float(v["net_value"])),
+                ("purchases", "avg_purchase_value", float(v["net_value"]) / n_purchases),
+                ("purchases", "days_since_last", int(v["days_since_last"])),
+            ]
+        else:
+            items.append(("purchases", "n_purchases", 0))
     if interactions is not None:
         if "customer_id" not in interactions.columns or "opened_at" not in interactions.columns:
             raise DataError([DataProblem("interactions", c, "is required but missing")
