@@ -60,6 +60,9 @@ __all__ = [
     "response_time_study",
     "last_contacts",
     "contact_cost_by_segment",
+    "key_figures",
+    "lost_summary",
+    "hard_indices_table",
     "headline",
 ]
 
@@ -324,6 +327,7 @@ def ticket_table(
     business_hours=None,
     timezone: str | None = None,
     dayfirst: bool = False,
+    kind=None,
     as_of=None,
 ) -> pd.DataFrame:
     """One clean row per ticket: closed or open, resolution time, problems found.
@@ -347,6 +351,8 @@ def ticket_table(
         Zone aware timestamps are converted to before their offset is dropped.
     dayfirst : bool, default False
         Read ambiguous text dates day first.
+    kind : str, list or None
+        Keep only contacts of this ``kind`` (e.g. ``"complaint"``); None keeps all.
     as_of : date, optional
         Valuation moment for the age of open tickets; default: end of the day
         of the latest timestamp in the table.
@@ -354,7 +360,7 @@ def ticket_table(
     Returns
     -------
     DataFrame
-        One row per input row, in input order: ``row`` (0-based position in the
+        One row per input row (of the chosen ``kind``), in input order: ``row`` (0-based position in the
         input), ``interaction_id``, ``customer_id``, ``opened_at``,
         ``closed_at`` (naive local time), ``status`` (as written), ``is_closed``,
         ``reopened``, ``resolution_hours`` (calendar hours; NaN for open tickets
@@ -442,6 +448,8 @@ def ticket_table(
                 out[col] = _norm_series(s).to_numpy()
             else:
                 out[col] = pd.to_numeric(s, errors="coerce").to_numpy(dtype=float)
+    if kind is not None:
+        out = _complaints(out, kind).reset_index(drop=True)
     return out
 
 
@@ -476,6 +484,8 @@ def _with_segment(tickets: pd.DataFrame, customers: pd.DataFrame | None) -> pd.D
     if customers is None:
         raise ParameterError("grouping by segment needs customers=(customer_id, segment)",
                              parameter="customers", allowed="DataFrame", value=None)
+    if "segment" not in customers and "pareto_class" in customers:
+        customers = customers.assign(segment=customers["pareto_class"])
     _require(customers, "customers", ["customer_id", "segment"])
     seg = customers.drop_duplicates("customer_id")[["customer_id", "segment"]]
     return tickets.merge(seg, on="customer_id", how="left")
@@ -508,7 +518,8 @@ def complaint_metrics(
         ``segment`` (needs ``customers``) or ``month`` (of opening). None: one
         row for everything.
     customers : DataFrame, optional
-        ``customer_id`` and ``segment``, for ``by="segment"``.
+        ``customer_id`` and ``segment`` (or ``pareto_class``), for
+        ``by="segment"``.
     kind : str, list or None, default "complaint"
         Which ``kind`` of contact to count; None counts every contact. Ignored
         when the table has no ``kind`` column.
@@ -612,9 +623,18 @@ def complaint_metrics(
 
 
 def _values_table(customer_values: pd.DataFrame) -> pd.DataFrame:
+    """``customer_id``, ``value`` and, when known, ``segment``.
+
+    The segment is the ``segment`` column, else the ``pareto_class`` of
+    :func:`crmlib.differentiate.pareto_table` (A/B/C), so that table can be
+    passed as it is.
+    """
     _require(customer_values, "customer_values", ["customer_id", "value"])
-    cols = ["customer_id", "value"] + (["segment"] if "segment" in customer_values else [])
-    v = customer_values[cols].drop_duplicates("customer_id")
+    v = customer_values
+    if "segment" not in v and "pareto_class" in v:
+        v = v.assign(segment=v["pareto_class"])
+    cols = ["customer_id", "value"] + (["segment"] if "segment" in v else [])
+    v = v[cols].drop_duplicates("customer_id")
     return v.assign(value=pd.to_numeric(v["value"], errors="coerce"))
 
 
@@ -643,7 +663,8 @@ def valuable_complainers(
         Contract ``interactions``.
     customer_values : DataFrame
         ``customer_id``, ``value`` (any value measure: revenue, margin, CLV) and
-        optionally ``segment``.
+        optionally ``segment`` (or ``pareto_class``), e.g. the result of
+        :func:`crmlib.differentiate.pareto_table`.
     top_share : float, default 0.2
         Share of customers, by value, that count as valuable (0 < x <= 1);
         ties at the cut are broken by ``customer_id``.
@@ -1122,8 +1143,9 @@ def last_contacts(
         Contract ``interactions``.
     n : int, default 3
         Contacts kept per customer.
-    customers : list of str, optional
-        Only these customers (e.g. a call list), in this order.
+    customers : list of str or DataFrame, optional
+        Only these customers, in this order: a list of ids or a table with a
+        ``customer_id`` column (such as :func:`valuable_complainers`).
     timezone, as_of
         See :func:`complaint_metrics`; contacts after ``as_of`` are ignored.
 
@@ -1153,7 +1175,8 @@ def last_contacts(
         days_ago=(when - kept["opened_at"]).dt.total_seconds() / 86400.0,
         n_channels=kept.groupby("customer_id")["channel"].transform("nunique").astype(int))
     if customers is not None:
-        wanted = list(customers)
+        wanted = list(customers["customer_id"] if isinstance(customers, pd.DataFrame)
+                      else customers)
         pos = {c: i for i, c in enumerate(wanted)}
         kept = kept[kept["customer_id"].isin(pos)]
         kept = kept.assign(_pos=kept["customer_id"].map(pos)).sort_values(["_pos", "order"])
@@ -1185,8 +1208,9 @@ def contact_cost_by_segment(
     interactions : DataFrame
         Contract ``interactions``; its ``cost`` column is used when present.
     customer_values : DataFrame
-        ``customer_id``, ``value`` and ``segment`` (all customers, so that
-        segments count customers who never made contact).
+        ``customer_id``, ``value`` and ``segment`` (or ``pareto_class``, as in
+        :func:`crmlib.differentiate.pareto_table`), for all customers, so that
+        segments count customers who never made contact.
     cost_per_contact : float or dict, optional
         Cost of one contact, or ``{channel: cost}``, used where ``cost`` is
         missing. Without either, costs are NaN.
@@ -1245,6 +1269,51 @@ def contact_cost_by_segment(
     return out[["segment", "n_customers", "n_contacts", "contacts_per_customer", "cost",
                 "cost_per_customer", "value", "value_per_customer",
                 "cost_to_value"]].reset_index(drop=True)
+
+
+def key_figures(metrics: pd.DataFrame) -> dict:
+    """The key figures of an ungrouped :func:`complaint_metrics` row, as a plain dict.
+
+    Keys: ``n_contacts``, ``n_open``, ``median_resolution_hours``,
+    ``p90_resolution_hours``, ``fcr_rate``, ``recovery_rate``,
+    ``n_problem_rows`` (floats, NaN where unknown; counts as int).
+    """
+    row = metrics.iloc[0]
+    out = {}
+    for key in ("n_contacts", "n_open", "n_problem_rows"):
+        out[key] = int(row[key])
+    for key in ("median_resolution_hours", "p90_resolution_hours", "fcr_rate",
+                "recovery_rate"):
+        out[key] = float(row[key])
+    return out
+
+
+def lost_summary(lost: pd.DataFrame) -> dict:
+    """Counts from :func:`lost_after_complaint`: ``n`` complainers, ``n_lost``,
+    ``share_lost`` (NaN without complainers) and ``value_lost`` (sum of
+    ``value_before`` of the lost ones)."""
+    n = len(lost)
+    n_lost = int(lost["lost"].sum())
+    return {"n": n, "n_lost": n_lost, "share_lost": n_lost / n if n else float("nan"),
+            "value_lost": float(lost.loc[lost["lost"], "value_before"].sum())}
+
+
+def hard_indices_table(indices: pd.DataFrame, *, months: int = 12) -> pd.DataFrame:
+    """The last ``months`` of :func:`hard_indices` side by side, for reading.
+
+    Returns
+    -------
+    DataFrame
+        One row per month (latest last): ``period`` then one column per index,
+        in the order of :data:`HARD_INDICES`.
+    """
+    if not (isinstance(months, int) and months >= 1):
+        raise ParameterError(f"months must be an integer >= 1; got {months!r}",
+                             parameter="months", allowed=">= 1", value=months)
+    wide = indices.pivot(index="period", columns="index", values="value")
+    wide = wide[[c for c in HARD_INDICES if c in wide.columns]].sort_index().tail(months)
+    wide.columns.name = None
+    return wide.reset_index()
 
 
 def headline(metrics: pd.DataFrame, language: str = "es", *,

@@ -437,3 +437,20 @@ def test_plots_draw_what_the_tables_hold():
     ax = plot.plot_response_times(study, language="en")
     assert [x.get_text() for x in ax.get_xticklabels()] == ["Remote", "Phone"]
     plt.close("all")
+
+
+def test_summaries_for_the_notebook(messy):
+    m = interact.complaint_metrics(_five_closed(), as_of="2024-03-01")
+    figs = interact.key_figures(m)
+    assert figs["n_contacts"] == 5 and figs["p90_resolution_hours"] == pytest.approx(7.6)
+    lost = pd.DataFrame({"lost": [True, False, True], "value_before": [10.0, 99.0, 5.0]})
+    assert interact.lost_summary(lost) == {"n": 3, "n_lost": 2, "share_lost": 2 / 3,
+                                           "value_lost": 15.0}
+    idx = pd.DataFrame({"period": pd.to_datetime(["2024-01-01", "2024-02-01"] * 2),
+                        "index": ["complaints", "complaints", "errors", "errors"],
+                        "value": [1.0, 2.0, 0.0, 1.0]})
+    wide = interact.hard_indices_table(idx, months=1)
+    assert list(wide.columns) == ["period", "errors", "complaints"]
+    assert wide.iloc[0].tolist()[1:] == [1.0, 2.0]
+    only = interact.ticket_table(messy, kind="request", as_of="2024-03-31")
+    assert list(only["interaction_id"]) == ["T7"] and list(only["row"]) == [6]

@@ -61,11 +61,13 @@ def plot_resolution_times(tickets: pd.DataFrame, *, ax=None, language: str = "es
     return ax
 
 
-def plot_run_chart(chart: pd.DataFrame, *, ax=None, language: str = "es",
-                   title: str | None = None):
+def plot_run_chart(chart: pd.DataFrame, *, index: str | None = None, ax=None,
+                   language: str = "es"):
     """Run chart with centre line and control limits from ``xmr_chart`` or ``p_chart``.
 
-    Points beyond a limit (``signal``) are marked in red.
+    ``index`` names what is charted (a hard index such as ``complaints``, or
+    ``fcr_rate``) for the title. Points beyond a limit (``signal``) are marked
+    in red.
     """
     ax = get_ax(ax, figsize=(8, 4))
     y = "p" if "p" in chart else "value"
@@ -80,7 +82,8 @@ def plot_run_chart(chart: pd.DataFrame, *, ax=None, language: str = "es",
     if sig.any():
         ax.scatter(x[sig], chart[y].to_numpy()[sig], color="red", zorder=3, s=50,
                    label=t("interact.plot.signal", language))
-    ax.set_title(title or t("interact.plot.run_chart", language))
+    ax.set_title(t(f"interact.index.{index}", language) if index
+                 else t("interact.plot.run_chart", language))
     ax.legend(loc="best", fontsize="small")
     ax.figure.autofmt_xdate()
     return ax
