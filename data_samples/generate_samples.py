@@ -537,9 +537,9 @@ def make_servqual(rng, setup: ServqualSetup):
             p_items.append(float(clip_round(p, 1, 7)))
             if setup.zone is not None:
                 a = setup.zone[dim] + 0.6 * e_level[r] + rng.normal(0, 0.5)
-                des = e + rng.normal(0, 0.3)
-                a_items.append(float(clip_round(min(a, des - 0.5), 1, 7)))
-                d_items.append(float(clip_round(des, 1, 7)))
+                des = float(clip_round(e + rng.normal(0, 0.3), 1, 7))
+                a_items.append(float(max(1.0, min(clip_round(a, 1, 7), des - 1))))
+                d_items.append(des)
         for j, dim in enumerate(DIMENSIONS):
             sel = [k for k, dd in enumerate(ITEM_DIM) if dd == dim]
             dims_gap[r, j] = np.mean([p_items[k] - e_items[k] for k in sel])
@@ -561,10 +561,11 @@ def make_servqual(rng, setup: ServqualSetup):
     w = np.array([setup.overall_weights[d] for d in DIMENSIONS])
     centred = dims_gap - dims_gap.mean(axis=0)
     overall = clip_round(4.6 + centred @ w + 0.25 * dims_gap.mean() + rng.normal(0, 0.5, n), 1, 7)
+    no_rating = set(int(i) for i in rng.choice(n, size=max(2, n // 50), replace=False))
     out = []
     for r, (rid, segment, pts) in enumerate(respondents):
         points = largest_remainder(pts, 100)
-        rating = None if rng.random() < 0.02 else float(overall[r])
+        rating = None if r in no_rating else float(overall[r])
         out.append([rid, segment, rating, *points])
     return responses, out
 
@@ -1084,6 +1085,8 @@ def distribuidora(rng, out: Path):
             c.email = None
         if rng.random() < 0.02:
             c.phone = None
+    for i in sorted(int(x) for x in rng.choice(len(customers), 6, replace=False)):
+        customers[i].phone = pick(rng, ["0", "94 000", "pendiente", "985"])
     product_names = list(NORTE_PRODUCTS)
     product_p = np.array([0.16, 0.12, 0.07, 0.12, 0.12, 0.08, 0.08, 0.1, 0.08, 0.07])
     product_p = list(product_p / product_p.sum())
@@ -1224,9 +1227,9 @@ def distribuidora(rng, out: Path):
                  "KS": 2.2, "PA": 3.1, "CR": 3.4, "EM": 2.9, "CS": 2.7},
         preferred={"ID": 4.2, "DF": 4.3, "IN": 4.1, "PE": 3.8, "QA": 4.0, "BP": 3.9, "TE": 4.0,
                    "KS": 3.7, "PA": 3.8, "CR": 4.4, "EM": 3.9, "CS": 4.1},
-        bias={"manager": {"CR": 0.7, "DF": 0.6, "CS": 0.5},
-              "employee": {"TE": -0.6, "BP": -0.5},
-              "customer": {"IN": -0.8, "PE": -0.6, "CR": -0.5}})
+        bias={"manager": {"CR": 0.7, "DF": 0.7, "CS": 0.5, "TE": 0.4},
+              "employee": {"TE": -0.7, "BP": -0.6},
+              "customer": {"IN": -0.9, "PE": -0.7, "CR": -0.5}})
     write_csv(out / "readiness_responses.csv",
               ["Encuestado", "Grupo", "Ítem", "Actual", "Situación deseada"],
               readiness_rows(ready, MESSY), MESSY)
