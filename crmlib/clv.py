@@ -44,6 +44,7 @@ __all__ = [
     "calibration_holdout",
     "holdout_table",
     "probability_alive_matrix",
+    "parameters_table",
 ]
 
 #: Length of each supported time unit in days (a month is 365.25 / 12 days).
@@ -229,8 +230,6 @@ class BetaGeoModel:
         cols, weights = _compress({"x": data["frequency"].to_numpy(),
                                    "t_x": data["recency"].to_numpy(),
                                    "T": data["T"].to_numpy()})
-        if not (cols["T"] > 0).all():
-            raise DataError([DataProblem("summary", "T", "must be > 0 for every customer")])
         n = weights.sum()
         pen = self.penalizer
 
@@ -623,6 +622,7 @@ def holdout_table(bgnbd: BetaGeoModel, cal_holdout: pd.DataFrame, *,
         n_customers=("actual", "size"), actual=("actual", "mean"),
         expected=("expected", "mean")).reset_index()
     out["difference"] = out["expected"] - out["actual"]
+    out.attrs["max_frequency"] = int(max_frequency)
     return out
 
 
@@ -661,3 +661,27 @@ def probability_alive_matrix(bgnbd: BetaGeoModel, *, max_frequency: int | None =
     grid = grid[(grid["frequency"] > 0) | (grid["recency"] == 0)].reset_index(drop=True)
     grid["p_alive"] = bgnbd.probability_alive(grid).to_numpy()
     return grid
+
+
+def parameters_table(*models) -> pd.DataFrame:
+    """Fitted parameters of one or more models, in one long table.
+
+    Returns
+    -------
+    DataFrame
+        ``model`` (``"BG/NBD"`` or ``"Gamma-Gamma"``), ``parameter`` (``r``,
+        ``alpha``, ``a``, ``b``, ``p``, ``q``, ``gamma``, then
+        ``log_likelihood`` and ``n_customers``), ``estimate``.
+    """
+    rows = []
+    for model in models:
+        if not hasattr(model, "params_"):
+            raise NotFittedError("parameters_table needs fitted models", parameter="models")
+        name = "BG/NBD" if isinstance(model, BetaGeoModel) else "Gamma-Gamma"
+        for key, value in model.params_.items():
+            rows.append({"model": name, "parameter": key, "estimate": float(value)})
+        rows.append({"model": name, "parameter": "log_likelihood",
+                     "estimate": float(model.log_likelihood_)})
+        rows.append({"model": name, "parameter": "n_customers",
+                     "estimate": float(model.n_customers_)})
+    return pd.DataFrame(rows, columns=["model", "parameter", "estimate"])

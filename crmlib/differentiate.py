@@ -69,6 +69,13 @@ __all__ = [
     "retention_table",
     "cohort_table",
     "decliners",
+    "summary_headline",
+    "pareto_headline",
+    "value_groups_headline",
+    "rfm_headline",
+    "retention_headline",
+    "decliners_headline",
+    "clv_headline",
 ]
 
 _ONE_DAY = pd.Timedelta(days=1)
@@ -591,7 +598,9 @@ def contribution_table(transactions: pd.DataFrame, *, costs: pd.DataFrame | None
         values, contribution starts from margin, else from net revenue.
     costs : DataFrame, optional
         Cost to serve: ``customer_id``, ``cost`` (several rows per customer are
-        added up), e.g. handling costs of interactions, visits, logistics.
+        added up), e.g. the ``interactions`` table with its handling ``cost``,
+        or visits and logistics. Rows without customer and empty costs are
+        skipped; text that is not a number is an error.
     as_of : date-like, optional
 
     Returns
@@ -617,14 +626,17 @@ def contribution_table(transactions: pd.DataFrame, *, costs: pd.DataFrame | None
         for c in ("customer_id", "cost"):
             if c not in costs.columns:
                 raise DataError([DataProblem("costs", c, "is required but missing")])
-        cc = pd.to_numeric(costs["cost"], errors="coerce")
-        bad = cc.isna().to_numpy()
+        raw = costs["cost"]
+        cc = pd.to_numeric(raw, errors="coerce")
+        bad = (cc.isna() & raw.notna()).to_numpy()
         if bad.any():
             idx = np.flatnonzero(bad)[:3]
-            raise DataError([DataProblem("costs", "cost", "is empty or not a number",
+            raise DataError([DataProblem("costs", "cost", "is not a number",
                                          int(bad.sum()), len(costs),
-                                         tuple((int(i), costs["cost"].iloc[i]) for i in idx))])
-        per = cc.groupby(costs["customer_id"].astype("str")).sum()
+                                         tuple((int(i), raw.iloc[i]) for i in idx))])
+        known = costs["customer_id"].notna().to_numpy()
+        per = cc[known].fillna(0.0).groupby(
+            costs.loc[known, "customer_id"].astype("str")).sum()
         out = out.reindex(out.index.union(per.index))
         out["revenue"] = out["revenue"].fillna(0.0)
         cost = per.reindex(out.index).fillna(0.0)
@@ -1315,3 +1327,85 @@ def decliners(transactions: pd.DataFrame, *, as_of=None, threshold: float = 0.40
     out["value_at_risk_annual"] = out["value_at_risk"] * 365.0 / recent_days
     return out.sort_values(["value_at_risk", "customer_id"], ascending=[False, True],
                            kind="mergesort").reset_index(drop=True)
+
+
+# ----------------------------------------------------------------------------- headlines
+def _money(x: float, language: str) -> str:
+    text = f"{x:,.0f}"
+    return text.replace(",", ".") if language == "es" else text
+
+
+def summary_headline(summary: pd.DataFrame, language: str = "es") -> str:
+    """One sentence on a :func:`customer_summary`: customers, repeat buyers, net value."""
+    from crmlib.i18n import t
+
+    n = len(summary)
+    n_repeat = int((summary["frequency"] > 0).sum())
+    return t("differentiate.summary.headline", language, n_customers=_money(n, language),
+             n_repeat=_money(n_repeat, language), repeat_share=n_repeat / n if n else 0,
+             total=_money(float(summary["monetary"].sum()), language))
+
+
+def pareto_headline(summary: pd.Series, language: str = "es") -> str:
+    """The "x % of customers bring 80 % of the value" sentence, from :func:`pareto_summary`."""
+    from crmlib.i18n import t
+
+    return t("differentiate.pareto.headline", language,
+             customer_share=summary["customer_share_for_value"],
+             value_share=summary["value_share"], top20=summary["value_share_of_top"],
+             gini=summary["gini"])
+
+
+def value_groups_headline(mvc: pd.DataFrame, bzc: pd.DataFrame, growth: pd.DataFrame,
+                          language: str = "es") -> str:
+    """Sentence on most valuable, below-zero and growing customers."""
+    from crmlib.i18n import t
+
+    return t("differentiate.value_groups.headline", language, n_mvc=len(mvc),
+             mvc_share=float(mvc["share"].sum()) if len(mvc) else 0.0, n_bzc=len(bzc),
+             n_growth=len(growth))
+
+
+def rfm_headline(segment_summary: pd.DataFrame, language: str = "es") -> str:
+    """Sentence naming the largest and the most valuable RFM segment."""
+    from crmlib.i18n import t
+
+    largest = segment_summary.sort_values(["n_customers", "segment"],
+                                          ascending=[False, True]).iloc[0]
+    richest = segment_summary.iloc[0]
+    return t("differentiate.rfm.headline", language, largest=largest["segment_label"],
+             largest_share=largest["customer_share"], richest=richest["segment_label"],
+             richest_share=richest["value_share"])
+
+
+def retention_headline(retention: pd.DataFrame, language: str = "es") -> str:
+    """Sentence on the retention of the last period with a retention rate."""
+    from crmlib.i18n import t
+
+    rated = retention.dropna(subset=["retention_rate"])
+    if rated.empty:
+        return ""
+    last = rated.iloc[-1]
+    return t("differentiate.retention.headline", language, period=last["period"],
+             retention=last["retention_rate"], churn=last["churn_rate"])
+
+
+def decliners_headline(decliners_table: pd.DataFrame, *, threshold: float,
+                       language: str = "es") -> str:
+    """Sentence on how many customers decline and the annual value at risk."""
+    from crmlib.i18n import t
+
+    value = float(decliners_table["value_at_risk_annual"].sum()) if len(decliners_table) else 0.0
+    return t("differentiate.decliners.headline", language, n=len(decliners_table),
+             threshold=threshold, value=_money(value, language))
+
+
+def clv_headline(clv: pd.DataFrame, *, horizon: float, language: str = "es") -> str:
+    """Sentence on the portfolio's expected value and its concentration (from ``clv_table``)."""
+    from crmlib.i18n import t
+
+    total = float(clv["clv"].sum())
+    k = max(1, int(math.ceil(0.10 * len(clv))))
+    top10 = float(clv["clv"].head(k).sum()) / total if total > 0 else 0.0
+    return t("differentiate.clv.headline", language, horizon=f"{horizon:g}",
+             total=_money(total, language), top10=top10)
