@@ -339,35 +339,35 @@ def forms_csv_header(instrument="one-to-one", *, language: str = "es",
 # answers
 # --------------------------------------------------------------------------------------------
 
-def _label_lookup(inst: Instrument) -> dict[str, float]:
-    lookup: dict[str, float] = {}
-    for lang_anchors in inst.anchors.values():
-        for point, text in lang_anchors.items():
-            lookup.setdefault(_norm(text), float(point))
+def _scale_labels(inst: Instrument) -> dict[str, float]:
+    """``{label: point}`` from the instrument's anchors and ``scale_labels`` section."""
+    labels: dict[str, float] = {}
     for point, texts in (inst.extra.get("scale_labels") or {}).items():
         for text in ([texts] if isinstance(texts, str) else texts):
-            lookup.setdefault(_norm(text), float(point))
-    return lookup
-
-
-_LEADING_NUMBER = re.compile(r"^\s*([0-9]+(?:[.,][0-9]+)?)(?:\s*(?:[-=:.)]|$))")
+            labels[str(text)] = float(point)
+    for lang_anchors in inst.anchors.values():
+        for point, text in lang_anchors.items():
+            labels[str(text)] = float(point)
+    return labels
 
 
 def answer_values(values, instrument="one-to-one", *, table: str = "answers",
-                  column: str = "answer") -> pd.Series:
+                  column: str = "answer", source: str | None = None) -> pd.Series:
     """Answers as numbers: numbers pass, labels of the scale become their point.
 
+    A thin layer over :func:`crmlib.io.parse_likert` that adds the instrument's
+    own words: its anchors in every language and its ``scale_labels`` section.
     Accepted: numbers, numeric text (``"4"``, ``"4,0"``), text starting with the
-    point (``"4 - Lo hacemos casi siempre"``), and any anchor of the instrument or
-    label of its ``scale_labels`` section, compared without case, accents or
-    punctuation (``"Totalmente de acuerdo"`` -> 5 on a five-point scale). Empty
-    cells become ``NaN``. Range is not checked here (the scorer reports it).
+    point (``"4 - Lo hacemos casi siempre"``), the agreement labels ``parse_likert``
+    knows (``"Totalmente de acuerdo"`` -> 5 on a five-point scale) and the
+    instrument's labels, compared without case, accents or punctuation. Blank
+    cells and explicit non-answers (``N/A``, ``No sabe`` ...) become ``NaN``.
 
     Parameters
     ----------
     values : sequence or Series
     instrument : str, path or Instrument
-    table, column : str
+    table, column, source : str
         Named in the error message.
 
     Returns
@@ -378,39 +378,23 @@ def answer_values(values, instrument="one-to-one", *, table: str = "answers",
     Raises
     ------
     DataError
-        Naming the rows whose text is neither a number nor a known label.
+        Naming the rows whose text is neither a number nor a known label, and the
+        numbers outside the instrument's scale.
     """
+    from crmlib.io import parse_likert
+
     inst = load_instrument(instrument)
-    s = values if isinstance(values, pd.Series) else pd.Series(list(values))
-    if pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s):
-        return s.astype(float)
-    lookup = _label_lookup(inst)
-    out = np.full(len(s), np.nan)
-    bad = np.zeros(len(s), dtype=bool)
-    for k, v in enumerate(s.tolist()):
-        if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA:
-            continue
-        if isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool):
-            out[k] = float(v)
-            continue
-        text = str(v).strip()
-        if not text:
-            continue
-        m = _LEADING_NUMBER.match(text)
-        if m:
-            out[k] = float(m.group(1).replace(",", "."))
-            continue
-        point = lookup.get(_norm(text))
-        if point is None:
-            bad[k] = True
-        else:
-            out[k] = point
-    if bad.any():
-        idx = s.index[bad]
-        raise DataError([DataProblem(
-            table, column, f"is neither a number nor a label of the {inst.name} scale",
-            int(bad.sum()), len(s), tuple((i, s[i]) for i in idx[:3]), "row")])
-    return pd.Series(out, index=s.index, dtype=float)
+    s = values if isinstance(values, pd.Series) else pd.Series(list(values), dtype=object)
+    if inst.scale_min == 1:
+        return parse_likert(s, scale_max=inst.scale_max, labels=_scale_labels(inst),
+                            source=source, column=column, table=table).astype(float)
+    shift = 1 - inst.scale_min  # parse_likert counts from 1: shift the scale there and back
+    labels = {k: v + shift for k, v in _scale_labels(inst).items()}
+    numeric = pd.to_numeric(s, errors="coerce")
+    shifted = s.where(numeric.isna(), numeric + shift)
+    out = parse_likert(shifted, scale_max=inst.scale_max + shift, labels=labels, source=source,
+                       column=column, table=table)
+    return (out - shift).astype(float)
 
 
 def _group_key(value, inst: Instrument):
@@ -634,7 +618,15 @@ def from_survey_export(wide_df: pd.DataFrame, instrument="one-to-one", *,
 
     id_col = find(id_column, known_ids, "id_column")
     group_col = find(group_column, known_groups, "group_column")
-    mapping = _item_column_map([c for c in df.columns if c not in (id_col, group_col)], inst)
+    candidates = [c for c in df.columns if c not in (id_col, group_col)]
+    mapping = _item_column_map(candidates, inst)
+    question_text = wide_df.attrs.get("question_text") or {}
+    if question_text:
+        # Qualtrics keeps short ids (Q1_1) as names and the question text apart
+        unmapped = {question_text[c]: c for c in candidates
+                    if c not in mapping and question_text.get(c)}
+        for text, key in _item_column_map(list(unmapped), inst).items():
+            mapping[unmapped[text]] = key
     if not mapping:
         raise DataError([DataProblem("survey export", None,
                                      f"has no column naming an item of {inst.name} "

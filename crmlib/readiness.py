@@ -170,7 +170,9 @@ def validate_responses(responses: pd.DataFrame, *, instrument="one-to-one") -> p
     unknown = out["item_id"].notna() & ~out["item_id"].isin(inst.item_ids)
     if unknown.any():
         report("item_id", f"is not an item of instrument {inst.name!r}", unknown)
-    groups = df["group"].map(lambda v: _group_key(v, inst)).astype(object)
+    # group labels and aliases come from the instrument, else from the shipped one
+    named = inst if inst.extra.get("groups") else load_instrument("one-to-one")
+    groups = df["group"].map(lambda v: _group_key(v, named)).astype(object)
     bad_group = ~groups.isin(GROUPS)
     if bad_group.any():
         report("group", f"is not one of {list(GROUPS)}", bad_group)
@@ -299,27 +301,37 @@ def _items(inst: Instrument, used: pd.DataFrame, n_resp: int) -> pd.DataFrame:
                 "preferred_sd"]].reset_index(drop=True)
 
 
+def _weighted(frame: pd.DataFrame, keys: list[str], parts=_PARTS) -> pd.DataFrame:
+    """Weighted mean of each part by ``keys``, over answered rows only (``NaN`` if none)."""
+    tmp = frame[keys].copy()
+    for part in parts:
+        ok = frame[part].notna()
+        tmp[f"_wx_{part}"] = (frame[part] * frame["weight"]).where(ok, 0.0)
+        tmp[f"_w_{part}"] = frame["weight"].where(ok, 0.0)
+    sums = tmp.groupby(keys, sort=True).sum()
+    out = pd.DataFrame(index=sums.index)
+    for part in parts:
+        w = sums[f"_w_{part}"]
+        out[part] = (sums[f"_wx_{part}"] / w).where(w > 0)
+    return out.reset_index()
+
+
 def _respondent_dims(used: pd.DataFrame) -> pd.DataFrame:
     """Per respondent and dimension: weighted mean of the answered items, per part."""
-    rows = []
-    for (rid, group, dim), d in used.groupby(["respondent_id", "group", "dimension"], sort=True):
-        rows.append((rid, group, dim, _wmean(d["current"], d["weight"]),
-                     _wmean(d["preferred"], d["weight"])))
-    return pd.DataFrame(rows, columns=["respondent_id", "group", "dimension", "current",
-                                       "preferred"])
+    if used.empty:
+        return pd.DataFrame(columns=["respondent_id", "group", "dimension", *_PARTS])
+    return _weighted(used, ["respondent_id", "group", "dimension"])
 
 
 def _dims_from_items(items: pd.DataFrame, info: pd.DataFrame) -> pd.DataFrame:
-    rows = []
-    for _, d in info.iterrows():
-        it = items[items["dimension"] == d["dimension"]]
-        rows.append({
-            "current": _wmean(it["current"], it["weight"]),
-            "preferred": _wmean(it["preferred"], it["weight"]),
-            "n_answers": int(it["n_current"].sum()),
-            "n_missing": int(it["n_missing"].sum()),
-        })
-    return pd.DataFrame(rows, index=info.index)
+    means = _weighted(items, ["dimension"]).set_index("dimension")
+    counts = items.groupby("dimension")[["n_current", "n_missing"]].sum()
+    return pd.DataFrame({
+        "current": info["dimension"].map(means["current"]).to_numpy(),
+        "preferred": info["dimension"].map(means["preferred"]).to_numpy(),
+        "n_answers": info["dimension"].map(counts["n_current"]).fillna(0).astype(int).to_numpy(),
+        "n_missing": info["dimension"].map(counts["n_missing"]).fillna(0).astype(int).to_numpy(),
+    }, index=info.index)
 
 
 def area_scores(responses: pd.DataFrame, *, instrument="one-to-one",
