@@ -408,3 +408,395 @@ def test_corpus_file_read_as_any_table_raises_only_data_error(name):
             read_table(MESSY / name, table, as_of=AS_OF)
         except DataError:
             pass
+
+
+# --------------------------------------------------------------------------- no other exception
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.binary(max_size=400), table=st.sampled_from(sorted(TABLES)),
+       ext=st.sampled_from([".csv", ".xlsx", ".parquet", ".txt"]))
+def test_random_bytes_raise_data_error_or_load(tmp_path, data, table, ext):
+    path = tmp_path / f"junk{ext}"
+    path.write_bytes(data)
+    try:
+        df = read_table(path, table)
+    except DataError as err:
+        assert str(err)
+    else:
+        assert isinstance(df, pd.DataFrame)
+
+
+_cell = st.text(alphabet=st.sampled_from(list("aé1,;.-/ \t\"\n0:9xX$€")), max_size=8)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=st.lists(st.lists(_cell, min_size=1, max_size=5), max_size=6),
+       header=st.lists(st.sampled_from(["customer_id", "Fecha", "date", "importe", "amount",
+                                        "cantidad", "", "x"]), min_size=1, max_size=5),
+       sep=st.sampled_from([",", ";", "\t", "|"]))
+def test_random_text_tables_raise_data_error_or_load(tmp_path, rows, header, sep):
+    text = "\n".join(sep.join(r) for r in [header, *rows])
+    path = tmp_path / "random.csv"
+    path.write_text(text, encoding="utf-8")
+    try:
+        df = read_table(path, "transactions", as_of=AS_OF)
+    except DataError as err:
+        assert "transactions" in str(err)
+    else:
+        assert {"date", "amount"} <= set(df.columns)
+        assert str(df["amount"].dtype) == "float64"
+
+
+_amounts = st.floats(min_value=-1e7, max_value=1e7, allow_nan=False).map(lambda x: round(x, 2))
+_days = st.integers(min_value=0, max_value=1095)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(values=st.lists(st.tuples(_amounts, _days, st.integers(1, 999)), min_size=1, max_size=25),
+       style=st.sampled_from(["us", "es", "es_tab"]))
+def test_round_trip_through_regional_csv_styles(tmp_path, values, style):
+    """Writing a table in Spanish- or English-locale CSV and reading it back gives it back."""
+    start = pd.Timestamp("2022-01-01")
+    dates = [start + pd.Timedelta(days=d) for _, d, _ in values]
+    ids = [f"{i:05d}" for _, _, i in values]
+    amounts = [a for a, _, _ in values]
+    if style == "us":
+        lines = ["Customer,Order Date,Revenue"] + [
+            f'{c},{d:%m/%d/%Y},"{a:,.2f}"' for c, d, a in zip(ids, dates, amounts)]
+        data, options = "\n".join(lines).encode("utf-8"), {"dayfirst": False, "decimal": "."}
+    else:
+        sep = ";" if style == "es" else "\t"
+
+        def es(a):
+            return f"{a:,.2f}".replace(",", "_").replace(".", ",").replace("_", ".")
+        lines = [sep.join(["Cliente", "Fecha", "Importe"])] + [
+            sep.join([c, f"{d:%d/%m/%Y}", es(a)]) for c, d, a in zip(ids, dates, amounts)]
+        data, options = "\r\n".join(lines).encode("cp1252"), {"dayfirst": True, "decimal": ","}
+    path = tmp_path / "rt.csv"
+    path.write_bytes(data)
+    df = read_table(path, "transactions", **options)
+    assert df["customer_id"].tolist() == ids
+    assert df["date"].tolist() == dates
+    np.testing.assert_allclose(df["amount"].to_numpy(), amounts)
+
+
+# --------------------------------------------------------------------------- options
+
+
+def write(tmp_path, name, text, encoding="utf-8"):
+    path = tmp_path / name
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def test_decimal_and_thousands_can_be_forced(tmp_path):
+    # "1.234" alone is ambiguous: with a comma separator it reads as a decimal point ...
+    path = write(tmp_path, "t.csv", "customer_id,date,amount\nC1,2024-01-05,1.234\n")
+    assert read_table(path, "transactions")["amount"].iloc[0] == pytest.approx(1.234)
+    # ... unless told the file uses a decimal comma and thousands dots
+    df = read_table(path, "transactions", decimal=",", thousands=".")
+    assert df["amount"].iloc[0] == 1234.0
+    assert df.attrs["decimal"] == ","
+
+
+def test_semicolon_file_with_only_ambiguous_numbers_uses_decimal_comma(tmp_path):
+    path = write(tmp_path, "t.csv", "cliente;fecha;importe\nC1;05/01/2024;1.234\n")
+    assert read_table(path, "transactions")["amount"].iloc[0] == 1234.0
+
+
+def test_dayfirst_can_be_forced(tmp_path):
+    path = write(tmp_path, "t.csv", "customer_id,date,amount\nC1,01/02/2024,1\n")
+    assert read_table(path, "transactions")["date"].iloc[0] == ts("2024-02-01")
+    assert read_table(path, "transactions", dayfirst=False)["date"].iloc[0] == ts("2024-01-02")
+
+
+def test_dayfirst_conflicting_values_report_the_inconsistent_rows(tmp_path):
+    # 31/01 says day first; 01/31 then cannot be a date
+    path = write(tmp_path, "t.csv", "customer_id,date,amount\nC1,31/01/2024,1\nC2,01/31/2024,2\n")
+    with pytest.raises(DataError, match=r"column 'date' is not a date .*\(line 3: '01/31/2024'\)"):
+        read_table(path, "transactions")
+
+
+def test_header_row_and_sep_and_encoding_options(tmp_path):
+    text = "a|b\ncustomer_id|date|amount\nC1|2024-01-05|3\n"
+    path = write(tmp_path, "t.txt", text, "latin-1")
+    df = read_table(path, "transactions", header_row=2, sep="|", encoding="latin-1")
+    assert df["amount"].tolist() == [3.0]
+    with pytest.raises(DataError, match="header_row 9"):
+        read_table(path, "transactions", header_row=9)
+
+
+def test_wrong_explicit_encoding_is_a_data_error(tmp_path):
+    path = write(tmp_path, "t.csv", "customer_id,date,amount\nCÑ,2024-01-05,3\n", "latin-1")
+    with pytest.raises(DataError, match="not valid utf-8"):
+        read_table(path, "transactions", encoding="utf-8")
+
+
+@pytest.mark.parametrize("options, parameter", [
+    ({"delimiter": ";"}, "delimiter"), ({"decimal": ";"}, "decimal"),
+    ({"thousands": "x"}, "thousands"), ({"dayfirst": "yes"}, "dayfirst"),
+    ({"header_row": 0}, "header_row"), ({"as_of": "someday"}, "as_of"),
+    ({"encoding": "klingon"}, "encoding"), ({"sep": ";;"}, "sep"),
+])
+def test_bad_options_are_parameter_errors(tmp_path, options, parameter):
+    path = write(tmp_path, "t.csv", "customer_id,date,amount\nC1,2024-01-05,3\n")
+    with pytest.raises(ParameterError) as info:
+        read_table(path, "transactions", **options)
+    assert info.value.parameter == parameter
+    assert set(OPTIONS) >= {"encoding", "sep", "decimal", "thousands", "dayfirst", "as_of"}
+
+
+def test_unknown_table_is_a_parameter_error(tmp_path):
+    path = write(tmp_path, "t.csv", "a\n1\n")
+    with pytest.raises(ParameterError, match="table must be one of"):
+        read_table(path, "sales")
+
+
+def test_missing_file_is_a_data_error(tmp_path):
+    with pytest.raises(DataError, match="file not found"):
+        read_table(tmp_path / "nope.csv", "transactions")
+    with pytest.raises(DataError, match="old .xls"):
+        read_table(tmp_path / "nope.xls", "transactions")
+
+
+def test_future_dates_follow_as_of_and_due_dates_may_be_future(tmp_path):
+    path = write(tmp_path, "i.csv", "invoice_id,customer_id,issued_at,due_at,amount\n"
+                 "F1,C1,2024-12-20,2025-01-19,10\n")
+    df = read_table(path, "invoices", as_of="2024-12-31")
+    assert df["due_at"].iloc[0] == ts("2025-01-19")
+    with pytest.raises(DataError, match="column 'issued_at' is in the future"):
+        read_table(path, "invoices", as_of="2024-12-01")
+    # a time later on the as_of day is not in the future
+    path = write(tmp_path, "t.csv", "customer_id,date,amount\nC1,2024-12-31 23:59,1\n")
+    assert len(read_table(path, "transactions", as_of=dt.date(2024, 12, 31))) == 1
+
+
+def test_one_error_lists_every_problem_with_counts(tmp_path):
+    rows = ["customer_id,date,amount,quantity"] + [f"C{i},2024-01-{1 + i % 28:02d},{i},1"
+                                                    for i in range(1, 1204)]
+    rows[17] = "C17,2024-01-18,abc,1"  # line 18
+    rows.append("C1204,2024-02-01,,x")  # line 1205
+    path = write(tmp_path, "t.csv", "\n".join(rows) + "\n")
+    with pytest.raises(DataError) as info:
+        read_table(path, "transactions")
+    msg = str(info.value)
+    assert "3 problems found" in msg
+    assert ("transactions: column 'amount' is not a number - 1 of 1,204 rows fail "
+            "(line 18: 'abc')") in msg
+    assert "column 'amount' is empty - 1 of 1,204 rows fail (line 1205: '')" in msg
+    assert "column 'quantity' is not a number - 1 of 1,204 rows fail (line 1205: 'x')" in msg
+
+
+def test_extra_columns_are_kept_as_text_and_duplicates_renamed(tmp_path):
+    path = write(tmp_path, "t.csv", "customer_id,date,amount,Notas,Notas,\n"
+                 "C1,2024-01-05,3,a,b,\n")
+    df = read_table(path, "transactions")
+    assert list(df.columns) == ["customer_id", "date", "amount", "Notas", "Notas (2)"]
+    assert df["Notas (2)"].iloc[0] == "b"
+
+
+def test_text_na_is_kept_in_text_columns(tmp_path):
+    path = write(tmp_path, "t.csv", "customer_id,date,amount,channel\nNA,2024-01-05,3,NA\n")
+    df = read_table(path, "transactions")
+    assert df.loc[0, "customer_id"] == "NA" and df.loc[0, "channel"] == "NA"
+
+
+# --------------------------------------------------------------------------- column maps
+
+
+def test_column_map_dict_matches_headers_loosely_and_keeps_extras(tmp_path):
+    path = write(tmp_path, "t.csv", "COD. CLIENTE;Día;Venta Neta (€);Observación\n"
+                 "K1;05/01/2024;10,5;ok\n")
+    df = read_table(path, "transactions",
+                    column_map={"cod cliente": "customer_id", "dia": "date",
+                                "venta neta €": "amount"})
+    assert list(df.columns) == ["customer_id", "date", "amount", "Observación"]
+    assert df["amount"].iloc[0] == 10.5
+
+
+def test_column_map_from_yaml_file_and_dropping_a_column(tmp_path):
+    cmap = tmp_path / "map.yaml"
+    cmap.write_text("transactions:\n  Monto: amount\n  Total: null\n", encoding="utf-8")
+    path = write(tmp_path, "t.csv", "Cliente;Fecha;Monto;Total\nC1;05/01/2024;10;12\n")
+    df = read_table(path, "transactions", column_map=cmap)
+    assert list(df.columns) == ["customer_id", "date", "amount"]
+    assert df["amount"].iloc[0] == 10.0
+
+
+def test_column_map_settles_two_synonyms(tmp_path):
+    path = write(tmp_path, "t.csv", "Cliente;Fecha;Monto;Importe\nC1;05/01/2024;10;12\n")
+    df = read_table(path, "transactions", column_map={"Importe": "amount"})
+    assert df["amount"].iloc[0] == 12.0
+    assert df["Monto"].iloc[0] == "10"  # the other synonym stays, as an extra column
+
+
+def test_column_map_clash_with_canonical_header_is_a_data_error(tmp_path):
+    path = write(tmp_path, "t.csv", "customer_id,date,amount,importe_neto\nC1,2024-01-05,1,2\n")
+    with pytest.raises(DataError, match="column 'amount' is given twice"):
+        read_table(path, "transactions", column_map={"importe_neto": "amount"})
+
+
+def test_column_map_unknown_target_is_a_parameter_error(tmp_path):
+    path = write(tmp_path, "t.csv", "customer_id,date,amount\nC1,2024-01-05,1\n")
+    with pytest.raises(ParameterError, match="'monto' to 'importe', which is not a column"):
+        read_table(path, "transactions", column_map={"monto": "importe"})
+    with pytest.raises(ParameterError, match="column_map"):
+        read_table(path, "transactions", column_map=["monto"])
+    with pytest.raises(ParameterError, match="not found"):
+        read_table(path, "transactions", column_map=tmp_path / "missing.yaml")
+
+
+def test_duplicate_identical_headers_are_reported(tmp_path):
+    path = write(tmp_path, "t.csv", "customer_id,date,amount,amount\nC1,2024-01-05,1,2\n")
+    with pytest.raises(DataError, match=r"column 'amount' is given by 2 headers \('amount', "
+                                        r"'amount'\)"):
+        read_table(path, "transactions")
+
+
+# --------------------------------------------------------------------------- other sources
+
+
+def test_dataframe_source_is_typed_and_not_mutated():
+    frame = pd.DataFrame({"Cliente": ["C1", "C2"], "Fecha": ["31/12/2024", "01/06/2024"],
+                          "Importe": ["1.234,5", "2"]})
+    before = frame.copy()
+    df = read_table(frame, "transactions")
+    pd.testing.assert_frame_equal(frame, before)
+    assert df["amount"].tolist() == [1234.5, 2.0]
+    assert df["date"].tolist() == [ts("2024-12-31"), ts("2024-06-01")]
+
+
+def test_dataframe_errors_cite_rows():
+    frame = pd.DataFrame({"customer_id": ["C1", "C2"], "date": pd.to_datetime(["2024-01-01",
+                                                                               "2024-01-02"]),
+                          "amount": [1.0, None]})
+    with pytest.raises(DataError, match=r"column 'amount' is empty - 1 of 2 rows fail \(row 1: ''\)"):
+        read_table(frame, "transactions")
+
+
+def test_sql_source_with_query(tmp_path):
+    import sqlalchemy as sa
+
+    url = f"sqlite:///{tmp_path / 'crm.db'}"
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(sa.text("create table ventas (cliente integer, fecha text, monto real, "
+                             "canal text)"))
+        conn.execute(sa.text("insert into ventas values (101, '2024-03-01', 10.5, 'web'), "
+                             "(102, '2024-03-02 10:00:00', -2, 'store'), "
+                             "(101, '2024-03-05', 7, null)"))
+    engine.dispose()
+    df = read_table(url, "transactions", query="select * from ventas order by fecha")
+    assert df["customer_id"].tolist() == ["101", "102", "101"]  # ids as text, no ".0"
+    assert df["date"].tolist() == [ts("2024-03-01"), ts("2024-03-02 10:00"), ts("2024-03-05")]
+    assert df["amount"].tolist() == [10.5, -2.0, 7.0]
+    assert df.attrs["format"] == "sql"
+    # errors cite 0-based rows of the query result
+    with pytest.raises(DataError, match=r"column 'date' is in the future .*\(row 0: "):
+        read_table(url, "transactions", query="select cliente, '2099-01-01' as fecha, monto "
+                                              "from ventas", as_of=AS_OF)
+    with pytest.raises(DataError, match="the query failed") as info:
+        read_table(url, "transactions", query="select * from missing_table")
+    assert str(tmp_path / "crm.db") in str(info.value)
+    with pytest.raises(ParameterError, match="query is only for database"):
+        read_table(tmp_path / "x.csv", "transactions", query="select 1")
+
+
+def test_sql_url_password_is_not_shown(tmp_path):
+    with pytest.raises((DataError, ParameterError)) as info:
+        read_table("postgresql+psycopg://user:s3cret@127.0.0.1:1/db", "transactions",
+                   query="select 1")
+    assert "s3cret" not in str(info.value)
+
+
+def test_parquet_and_xlsx_round_trip(tmp_path):
+    frame = pd.DataFrame({"invoice_id": ["F1", "F2"], "customer_id": ["C1", "C2"],
+                          "issued_at": pd.to_datetime(["2024-01-01", "2024-02-01"]),
+                          "due_at": pd.to_datetime(["2024-01-31", "2024-03-02"]),
+                          "amount": [10.0, 20.25]})
+    frame.to_parquet(tmp_path / "i.parquet")
+    frame.to_excel(tmp_path / "i.xlsx", index=False)
+    for name in ("i.parquet", "i.xlsx"):
+        df = read_table(tmp_path / name, "invoices")
+        pd.testing.assert_frame_equal(df[frame.columns].astype({"invoice_id": object,
+                                                                "customer_id": object}),
+                                      frame.astype({"invoice_id": object, "customer_id": object}),
+                                      check_dtype=False)
+        assert str(df["issued_at"].dtype) == "datetime64[ns]"
+
+
+def test_xlsx_sheet_option(tmp_path):
+    path = tmp_path / "book.xlsx"
+    with pd.ExcelWriter(path) as xw:
+        pd.DataFrame({"a": [1]}).to_excel(xw, sheet_name="Notas", index=False)
+        pd.DataFrame({"customer_id": ["C1"], "date": ["2024-01-05"], "amount": [3]}).to_excel(
+            xw, sheet_name="Ventas", index=False)
+    assert read_table(path, "transactions", sheet="Ventas")["amount"].tolist() == [3.0]
+    assert read_table(path, "transactions", sheet=1)["amount"].tolist() == [3.0]
+    with pytest.raises(ParameterError, match="sheet must be one of"):
+        read_table(path, "transactions", sheet="Hoja9")
+
+
+# --------------------------------------------------------------------------- client folders
+
+
+def test_read_client_table_stacks_customer_sources_with_dataset_yaml(tmp_path):
+    folder = tmp_path / "acme"
+    folder.mkdir()
+    write(folder, "customers_crm.csv", "Cuenta;Nombre;Población\nA1;Ana;Lima\nA2;Beto;Cusco\n",
+          "cp1252")
+    pd.DataFrame({"customer_id": ["A1"], "name": ["Ana R."], "source": [None]}).to_excel(
+        folder / "customers_erp.xlsx", index=False)
+    write(folder, "transactions.csv", "cliente;fecha;importe\nA1;05/01/2024;1.000\n")
+    write(folder, "~$customers_tmp.csv", "junk")
+    (folder / "dataset.yaml").write_text(
+        "column_map:\n  customers:\n    Población: city\n"
+        "options:\n  decimal: ','\n"
+        "tables:\n  transactions:\n    decimal: '.'\n", encoding="utf-8")
+    assert [p.name for p in client_files(folder, "customers")] == ["customers_crm.csv",
+                                                                    "customers_erp.xlsx"]
+    df = read_client_table(folder, "customers")
+    assert df["source"].tolist() == ["crm", "crm", "erp"]
+    assert df["city"].tolist()[:2] == ["Lima", "Cusco"]
+    assert list(df.columns[:3]) == ["customer_id", "name", "city"]
+    # per-table options override the folder-wide ones: '1.000' with a decimal point is 1.0
+    assert read_client_table(folder, "transactions")["amount"].tolist() == [1.0]
+    # call options override dataset.yaml
+    assert read_client_table(folder, "transactions", decimal=",")["amount"].tolist() == [1000.0]
+    assert read_dataset_config(folder)["options"] == {"decimal": ","}
+
+
+def test_read_client_table_without_file_or_with_bad_yaml(tmp_path):
+    with pytest.raises(DataError, match="invoices: has no file"):
+        read_client_table(tmp_path, "invoices")
+    (tmp_path / "dataset.yaml").write_text("column_map: [unclosed\n", encoding="utf-8")
+    with pytest.raises(DataError, match="not valid YAML"):
+        read_client_table(tmp_path, "invoices")
+    with pytest.raises(ParameterError, match="data_dir"):
+        client_files(tmp_path / "missing", "invoices")
+
+
+def test_read_client_table_reports_file_of_duplicate_ids(tmp_path):
+    write(tmp_path, "customers_a.csv", "customer_id,name\nC1,Ana\nC1,Ana\n")
+    with pytest.raises(DataError, match=r"customers_a.csv: customers: column 'customer_id' has "
+                                        r"duplicate .*\(line 2: 'C1'; line 3: 'C1'\)"):
+        read_client_table(tmp_path, "customers")
+
+
+SAMPLES = Path(__file__).resolve().parents[1] / "data_samples"
+
+
+@pytest.mark.skipif(not (SAMPLES / "movil-andina" / "transactions.csv").exists(),
+                    reason="sample data not generated")
+@pytest.mark.parametrize("client", ["movil-andina", "distribuidora-norte", "hotel-mirador"])
+def test_sample_clients_load_every_table(client):
+    for table in TABLES:
+        if not client_files(SAMPLES / client, table):
+            continue
+        df = read_client_table(SAMPLES / client, table)
+        assert len(df) > 0
+        assert set(TABLES[table].required) <= set(df.columns)

@@ -194,8 +194,9 @@ def _read_sql(source, table: str, query: str | None) -> tuple[pd.DataFrame, str]
     except sa.exc.ArgumentError as err:
         raise ParameterError(f"source {name!r} is not a usable database URL ({err})",
                              parameter="source", value=name) from None
-    except (sa.exc.SQLAlchemyError, ImportError) as err:
-        msg = str(getattr(err, "orig", None) or err).splitlines()[0]
+    except (sa.exc.SQLAlchemyError, pd.errors.DatabaseError, ImportError) as err:
+        cause = err.__cause__ if isinstance(err, pd.errors.DatabaseError) else err
+        msg = str(getattr(cause, "orig", None) or cause or err).splitlines()[0]
         raise DataError([DataProblem(table, None, f"the query failed ({type(err).__name__}: "
                                      f"{msg})")], source=name) from None
     return frame, name
