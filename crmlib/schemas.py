@@ -193,7 +193,7 @@ _add(TableSpec(
           synonyms=("id_interaccion", "ticket", "ticket_id", "caso", "id_caso", "incidencia",
                     "case_id", "id")),
         C("customer_id", "str", "Customer who made contact.", nullable=True,
-          synonyms=_CUSTOMER_ID.synonyms),
+          synonyms=tuple(x for x in _CUSTOMER_ID.synonyms if x != "id")),
         C("opened_at", "datetime", "When the contact was opened.",
           synonyms=("apertura", "fecha_apertura", "fecha apertura", "abierto", "created_at",
                     "opened", "fecha")),
@@ -255,7 +255,7 @@ _add(TableSpec(
     ordered=(("issued_at", "due_at"),),
 ))
 
-_SERVQUAL_SCORE = dict(dtype="float", required=False, nullable=True)
+_SERVQUAL_SCORE = {"dtype": "float", "required": False, "nullable": True}
 _add(TableSpec(
     "servqual_responses",
     "SERVQUAL answers in long form: one row per respondent and item.",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import math
 from pathlib import Path
@@ -9,9 +10,20 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from crmlib.exceptions import DataError, ParameterError
-from crmlib.io import parse_likert, read_survey
+from crmlib.io import (
+    OPTIONS,
+    client_files,
+    parse_likert,
+    read_client_table,
+    read_dataset_config,
+    read_survey,
+    read_table,
+)
+from crmlib.schemas import TABLES
 
 DATA = Path(__file__).parent / "data"
 SURVEYS = DATA / "surveys"
@@ -193,10 +205,7 @@ def test_parse_likert_many_values_uses_distinct_answers():
 
 # --------------------------------------------------------------------------- messy corpus
 
-import datetime as dt  # noqa: E402
 
-from crmlib.io import OPTIONS, client_files, read_client_table, read_dataset_config, read_table  # noqa: E402
-from crmlib.schemas import TABLES  # noqa: E402
 
 MESSY = DATA / "messy"
 AS_OF = "2024-12-31"
@@ -293,16 +302,16 @@ CORPUS = {
         "transactions: column 'date' is in the future (after 2024-12-31",
         "1 of 2 rows fail (line 3: '2099-01-01')"]),
     "29_duplicate_invoice_ids.csv": ("invoices", {}, [
-        "invoices: column 'invoice_id' has duplicate values - 2 of 3 rows fail "
-        "(line 2: 'F1'; line 4: 'F1')"]),
+        ("invoices: column 'invoice_id' has duplicate values - 2 of 3 rows fail "
+         "(line 2: 'F1'; line 4: 'F1')")]),
     "30_negative_invoice_amount.csv": ("invoices", {}, [
         "invoices: column 'amount' is below 0 - 1 of 2 rows fail (line 3: -50.0)"]),
     "31_header_mapped_twice.csv": ("transactions", {}, [
         "transactions: column 'amount' is given by 2 headers ('Monto', 'Importe')",
         "column_map", "(line 1: 'Monto')"]),
     "32_closed_before_opened.csv": ("interactions", {}, [
-        "interactions: column 'closed_at' is before opened_at - 1 of 2 rows fail "
-        "(line 2: '2024-05-01')"]),
+        ("interactions: column 'closed_at' is before opened_at - 1 of 2 rows fail "
+         "(line 2: '2024-05-01')")]),
     "33_readiness_groups.csv": ("readiness_responses", {}, [
         "readiness_responses: column 'group' is not one of", "(line 5: 'visitante')"]),
     "34_binary_junk.csv": ("transactions", {}, ["transactions:", "binary"]),
@@ -412,8 +421,6 @@ def test_corpus_file_read_as_any_table_raises_only_data_error(name):
 
 # --------------------------------------------------------------------------- no other exception
 
-from hypothesis import HealthCheck, given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

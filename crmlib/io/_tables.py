@@ -89,7 +89,7 @@ def header_score(cells, spec: TableSpec, explicit: dict) -> int:
         key = norm(cell)
         if not key:
             continue
-        if key in explicit and explicit[key]:
+        if explicit.get(key):
             hits.add(explicit[key])
         elif key in lookup:
             hits.add(lookup[key][0])
