@@ -65,6 +65,9 @@ __all__ = [
     "headline",
     "reading",
     "display",
+    "select_segment",
+    "available",
+    "key_figures",
     "responses_from_wide",
     "respondents_from_wide",
 ]
@@ -1023,7 +1026,7 @@ def segment_gaps(gaps: pd.DataFrame, respondents: pd.DataFrame) -> pd.DataFrame:
     -------
     DataFrame
         One row per dimension and segment (segments sorted): ``dimension``, ``segment``,
-        ``n``, ``gap``, ``gap_sd``.
+        ``n``, ``gap``, ``gap_sd``, ``ci_low``, ``ci_high`` (95 % t interval).
     """
     g, gd, resp = _respondent_matrix(gaps, respondents)
     if "segment" not in resp.columns:
@@ -1034,9 +1037,11 @@ def segment_gaps(gaps: pd.DataFrame, respondents: pd.DataFrame) -> pd.DataFrame:
     for j, d in enumerate(g.dimensions):
         for s in sorted({x for x in seg if isinstance(x, str)}):
             v = gd[(seg == s) & ~np.isnan(gd[:, j]), j]
+            mean, sd, n, lo, hi = _mean_ci(v.reshape(-1, 1) if len(v) else
+                                           np.full((1, 1), np.nan), 0.95)
             rows.append({"dimension": d, "segment": s, "n": len(v),
-                         "gap": float(v.mean()) if len(v) else np.nan,
-                         "gap_sd": float(v.std(ddof=1)) if len(v) > 1 else np.nan})
+                         "gap": float(mean[0]), "gap_sd": float(sd[0]),
+                         "ci_low": float(lo[0]), "ci_high": float(hi[0])})
     return pd.DataFrame(rows)
 
 
@@ -1298,6 +1303,86 @@ def display(table: pd.DataFrame, *, instrument="servqual-1991",
             out[col] = out[col].map(lambda v: t("common.yes" if v else "common.no", language))
     out = out.rename(columns={c: t(f"servqual.column.{c}", language)
                               for c in out.columns if c in _DISPLAY_COLUMNS})
+    return out
+
+
+# --------------------------------------------------------------------------- notebook helpers
+
+
+def select_segment(gaps: pd.DataFrame, respondents: pd.DataFrame, *,
+                   segment: str = "") -> pd.DataFrame:
+    """The rows of ``gaps`` whose respondents belong to ``segment`` ("" keeps everyone).
+
+    Returns
+    -------
+    DataFrame
+        Same columns as ``gaps``.
+
+    Raises
+    ------
+    ParameterError
+        When ``segment`` is not a segment of ``respondents``.
+    """
+    if not segment:
+        return gaps
+    if "segment" not in respondents.columns:
+        raise ParameterError("segment filter given but the respondents table has no 'segment' "
+                             "column", parameter="segment", value=segment)
+    seg = respondents["segment"].astype("str")
+    allowed = sorted(set(seg[respondents["segment"].notna()]))
+    check_choice("segment", segment, allowed)
+    ids = set(respondents.loc[seg == segment, "respondent_id"].astype("str"))
+    keep = gaps["respondent_id"].astype("str").isin(ids).to_numpy()
+    out = gaps.loc[keep].reset_index(drop=True)
+    if isinstance(out["respondent_id"].dtype, pd.CategoricalDtype):
+        out["respondent_id"] = out["respondent_id"].cat.remove_unused_categories()
+    return out
+
+
+def available(gaps: pd.DataFrame, respondents: pd.DataFrame | None = None) -> dict:
+    """Which analyses the data support: ``{"zone", "importance", "regression", "segments"}``
+    mapped to bools (adequate/desired asked; importance points given; enough overall
+    ratings for the regression; at least two segments with two respondents each)."""
+    sample = sample_table(gaps, respondents).iloc[0]
+    g = _grid(gaps, parts=("gap",))
+    out = {"zone": bool(sample["has_zone"]), "importance": bool(sample["n_with_importance"]),
+           "regression": bool(sample["n_with_overall_rating"] >= len(g.dimensions) + 2),
+           "segments": False}
+    if respondents is not None and "segment" in respondents.columns:
+        resp = _respondents(respondents, g)
+        counts = resp["segment"].dropna().value_counts()
+        out["segments"] = bool((counts >= 2).sum() >= 2)
+    return out
+
+
+def key_figures(scores: pd.DataFrame, reliability: pd.DataFrame | None = None,
+                tests: pd.DataFrame | None = None) -> dict:
+    """Flat ``{key: number}`` of the figures a report or a portfolio comparison needs.
+
+    Keys: ``servqual_gap_<dimension>`` (unweighted), ``servqual_weighted_gap_<dimension>``,
+    ``servqual_score_unweighted``, ``servqual_score_weighted``, ``servqual_n_respondents``,
+    with ``reliability`` also ``servqual_alpha_<dimension>`` and ``servqual_alpha_all``, and
+    with ``tests`` ``servqual_n_significant_shortfalls``. Missing values are ``None``.
+    """
+    def num(v):
+        v = float(v)
+        return None if np.isnan(v) else v
+
+    out = {}
+    dims = scores[scores["dimension"] != "overall"]
+    for r in dims.itertuples():
+        out[f"servqual_gap_{r.dimension}"] = num(r.gap)
+        out[f"servqual_weighted_gap_{r.dimension}"] = num(r.weighted_gap)
+    overall = scores.set_index("dimension").loc["overall"]
+    out["servqual_score_unweighted"] = num(overall["gap"])
+    out["servqual_score_weighted"] = num(overall["weighted_gap"])
+    out["servqual_n_respondents"] = int(overall["n"])
+    if reliability is not None:
+        for r in reliability.itertuples():
+            out[f"servqual_alpha_{r.dimension}"] = num(r.alpha)
+    if tests is not None:
+        out["servqual_n_significant_shortfalls"] = int(
+            (tests["significant"] & (tests["mean_diff"] < 0)).sum())
     return out
 
 

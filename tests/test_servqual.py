@@ -475,3 +475,25 @@ def test_plots_draw_the_tables():
     np.testing.assert_allclose([p.get_height() for p in ax.patches][5:],
                                reg["derived_importance"])
     plt.close("all")
+
+
+def test_notebook_helpers_select_available_key_figures():
+    responses, respondents = synth(60, seed=6, segments=("a", "b", "c"))
+    gaps = sq.gap_table(responses)
+    only_a = sq.select_segment(gaps, respondents, segment="a")
+    n_a = int((respondents["segment"] == "a").sum())
+    assert sq.sample_table(only_a).loc[0, "n_respondents"] == n_a
+    assert sq.select_segment(gaps, respondents, segment="") is gaps
+    with pytest.raises(ParameterError, match="segment must be one of"):
+        sq.select_segment(gaps, respondents, segment="zz")
+    have = sq.available(gaps, respondents)
+    assert have == {"zone": False, "importance": True, "regression": True, "segments": True}
+    assert not sq.available(gaps, respondents.drop(columns=["overall_rating", "segment"]))[
+        "regression"]
+    scores = sq.servqual_scores(gaps, respondents)
+    figures = sq.key_figures(scores, sq.reliability_table(gaps), sq.paired_tests(gaps))
+    assert figures["servqual_gap_reliability"] == pytest.approx(
+        scores.set_index("dimension").loc["reliability", "gap"])
+    assert figures["servqual_score_weighted"] == pytest.approx(
+        sum(figures[f"servqual_weighted_gap_{d}"] for d in DIMS))
+    assert {"servqual_alpha_all", "servqual_n_significant_shortfalls"} <= set(figures)

@@ -20,6 +20,8 @@ __all__ = [
     "plot_zone_of_tolerance",
     "plot_importance",
     "plot_ipa",
+    "plot_segment_gaps",
+    "segment_explorer",
 ]
 
 _NEG, _POS, _NEUTRAL = "#C44E52", "#4C72B0", "#8C8C8C"
@@ -181,3 +183,55 @@ def plot_ipa(ipa: pd.DataFrame, *, ax=None, language: str = "es", instrument="se
     ax.set_ylabel(t("servqual.plot.importance_axis", language))
     ax.set_title(t("servqual.plot.ipa", language))
     return ax
+
+
+def plot_segment_gaps(table: pd.DataFrame, *, ax=None, language: str = "es",
+                      instrument="servqual-1991"):
+    """Grouped bars: mean gap per dimension, one bar per segment.
+
+    Takes :func:`crmlib.servqual.segment_gaps`.
+    """
+    ax = get_ax(ax, figsize=(8, 4))
+    dims = list(dict.fromkeys(table["dimension"]))
+    segs = list(dict.fromkeys(table["segment"]))
+    width = 0.8 / max(len(segs), 1)
+    x = np.arange(len(dims))
+    for j, seg in enumerate(segs):
+        rows = table[table["segment"] == seg].set_index("dimension").reindex(dims)
+        ax.bar(x - 0.4 + width * (j + 0.5), rows["gap"].to_numpy(dtype=float), width=width,
+               label=str(seg))
+    ax.axhline(0, color="black", linewidth=0.8)
+    ax.set_xticks(x, _labels(dims, instrument, language), rotation=20, ha="right")
+    ax.set_ylabel(t("servqual.plot.gap_axis", language))
+    ax.set_title(t("servqual.plot.segments", language))
+    ax.legend(title=t("servqual.column.segment", language), fontsize=8)
+    return ax
+
+
+def segment_explorer(segments: pd.DataFrame, overall: pd.DataFrame, *, language: str = "es",
+                     instrument="servqual-1991"):
+    """A dropdown (ipywidgets) that redraws the dimension gaps for one segment.
+
+    Takes :func:`crmlib.servqual.segment_gaps` and :func:`crmlib.servqual.dimension_gaps`
+    (shown for "all"). For JupyterLab only: widgets export blank to static reports.
+    """
+    import ipywidgets as widgets
+    import matplotlib.pyplot as plt
+
+    everyone = t("servqual.filter.all", language)
+    options = [everyone, *dict.fromkeys(segments["segment"].astype(str))]
+    choice = widgets.Dropdown(options=options, value=everyone,
+                              description=t("servqual.filter.label", language))
+    out = widgets.Output()
+
+    def draw(*_):
+        out.clear_output(wait=True)
+        table = overall if choice.value == everyone else \
+            segments[segments["segment"].astype(str) == choice.value]
+        with out:
+            plot_dimension_gaps(table, language=language, instrument=instrument)
+            plt.show()
+
+    choice.observe(draw, names="value")
+    draw()
+    return widgets.VBox([choice, out])
