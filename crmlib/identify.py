@@ -959,13 +959,16 @@ def _status(raw: pd.Series, norm: pd.Series) -> pd.Series:
 
 
 def record_quality(customers: pd.DataFrame, transactions: pd.DataFrame | None = None, *,
-                   as_of, stale_months: int = 12) -> pd.DataFrame:
+                   as_of, stale_months: int = 12,
+                   links: pd.DataFrame | None = None) -> pd.DataFrame:
     """Quality flags of every customer record.
 
     A record's last activity is the later of its last transaction (matched on
     ``customer_id``) and its ``created_at``; it is stale when that date is more than
     ``stale_months`` months before ``as_of``, or unknown (no recorded activity
-    at all). The method's cleaning task: drop or refresh out-of-date records.
+    at all). With ``links``, a record shares the latest activity of its master
+    customer: a CRM record of someone who still buys under a billing id is not
+    stale. The method's cleaning task: drop or refresh out-of-date records.
 
     Parameters
     ----------
@@ -977,6 +980,8 @@ def record_quality(customers: pd.DataFrame, transactions: pd.DataFrame | None = 
         Valuation date.
     stale_months : int, default 12
         Months without activity after which a record is stale.
+    links : DataFrame, optional
+        ``links`` of :func:`consolidate`.
 
     Returns
     -------
@@ -1004,6 +1009,10 @@ def record_quality(customers: pd.DataFrame, transactions: pd.DataFrame | None = 
         created = pd.to_datetime(norm["created_at"]).astype("datetime64[ns]")
         created = created.where(created <= as_of)
         last = pd.concat([last, created], axis=1).max(axis=1).astype("datetime64[ns]")
+    if links is not None:
+        master = norm["record_key"].map(links.set_index("record_key")["master_id"])
+        master = master.where(master.notna(), norm["record_key"])
+        last = last.groupby(master.to_numpy()).transform("max").astype("datetime64[ns]")
     out["last_activity"] = last
     months = ((as_of.year - last.dt.year) * 12 + (as_of.month - last.dt.month)
               - (as_of.day < last.dt.day).astype(float))
@@ -1029,8 +1038,9 @@ def quality_profile(customers: pd.DataFrame, transactions: pd.DataFrame | None =
     stale_months : int, default 12
         See :func:`record_quality`.
     links : DataFrame, optional
-        ``links`` of :func:`consolidate`, to count duplicates; computed with
-        the default settings when not given.
+        ``links`` of :func:`consolidate`, to count duplicates and share the
+        last activity within a master customer; computed with the default
+        settings when not given.
 
     Returns
     -------
@@ -1044,7 +1054,10 @@ def quality_profile(customers: pd.DataFrame, transactions: pd.DataFrame | None =
         or redundant records; a duplicate problem is a record beyond the first
         of its master) and ``share_ok`` (``n_ok / n_checked``).
     """
-    rq = record_quality(customers, transactions, as_of=as_of, stale_months=stale_months)
+    if links is None:
+        links = consolidate(customers).links
+    rq = record_quality(customers, transactions, as_of=as_of, stale_months=stale_months,
+                        links=links)
     norm = normalize_customers(customers)
     n = len(rq)
     rows = []
@@ -1063,8 +1076,6 @@ def quality_profile(customers: pd.DataFrame, transactions: pd.DataFrame | None =
         rows.append(("validity", field, checked, ok, checked - ok))
     stale = int(rq["stale"].sum())
     rows.append(("stale", "", n, n - stale, stale))
-    if links is None:
-        links = consolidate(customers).links
     n_master = int(links["master_id"].nunique())
     rows.append(("duplicate", "", n, n_master, n - n_master))
     out = pd.DataFrame(rows, columns=["check", "field", "n_checked", "n_ok", "n_problem"])
