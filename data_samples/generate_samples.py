@@ -1461,7 +1461,7 @@ def hotel(rng, out: Path):
         expectation={"tangibles": 6.2, "reliability": 6.5, "responsiveness": 6.2,
                      "assurance": 6.1, "empathy": 6.3},
         perception={"tangibles": 6.0, "reliability": 5.6, "responsiveness": 5.3,
-                    "assurance": 5.9, "empathy": 5.2},
+                    "assurance": 5.9, "empathy": 4.8},
         importance={"tangibles": 18, "reliability": 27, "responsiveness": 20, "assurance": 15,
                     "empathy": 20},
         segments=(("leisure", 0.62, {"tangibles": 0.2}), ("business", 0.28,
