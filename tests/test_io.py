@@ -807,3 +807,15 @@ def test_sample_clients_load_every_table(client):
         df = read_client_table(SAMPLES / client, table)
         assert len(df) > 0
         assert set(TABLES[table].required) <= set(df.columns)
+
+
+def test_a_column_that_can_only_be_read_one_way_keeps_its_own_decimal_mark(tmp_path):
+    # the file uses decimal commas, but the quantity column was exported with points
+    path = write(tmp_path, "t.csv", "cliente;fecha;importe;cantidad\n"
+                 "C1;05/01/2024;1.234,50;1.5\nC2;06/01/2024;10,00;2.0\n")
+    df = read_table(path, "transactions")
+    assert df["amount"].tolist() == [1234.5, 10.0]
+    assert df["quantity"].tolist() == [1.5, 2.0]
+    # forcing the mark applies it to every column, and the odd column is reported
+    with pytest.raises(DataError, match=r"column 'quantity' is not a number .*line 2: '1.5'"):
+        read_table(path, "transactions", decimal=",")

@@ -54,26 +54,33 @@ _EVIDENCE = {
 }
 
 
-def detect_decimal(samples: list[pd.Series], *, sep: str | None) -> str:
-    """Guess the decimal mark of a file from the cells of its number columns.
+def decimal_votes(s: pd.Series) -> tuple[int, int]:
+    """``(comma votes, point votes)`` of the distinct values of a text column.
 
     Values such as ``1.234,56``, ``12,5`` or ``0,125`` vote for a decimal
     comma; ``1,234.56``, ``12.5`` or ``0.125`` for a decimal point; values
-    such as ``1.234`` or ``1,234`` are ambiguous and do not vote. With no
-    votes, a ``;``-separated file is taken to use a decimal comma (the habit of
-    Spanish-locale spreadsheets) and any other file a decimal point.
+    such as ``1.234`` or ``1,234`` are ambiguous and do not vote.
     """
-    votes = {"comma": 0, "dot": 0}
-    for s in samples:
-        t = s.dropna().astype(str)
-        t = t[t != ""]
-        if t.empty:
-            continue
-        t = _strip_money(pd.Series(t.unique()[:5000], dtype="str"))
-        for kind, pat in _EVIDENCE.items():
-            votes[kind] += int(t.str.fullmatch(pat).sum())
-    if votes["comma"] != votes["dot"]:
-        return "," if votes["comma"] > votes["dot"] else "."
+    t = s.dropna().astype(str)
+    t = t[t != ""]
+    if t.empty:
+        return 0, 0
+    t = _strip_money(pd.Series(t.unique()[:5000], dtype="str"))
+    return (int(t.str.fullmatch(_EVIDENCE["comma"]).sum()),
+            int(t.str.fullmatch(_EVIDENCE["dot"]).sum()))
+
+
+def detect_decimal(votes: list[tuple[int, int]], *, sep: str | None) -> str:
+    """The decimal mark of a file from the :func:`decimal_votes` of its number columns.
+
+    The majority wins; with no votes, a ``;``-separated file is taken to use a
+    decimal comma (the habit of Spanish-locale spreadsheets) and any other file
+    a decimal point.
+    """
+    comma = sum(v[0] for v in votes)
+    dot = sum(v[1] for v in votes)
+    if comma != dot:
+        return "," if comma > dot else "."
     return "," if sep == ";" else "."
 
 

@@ -12,7 +12,7 @@ import pandas as pd
 import yaml
 
 from crmlib.exceptions import DataError, DataProblem, ParameterError
-from crmlib.io._parse import detect_decimal, parse_dates, parse_flags, parse_numbers
+from crmlib.io._parse import decimal_votes, detect_decimal, parse_dates, parse_flags, parse_numbers
 from crmlib.io._text import load_grid, source_name
 from crmlib.schemas import TableSpec, check, table_spec
 
@@ -453,19 +453,30 @@ def _coerce(frame: pd.DataFrame, spec: TableSpec, explicit: dict, *, kind: str, 
 
     # decimal convention, decided once per file from all number columns
     numeric = [c for c in spec.columns if c.name in canonical and c.dtype in ("float", "int")]
-    text_numeric = [_text_cells(cols[c.name]) for c in numeric if _is_text(cols[c.name])]
-    decimal = options.get("decimal")
-    if decimal is None and text_numeric:
-        decimal = detect_decimal(text_numeric, sep=info.get("sep"))
-    decimal = decimal or "."
+    votes = {c.name: decimal_votes(_text_cells(cols[c.name])) for c in numeric
+             if _is_text(cols[c.name])}
+    forced = options.get("decimal")
+    decimal = forced or (detect_decimal(list(votes.values()), sep=info.get("sep"))
+                         if votes else ".")
     thousands = options.get("thousands")
-    if thousands is None:
-        thousands = "." if decimal == "," else ","
-    if thousands == decimal:
+    if thousands is not None and thousands == decimal:
         raise ParameterError(f"thousands and decimal must differ; both are {decimal!r}",
                              parameter="thousands", value=thousands)
-    if text_numeric:
+    if votes:
         info["decimal"] = decimal
+
+    def marks(column: str) -> tuple[str, str | None]:
+        """Decimal and thousands marks for one column: the file's, unless the column's
+        own values can only be read the other way."""
+        d = decimal
+        if forced is None and column in votes:
+            comma, dot = votes[column]
+            if d == "," and dot and not comma:
+                d = "."
+            elif d == "." and comma and not dot:
+                d = ","
+        th = thousands if thousands is not None else ("." if d == "," else ",")
+        return d, (th or None)
 
     index = frame.index
     skip: dict[str, np.ndarray] = {}
@@ -485,8 +496,8 @@ def _coerce(frame: pd.DataFrame, spec: TableSpec, explicit: dict, *, kind: str, 
         if c.dtype in ("float", "int"):
             if _is_text(s):
                 typed = _typed_mask(s, (int, float, np.integer, np.floating))
-                values, bad = parse_numbers(_text_cells(s), decimal=decimal,
-                                            thousands=thousands or None)
+                d, th = marks(c.name)
+                values, bad = parse_numbers(_text_cells(s), decimal=d, thousands=th)
                 if typed.any():
                     values[typed] = s[typed].astype(float).to_numpy()
                 if bad.any():
