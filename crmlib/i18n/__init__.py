@@ -9,7 +9,7 @@ language::
       en: "{customer_share:.0%} of customers bring {value_share:.0%} of the value."
 
 Column labels use keys ``column.<canonical_name>``. A key defined in two files
-is an error, so modules cannot silently override each other.
+with different texts is an error, so modules cannot silently override each other.
 """
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ def catalog() -> dict[str, dict[str, str]]:
     for path in sorted(_HERE.glob("*.yaml")):
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         for key, texts in data.items():
-            if key in merged:
+            if key in merged and merged[key] != texts:
                 raise RuntimeError(f"i18n key {key!r} is defined in {origin[key]} and {path.name}")
             missing = [lang for lang in LANGUAGES if lang not in (texts or {})]
             if missing:
