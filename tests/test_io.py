@@ -819,3 +819,17 @@ def test_a_column_that_can_only_be_read_one_way_keeps_its_own_decimal_mark(tmp_p
     # forcing the mark applies it to every column, and the odd column is reported
     with pytest.raises(DataError, match=r"column 'quantity' is not a number .*line 2: '1.5'"):
         read_table(path, "transactions", decimal=",")
+
+
+def test_workbook_given_as_bytes_or_under_a_csv_name_is_read_as_excel(tmp_path):
+    frame = pd.DataFrame({"Cliente": ["C1"], "Fecha": [pd.Timestamp("2024-03-01")],
+                          "Importe": [12.5]})
+    buf = io.BytesIO()
+    frame.to_excel(buf, index=False)
+    df = read_table(io.BytesIO(buf.getvalue()), "transactions")
+    assert df.attrs["format"] == "xlsx"
+    assert df.loc[0, "date"] == ts("2024-03-01") and df.loc[0, "amount"] == 12.5
+    (tmp_path / "export.csv").write_bytes(buf.getvalue())
+    assert read_table(tmp_path / "export.csv", "transactions")["amount"].tolist() == [12.5]
+    survey = read_survey(io.BytesIO(buf.getvalue()))
+    assert survey.loc[0, "Importe"] == "12.5"

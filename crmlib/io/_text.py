@@ -289,8 +289,11 @@ def load_grid(source, *, table: str, encoding=None, sep=None, sheet=None,
     else:
         data = read_bytes(source, table=table)
         if data.startswith(b"PK\x03\x04"):
-            raise DataError([DataProblem(table, None, "looks like an Excel/zip file, not text; "
-                                         "give it an .xlsx extension")], source=name)
+            # a workbook under another name (or an upload without a name): read it as one
+            grid, lines = excel_grid(io.BytesIO(data), sheet=sheet, table=table, name=name)
+            grid = strip_grid(grid)
+            grid, lines = drop_blank(grid, lines)
+            return grid, lines, {"format": "xlsx", "encoding": None, "sep": None}
         text, used = decode(data, encoding=encoding, table=table, name=name)
         if sep is None:
             sep = sniff_separator(text)
