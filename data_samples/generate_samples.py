@@ -35,7 +35,7 @@ import io
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -90,7 +90,7 @@ class Style:
         return f"{_day_text(d, self.day_first)} {m // 60:02d}:{m % 60:02d}"
 
 
-@lru_cache(maxsize=None)
+@cache
 def _day_text(offset: int, day_first: bool) -> str:
     d = BASE + timedelta(days=offset)
     return d.strftime("%d/%m/%Y") if day_first else d.isoformat()
@@ -309,7 +309,7 @@ def simulate_purchase_days(rng, customers, *, existing_share, lam_shape, lam_mea
             keep = ~late | (rng.random(len(days)) < 0.25)
             days = days[keep]
         days = np.concatenate([[c.arrival], days]).astype(int)
-        c.days = sorted(set(int(d) for d in days))
+        c.days = sorted({int(d) for d in days})
 
 
 def payment_profiles(rng, customers, shares=(0.6, 0.25, 0.1, 0.05)):
@@ -403,8 +403,8 @@ def near_duplicate(rng, c: Customer, new_id: str, *, company_suffixes=False) -> 
         elif r < 0.5:
             tax = tax.lower()
     created = c.created + int(rng.integers(-20, 200))
-    return dict(cid=new_id, name=name, kind=c.kind, email=email, phone=phone, city=city,
-                tax_id=tax, created=min(created, LAST_DAY), segment=None)
+    return {"cid": new_id, "name": name, "kind": c.kind, "email": email, "phone": phone, "city": city,
+                "tax_id": tax, "created": min(created, LAST_DAY), "segment": None}
 
 
 # --------------------------------------------------------------------------- interactions
@@ -482,10 +482,10 @@ def make_interactions(rng, customers, setup: ContactSetup, top_ids: set):
         encounter = channel if channel in ("phone", "in_person") else "remote"
         cost = setup.cost_per_contact[channel] * contacts * float(rng.uniform(0.8, 1.3))
         category = pick(rng, setup.categories[kind])
-        rows.append(dict(customer=idx, opened=opened, closed=closed, channel=channel, kind=kind,
-                         contacts=contacts, status=status, category=category,
-                         encounter=encounter, response=round(response, 1), wait=wait,
-                         cost=round(cost, 2)))
+        rows.append({"customer": idx, "opened": opened, "closed": closed, "channel": channel, "kind": kind,
+                         "contacts": contacts, "status": status, "category": category,
+                         "encounter": encounter, "response": round(response, 1), "wait": wait,
+                         "cost": round(cost, 2)})
     return rows
 
 
@@ -561,7 +561,7 @@ def make_servqual(rng, setup: ServqualSetup):
     w = np.array([setup.overall_weights[d] for d in DIMENSIONS])
     centred = dims_gap - dims_gap.mean(axis=0)
     overall = clip_round(4.6 + centred @ w + 0.25 * dims_gap.mean() + rng.normal(0, 0.5, n), 1, 7)
-    no_rating = set(int(i) for i in rng.choice(n, size=max(2, n // 50), replace=False))
+    no_rating = {int(i) for i in rng.choice(n, size=max(2, n // 50), replace=False)}
     out = []
     for r, (rid, segment, pts) in enumerate(respondents):
         points = largest_remainder(pts, 100)
@@ -690,8 +690,8 @@ def build_lines(rng, customers, line_maker, *, return_p: dict, return_days=(1, 2
     for c in customers:
         for day in c.days:
             for product, qty, amount, margin, channel in line_maker(rng, c, day):
-                lines.append(dict(day=day, cust=c, product=product, qty=qty, amount=amount,
-                                  margin=margin, channel=channel))
+                lines.append({"day": day, "cust": c, "product": product, "qty": qty, "amount": amount,
+                                  "margin": margin, "channel": channel})
     returns = []
     for ln in lines:
         p = return_p.get(ln["product"], 0.0)
@@ -700,18 +700,18 @@ def build_lines(rng, customers, line_maker, *, return_p: dict, return_days=(1, 2
             if day > LAST_DAY:
                 continue
             share = 1.0 if rng.random() < 0.6 else float(rng.uniform(0.2, 0.8))
-            qty = -max(1, int(round(abs(ln["qty"]) * share)))
+            qty = -max(1, round(abs(ln["qty"]) * share))
             share = abs(qty) / abs(ln["qty"]) if ln["qty"] else share
-            returns.append(dict(day=day, cust=ln["cust"], product=ln["product"], qty=qty,
-                                amount=-round(ln["amount"] * share, 2),
-                                margin=None if ln["margin"] is None
+            returns.append({"day": day, "cust": ln["cust"], "product": ln["product"], "qty": qty,
+                                "amount": -round(ln["amount"] * share, 2),
+                                "margin": None if ln["margin"] is None
                                 else -round(ln["margin"] * share, 2),
-                                channel=ln["channel"], is_return=True))
+                                "channel": ln["channel"], "is_return": True})
     for _ in range(anonymous):
         day = int(rng.integers(0, N_DAYS))
         product, qty, amount, margin, channel = anonymous_maker(rng, day)
-        lines.append(dict(day=day, cust=None, product=product, qty=qty, amount=amount,
-                          margin=margin, channel=channel))
+        lines.append({"day": day, "cust": None, "product": product, "qty": qty, "amount": amount,
+                          "margin": margin, "channel": channel})
     return lines, returns
 
 
@@ -921,19 +921,19 @@ def movil(rng, out: Path):
         if rng.random() < 0.55:
             rec = near_duplicate(rng, c, f"CRM-{next(next_id):06d}")
         else:
-            rec = dict(cid=f"CRM-{next(next_id):06d}", name=c.name, kind=c.kind, email=c.email,
-                       phone=c.phone, city=c.city, created=c.created, tax_id=None)
+            rec = {"cid": f"CRM-{next(next_id):06d}", "name": c.name, "kind": c.kind, "email": c.email,
+                       "phone": c.phone, "city": c.city, "created": c.created, "tax_id": None}
         rec["segment"] = "customer" if c.churn_day is None else "former_customer"
         crm.append(rec)
     for _ in range(700):
         first, last = person_name(rng)
         nat = national_number(rng, "PE")
-        crm.append(dict(cid=f"CRM-{next(next_id):06d}", name=f"{first} {' '.join(last)}",
-                        kind="person",
-                        email=email_for(rng, first, last) if rng.random() < 0.7 else None,
-                        phone=phone_text(rng, "PE", nat) if rng.random() < 0.9 else None,
-                        city=cities[int(rng.choice(len(cities), p=city_p))],
-                        created=int(rng.integers(0, N_DAYS)), segment="lead", tax_id=None))
+        crm.append({"cid": f"CRM-{next(next_id):06d}", "name": f"{first} {' '.join(last)}",
+                        "kind": "person",
+                        "email": email_for(rng, first, last) if rng.random() < 0.7 else None,
+                        "phone": phone_text(rng, "PE", nat) if rng.random() < 0.9 else None,
+                        "city": cities[int(rng.choice(len(cities), p=city_p))],
+                        "created": int(rng.integers(0, N_DAYS)), "segment": "lead", "tax_id": None})
     for rec in [crm[int(i)] for i in sorted(rng.choice(len(crm), 10, replace=False))]:
         twin = dict(rec)
         twin["cid"] = f"CRM-{next(next_id):06d}"
@@ -1101,7 +1101,7 @@ def distribuidora(rng, out: Path):
             price, margin_rate = NORTE_PRODUCTS[prod]
             target = spend / 2.4 * float(rng.lognormal(0, 0.5))
             unit = price * float(rng.uniform(0.9, 1.1))
-            qty = max(1, int(round(target / unit)))
+            qty = max(1, round(target / unit))
             amount = round(qty * unit, 2)
             margin = round(amount * margin_rate * float(rng.uniform(0.8, 1.15)), 2)
             out.append((prod, qty, amount, margin, ch))
@@ -1146,8 +1146,8 @@ def distribuidora(rng, out: Path):
     for c in customers[:n]:
         if rng.random() < 0.75:
             rec = near_duplicate(rng, c, "", company_suffixes=True) if rng.random() < 0.6 else \
-                dict(name=c.name, email=c.email, phone=c.phone, city=c.city, tax_id=c.tax_id,
-                     created=c.created)
+                {"name": c.name, "email": c.email, "phone": c.phone, "city": c.city, "tax_id": c.tax_id,
+                     "created": c.created}
             rec["segment"] = c.segment
             crm.append(rec)
     for _ in range(90):  # prospects only in the CRM
@@ -1157,12 +1157,12 @@ def distribuidora(rng, out: Path):
                 break
         seen.add(name)
         slug = "".join(ch for ch in ascii_fold(name.rsplit(" ", 1)[0]).lower() if ch.isalnum())
-        crm.append(dict(name=name, email=f"info@{slug}.example" if rng.random() < 0.6 else None,
-                        phone=phone_text(rng, "ES", national_number(rng, "ES", mobile=False)),
-                        city=cities[int(rng.choice(len(cities), p=city_p))],
-                        tax_id=("B" + "".join(str(d) for d in rng.integers(0, 10, 8)))
+        crm.append({"name": name, "email": f"info@{slug}.example" if rng.random() < 0.6 else None,
+                        "phone": phone_text(rng, "ES", national_number(rng, "ES", mobile=False)),
+                        "city": cities[int(rng.choice(len(cities), p=city_p))],
+                        "tax_id": ("B" + "".join(str(d) for d in rng.integers(0, 10, 8)))
                         if rng.random() < 0.4 else None,
-                        created=int(rng.integers(0, N_DAYS)), segment=pick(rng, *segments)))
+                        "created": int(rng.integers(0, N_DAYS)), "segment": pick(rng, *segments)})
     for i in sorted(int(x) for x in rng.choice(len(crm), 4, replace=False)):
         crm.append(dict(crm[i]))
     order = rng.permutation(len(crm))
@@ -1408,9 +1408,9 @@ def hotel(rng, out: Path):
     for c in guests:
         if rng.random() < 0.6:
             rec = near_duplicate(rng, c, "") if rng.random() < 0.5 else \
-                dict(name=c.name, email=c.email,
-                     phone=phone_text(rng, c.country, c.phone_national, 5), city=c.city,
-                     created=c.created)
+                {"name": c.name, "email": c.email,
+                     "phone": phone_text(rng, c.country, c.phone_national, 5), "city": c.city,
+                     "created": c.created}
             booking.append(rec)
     for _ in range(400):  # booked online but never stayed (cancelled or no-show)
         country = pick(rng, *countries)
@@ -1418,11 +1418,11 @@ def hotel(rng, out: Path):
             first, last = person_name(rng)
         else:
             first, last = person_name(rng, *FOREIGN[country], two_surnames=False)
-        booking.append(dict(name=f"{first} {' '.join(last)}", email=email_for(rng, first, last),
-                            phone=phone_text(rng, country, national_number(rng, country), 5)
+        booking.append({"name": f"{first} {' '.join(last)}", "email": email_for(rng, first, last),
+                            "phone": phone_text(rng, country, national_number(rng, country), 5)
                             if rng.random() < 0.8 else None,
-                            city=pick(rng, HOTEL_CITIES[country]) if rng.random() < 0.5 else None,
-                            created=int(rng.integers(0, N_DAYS))))
+                            "city": pick(rng, HOTEL_CITIES[country]) if rng.random() < 0.5 else None,
+                            "created": int(rng.integers(0, N_DAYS))})
     for i in sorted(int(x) for x in rng.choice(len(booking), 6, replace=False)):
         booking.append(dict(booking[i]))
     order = rng.permutation(len(booking))

@@ -10,15 +10,15 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
-from functools import lru_cache
+from functools import cache
 
 import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from conftest import SAMPLE_CLIENTS, SAMPLES
 
 from crmlib.io import read_client_table
-from conftest import SAMPLE_CLIENTS, SAMPLES
 
 AS_OF = pd.Timestamp("2024-12-31")
 FIRST_SOURCE = {"movil-andina": "billing", "distribuidora-norte": "erp", "hotel-mirador": "pms"}
@@ -32,7 +32,7 @@ READINESS_AREAS = {"ID": 4, "DF": 4, "IN": 4, "PE": 4, "QA": 2, "BP": 2, "TE": 2
                    "PA": 2, "CR": 4, "EM": 2, "CS": 4}
 
 
-@lru_cache(maxsize=None)
+@cache
 def _load(client: str, table: str) -> pd.DataFrame:
     return read_client_table(SAMPLES / client, table)
 
@@ -117,6 +117,16 @@ def test_messy_company_is_written_the_messy_way():
     tx = load("distribuidora-norte", "transactions")
     assert (tx["amount"].abs() >= 1000).any()
     assert (tx["amount"] % 1 != 0).mean() > 0.5
+
+
+def test_day_first_dates_are_read_day_first():
+    """The distributor sells on working days only, so a month-first reading would show up as
+    weekend sales (e.g. 03/01/2022, a Monday, read as 1 March 2022, a Tuesday, is harmless, but
+    across 20,000 lines roughly 2 in 7 would land on a weekend)."""
+    tx = load("distribuidora-norte", "transactions")
+    sales = tx[(tx["amount"] > 0) & tx["customer_id"].notna()]
+    assert (sales["date"].dt.day_of_week < 5).all()
+    assert sales["date"].dt.day.le(12).mean() > 0.3
 
 
 def test_clean_companies_are_utf8_with_iso_dates():
@@ -386,6 +396,10 @@ def test_hotel_has_a_zone_of_tolerance():
     assert (both["adequate"] < both["desired"]).mean() > 0.95
     assert (sq["perception"] < sq["adequate"]).any()
     assert ((sq["perception"] >= sq["adequate"]) & (sq["perception"] <= sq["desired"])).mean() > 0.4
+    sq["dimension"] = sq["item_id"].map(ITEM_DIMENSION)
+    means = sq.groupby("dimension")[["adequate", "perception"]].mean()
+    assert means.loc["empathy", "perception"] < means.loc["empathy", "adequate"]
+    assert (means["perception"] > means["adequate"]).sum() >= 3
     for client in ("movil-andina", "distribuidora-norte"):
         assert "adequate" not in load(client, "servqual_responses").columns
 
