@@ -359,6 +359,13 @@ CORPUS = {
     # Parquet has no lines: 0-based rows
     "50_parquet_text_cells.parquet": ("invoices", {}, [
         "invoices: column 'amount' is not a number - 1 of 2 rows fail (row 1: 'abc')"]),
+    # mostly UTF-8, one line written by a Windows-1252 system
+    "51_mixed_utf8_cp1252.csv": ("customers", {}, {
+        "cells": {(0, "name"): "José Núñez", (1, "name"): "María Peña", (1, "city"): "León"},
+        "attrs": {"encoding": "utf-8+cp1252"}}),
+    # a spreadsheet's total row below the data
+    "52_total_row_at_end.csv": ("transactions", {}, [
+        "transactions: column 'date' is empty - 1 of 3 rows fail (line 4: '')"]),
 }
 
 

@@ -25,6 +25,19 @@ _QUOTED = re.compile(r'"[^"\n]*"')
 _EXPECTED = re.compile(r"Expected \d+ fields in line \d+, saw (\d+)")
 
 
+_UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}"
+                             rb"|[\xf0-\xf4][\x80-\xbf]{3}")
+_ERRORS = "crmlib-cp1252-fallback"
+
+
+def _cp1252_fallback(err: UnicodeDecodeError):
+    bad = err.object[err.start:err.end]
+    return bad.decode("cp1252", errors="replace").replace("\ufffd", "") or "\ufffd", err.end
+
+
+codecs.register_error(_ERRORS, _cp1252_fallback)
+
+
 def source_name(source) -> str:
     """A short printable name for a path, file object or URL."""
     if isinstance(source, (str, Path)):
@@ -56,7 +69,10 @@ def decode(data: bytes, *, encoding: str | None, table: str, name: str) -> tuple
     Without ``encoding``: a byte-order mark decides (UTF-8/UTF-16); otherwise
     strict UTF-8 is tried, then Windows-1252 (Excel's default on Spanish
     Windows), then Latin-1, which accepts any byte. Text with NUL characters is
-    refused as binary. Line ends are normalised to ``\\n``.
+    refused as binary. Line ends are normalised to ``\\n``. A file that is
+    mostly UTF-8 but holds a few single-byte characters (two exports glued
+    together) keeps its UTF-8 and reads the stray bytes as Windows-1252
+    (reported as ``"utf-8+cp1252"``).
     """
     if encoding is not None:
         try:
@@ -76,13 +92,18 @@ def decode(data: bytes, *, encoding: str | None, table: str, name: str) -> tuple
     elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         text, used = data.decode("utf-16", errors="replace"), "utf-16"
     else:
-        used = None
-        for enc in ("utf-8", "cp1252", "latin-1"):
-            try:
-                text, used = data.decode(enc), enc
-                break
-            except UnicodeDecodeError:
-                continue
+        try:
+            text, used = data.decode("utf-8"), "utf-8"
+        except UnicodeDecodeError:
+            if _UTF8_MULTIBYTE.search(data):
+                # real UTF-8 text with some stray single-byte characters (files glued
+                # together from two systems): keep the UTF-8, read the rest as cp1252
+                text, used = data.decode("utf-8", errors=_ERRORS), "utf-8+cp1252"
+            else:
+                try:
+                    text, used = data.decode("cp1252"), "cp1252"
+                except UnicodeDecodeError:
+                    text, used = data.decode("latin-1"), "latin-1"
     text = text.lstrip("\ufeff")
     if "\x00" in text:
         raise DataError([DataProblem(table, None, "is not a text file (it holds binary data); "
