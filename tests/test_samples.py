@@ -50,6 +50,7 @@ def committed_files():
 # --------------------------------------------------------------------------- reproducibility
 
 
+@pytest.mark.slow
 def test_generator_rewrites_every_committed_file_byte_for_byte(tmp_path):
     out = tmp_path / "samples"
     subprocess.run([sys.executable, str(SAMPLES / "generate_samples.py"), "--out", str(out)],
