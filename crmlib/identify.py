@@ -1372,7 +1372,8 @@ def card_table(card: pd.DataFrame, language: str = "es") -> pd.DataFrame:
     return pd.DataFrame({
         "section": [t(f"identify.card.section.{s}", language) for s in card["section"]],
         "field": [_field_label(f, language) for f in card["field"]],
-        "value": [_format_value(v, language) for v in card["value"]],
+        "value": [t(f"identify.kind.{v}", language) if f == "kind" else _format_value(v, language)
+                  for f, v in zip(card["field"], card["value"])],
     }).rename(columns={c: t(f"identify.card.{c}", language)
                        for c in ("section", "field", "value")})
 
@@ -1388,13 +1389,13 @@ def _field_label(field: str, language: str) -> str:
 
 _VALUE_KEYS = {"rule": "identify.rule.", "decision": "identify.decision.",
                "check": "identify.check.", "field": "identify.field.",
-               "status": "identify.status."}
+               "status": "identify.status.", "kind": "identify.kind."}
 
 
 def readable(table: pd.DataFrame, language: str = "es") -> pd.DataFrame:
     """Copy of an identify result table for a reader: codes and headers translated.
 
-    Codes in ``rule``, ``decision``, ``check``, ``field`` and ``status`` become
+    Codes in ``rule``, ``decision``, ``check``, ``field``, ``status`` and ``kind`` become
     words in ``language``; column headers come from the identify catalog, then
     from the shared column labels; numbers stay numbers.
 

@@ -479,7 +479,7 @@ def test_rule_counts_and_readable_tables():
     es = idf.match_report_table(result.pairs, "es", decisions=("merge",))
     assert set(es["Decisión"]) == {"Fusionar"}
     en = idf.readable(idf.source_counts(_customers()), "en")
-    assert list(en.columns[:3]) == ["Source", "Records", "Share"]
+    assert list(en.columns[:3]) == ["Source", "Records (n)", "Share"]
     assert "50,0 %" in idf.headline(result, "es", revenue_share=0.5)
     assert "50.0%" in idf.headline(result, "en", revenue_share=0.5)
 
