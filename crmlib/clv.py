@@ -45,6 +45,7 @@ __all__ = [
     "holdout_table",
     "probability_alive_matrix",
     "parameters_table",
+    "clv_summary",
 ]
 
 #: Length of each supported time unit in days (a month is 365.25 / 12 days).
@@ -538,7 +539,8 @@ def clv_table(bgnbd: BetaGeoModel, gamma_gamma: GammaGammaModel, summary: pd.Dat
     return out.sort_values(sort, ascending=asc, kind="mergesort").reset_index(drop=True)
 
 
-def calibration_holdout(transactions: pd.DataFrame, *, calibration_end, observation_end=None,
+def calibration_holdout(transactions: pd.DataFrame, *, calibration_end=None,
+                        observation_end=None, holdout_days: int | None = None,
                         time_unit: str = "W") -> pd.DataFrame:
     """Split transactions into a calibration and a holdout period, per customer.
 
@@ -553,6 +555,9 @@ def calibration_holdout(transactions: pd.DataFrame, *, calibration_end, observat
         Contract ``transactions``.
     calibration_end, observation_end : date-like
         End of calibration (inclusive); end of holdout (default: last transaction).
+    holdout_days : int, optional
+        Instead of ``calibration_end``: the holdout is the last ``holdout_days``
+        days up to ``observation_end``. Give exactly one of the two.
     time_unit : {"D", "W", "M"}, default "W"
 
     Returns
@@ -561,22 +566,34 @@ def calibration_holdout(transactions: pd.DataFrame, *, calibration_end, observat
         ``customer_id``, ``frequency``, ``recency``, ``T``, ``monetary``,
         ``avg_repeat_value`` (calibration), ``frequency_holdout``,
         ``value_holdout``, ``duration_holdout`` (holdout length in ``time_unit``).
+        ``attrs`` hold ``time_unit``, ``calibration_end`` and ``observation_end``.
     """
     from crmlib.differentiate import _clean_transactions, _purchase_days, customer_summary
 
     check_choice("time_unit", time_unit, TIME_UNIT_DAYS)
-    cal_end = pd.Timestamp(calibration_end).normalize()
+    if (calibration_end is None) == (holdout_days is None):
+        raise ParameterError("give exactly one of calibration_end and holdout_days",
+                             parameter="calibration_end", allowed="one of the two",
+                             value=(calibration_end, holdout_days))
     tx = _clean_transactions(transactions, "calibration_holdout")
     obs_end = (pd.Timestamp(observation_end).normalize() if observation_end is not None
                else tx["date"].max().normalize())
+    if holdout_days is not None:
+        if not isinstance(holdout_days, (int, np.integer)) or holdout_days < 1:
+            raise ParameterError(f"holdout_days must be a positive integer; got {holdout_days!r}",
+                                 parameter="holdout_days", allowed=">= 1", value=holdout_days)
+        cal_end = obs_end - pd.Timedelta(days=int(holdout_days))
+    else:
+        cal_end = pd.Timestamp(calibration_end).normalize()
     if obs_end <= cal_end:
         raise ParameterError(
             f"observation_end ({obs_end.date()}) must come after calibration_end "
             f"({cal_end.date()})", parameter="observation_end", allowed=f"> {cal_end.date()}",
             value=str(obs_end.date()))
     cal = customer_summary(tx, as_of=cal_end, time_unit=time_unit)
-    days = _purchase_days(tx[(tx["date"] > cal_end + pd.Timedelta(days=1) - pd.Timedelta(1))
-                             & (tx["date"] < obs_end + pd.Timedelta(days=1))])
+    one_day = pd.Timedelta(days=1)
+    days = _purchase_days(tx[(tx["date"] >= cal_end + one_day)
+                             & (tx["date"] < obs_end + one_day)])
     bought = days[days["purchase"]]
     hold = bought.groupby("customer_id", sort=False).agg(
         frequency_holdout=("value", "size"), value_holdout=("value", "sum"))
@@ -586,6 +603,8 @@ def calibration_holdout(transactions: pd.DataFrame, *, calibration_end, observat
     out["value_holdout"] = out["value_holdout"].fillna(0.0)
     out["duration_holdout"] = (obs_end - cal_end).days / TIME_UNIT_DAYS[time_unit]
     out.attrs["time_unit"] = time_unit
+    out.attrs["calibration_end"] = cal_end.date().isoformat()
+    out.attrs["observation_end"] = obs_end.date().isoformat()
     return out
 
 
@@ -626,7 +645,8 @@ def holdout_table(bgnbd: BetaGeoModel, cal_holdout: pd.DataFrame, *,
     return out
 
 
-def probability_alive_matrix(bgnbd: BetaGeoModel, *, max_frequency: int | None = None,
+def probability_alive_matrix(bgnbd: BetaGeoModel, summary: pd.DataFrame | None = None, *,
+                             max_frequency: int | None = None,
                              max_recency: float | None = None, T: float | None = None,
                              n_recency: int = 20) -> pd.DataFrame:
     """P(alive) over a grid of frequency and recency for a customer of age ``T``.
@@ -635,6 +655,10 @@ def probability_alive_matrix(bgnbd: BetaGeoModel, *, max_frequency: int | None =
     ----------
     bgnbd : BetaGeoModel
         Fitted.
+    summary : DataFrame, optional
+        When given, the grid's defaults follow the data: ``T`` is the oldest
+        customer's age and ``max_frequency`` the 99th percentile of frequency
+        (between 5 and 40).
     max_frequency : int, optional
         Largest frequency of the grid (default 20).
     max_recency, T : float, optional
@@ -649,6 +673,12 @@ def probability_alive_matrix(bgnbd: BetaGeoModel, *, max_frequency: int | None =
         Long table: ``frequency``, ``recency``, ``T``, ``p_alive``.
     """
     bgnbd._params()
+    if summary is not None:
+        data = _check_summary(summary, ["frequency", "T"])
+        if T is None:
+            T = float(data["T"].max())
+        if max_frequency is None:
+            max_frequency = int(np.clip(np.ceil(data["frequency"].quantile(0.99)), 5, 40))
     if T is None:
         T = 364.0 / TIME_UNIT_DAYS[bgnbd.time_unit_]
     max_frequency = 20 if max_frequency is None else int(max_frequency)
@@ -685,3 +715,30 @@ def parameters_table(*models) -> pd.DataFrame:
         rows.append({"model": name, "parameter": "n_customers",
                      "estimate": float(model.n_customers_)})
     return pd.DataFrame(rows, columns=["model", "parameter", "estimate"])
+
+
+def clv_summary(clv: pd.DataFrame) -> pd.Series:
+    """Key figures of a :func:`clv_table`.
+
+    Returns
+    -------
+    Series
+        ``n_customers``, ``clv_total``, ``clv_mean``, ``clv_top10_share`` (share
+        of the total held by the 10 % of customers with the highest CLV),
+        ``expected_purchases_total``, ``mean_p_alive``.
+    """
+    for c in ("clv", "expected_purchases", "p_alive"):
+        if c not in clv.columns:
+            raise DataError([DataProblem("clv", c, "is required but missing (use clv_table)")])
+    n = len(clv)
+    total = float(clv["clv"].sum())
+    k = max(1, int(math.ceil(0.10 * n)))
+    top = float(clv["clv"].sort_values(ascending=False).head(k).sum())
+    return pd.Series({
+        "n_customers": n,
+        "clv_total": total,
+        "clv_mean": total / n if n else math.nan,
+        "clv_top10_share": top / total if total > 0 else math.nan,
+        "expected_purchases_total": float(clv["expected_purchases"].sum()),
+        "mean_p_alive": float(clv["p_alive"].mean()) if n else math.nan,
+    }, dtype=object)

@@ -69,6 +69,8 @@ __all__ = [
     "retention_table",
     "cohort_table",
     "decliners",
+    "retention_summary",
+    "decliners_summary",
     "summary_headline",
     "pareto_headline",
     "value_groups_headline",
@@ -509,7 +511,7 @@ def pareto_summary(pareto: pd.DataFrame, *, value_share: float = 0.80,
         "value_share": value_share,
         "customer_share": customer_share,
         "gini": gini(pareto["value"]),
-    })
+    }, dtype=object)
 
 
 def _pareto_columns(pareto):
@@ -1128,16 +1130,25 @@ def _special_ids(special) -> set:
     return {str(x) for x in special}
 
 
-def lifecycle_summary(lifecycle: pd.DataFrame) -> pd.DataFrame:
+def lifecycle_summary(lifecycle: pd.DataFrame, *, language: str = "es") -> pd.DataFrame:
     """Customers and value per lifecycle class.
+
+    Parameters
+    ----------
+    lifecycle : DataFrame
+        Output of :func:`lifecycle_table`.
+    language : {"es", "en"}, default "es"
+        Language of ``lifecycle_label``.
 
     Returns
     -------
     DataFrame
         One row per class in the order new, active, inactive, lost, special
-        (all five): ``lifecycle``, ``n_customers``, ``customer_share``,
-        ``monetary``, ``value_share`` (of the positive total).
+        (all five): ``lifecycle`` (code), ``lifecycle_label``, ``n_customers``,
+        ``customer_share``, ``monetary``, ``value_share`` (of the positive total).
     """
+    from crmlib.i18n import t
+
     g = lifecycle.groupby("lifecycle")
     out = pd.DataFrame({"n_customers": g.size(), "monetary": g["monetary"].sum()}).reindex(
         list(LIFECYCLE_CLASSES))
@@ -1146,8 +1157,11 @@ def lifecycle_summary(lifecycle: pd.DataFrame) -> pd.DataFrame:
     out["customer_share"] = out["n_customers"] / max(len(lifecycle), 1)
     pos = out["monetary"].clip(lower=0).sum()
     out["value_share"] = out["monetary"].clip(lower=0) / pos if pos > 0 else 0.0
-    return out.rename_axis("lifecycle").reset_index()[
-        ["lifecycle", "n_customers", "customer_share", "monetary", "value_share"]]
+    out = out.rename_axis("lifecycle").reset_index()
+    out["lifecycle_label"] = [t(f"differentiate.lifecycle.{c}", language)
+                              for c in out["lifecycle"]]
+    return out[["lifecycle", "lifecycle_label", "n_customers", "customer_share", "monetary",
+                "value_share"]]
 
 
 _PERIODS = {"M": "M", "Q": "Q", "Y": "Y"}
@@ -1327,6 +1341,38 @@ def decliners(transactions: pd.DataFrame, *, as_of=None, threshold: float = 0.40
     out["value_at_risk_annual"] = out["value_at_risk"] * 365.0 / recent_days
     return out.sort_values(["value_at_risk", "customer_id"], ascending=[False, True],
                            kind="mergesort").reset_index(drop=True)
+
+
+def retention_summary(retention: pd.DataFrame) -> pd.Series:
+    """Key figures of the last period of a :func:`retention_table` that has a rate.
+
+    Returns
+    -------
+    Series
+        ``period``, ``complete``, ``active``, ``retention_rate``, ``churn_rate``,
+        ``mean_retention_rate`` (over all periods with a rate).
+    """
+    rated = retention.dropna(subset=["retention_rate"])
+    if rated.empty:
+        return pd.Series({"period": None, "complete": None, "active": None,
+                          "retention_rate": math.nan, "churn_rate": math.nan,
+                          "mean_retention_rate": math.nan})
+    last = rated.iloc[-1]
+    return pd.Series({"period": last["period"], "complete": bool(last["complete"]),
+                      "active": int(last["active"]), "retention_rate": last["retention_rate"],
+                      "churn_rate": last["churn_rate"],
+                      "mean_retention_rate": float(rated["retention_rate"].mean())},
+                     dtype=object)
+
+
+def decliners_summary(decliners_table: pd.DataFrame) -> pd.Series:
+    """Key figures of :func:`decliners`: ``n_decliners``, ``value_at_risk``,
+    ``value_at_risk_annual`` (sums)."""
+    return pd.Series({
+        "n_decliners": len(decliners_table),
+        "value_at_risk": float(decliners_table["value_at_risk"].sum()),
+        "value_at_risk_annual": float(decliners_table["value_at_risk_annual"].sum()),
+    }, dtype=object)
 
 
 # ----------------------------------------------------------------------------- headlines
