@@ -274,7 +274,7 @@ def item_scores(responses: pd.DataFrame, *, instrument="one-to-one",
     -------
     DataFrame
         One row per item in questionnaire order: ``item_id``, ``dimension``,
-        ``weight``, ``n_respondents`` (scored respondents), ``n_current`` and
+        ``section``, ``weight``, ``n_respondents`` (scored respondents), ``n_current`` and
         ``n_preferred`` (answers given), ``n_missing`` (scored respondents who left
         the current answer empty or had no row for the item), ``current`` and
         ``preferred`` (means of the answers), ``gap`` (preferred - current),
@@ -296,13 +296,16 @@ def _items(inst: Instrument, used: pd.DataFrame, n_resp: int) -> pd.DataFrame:
         "preferred_sd": g["preferred"].std(ddof=1),
     })
     out = inst.items[["item_id", "dimension", "weight"]].copy()
+    out.insert(2, "section", out["dimension"].map(
+        dimension_info(inst).set_index("dimension")["section"]))
     out = out.merge(stats, left_on="item_id", right_index=True, how="left")
     for col in ("n_current", "n_preferred"):
         out[col] = out[col].fillna(0).astype(int)
     out["n_respondents"] = n_resp
     out["n_missing"] = n_resp - out["n_current"]
     out["gap"] = out["preferred"] - out["current"]
-    return out[["item_id", "dimension", "weight", "n_respondents", "n_current", "n_preferred",
+    return out[["item_id", "dimension", "section", "weight", "n_respondents", "n_current",
+                "n_preferred",
                 "n_missing", "current", "preferred", "gap", "current_sd",
                 "preferred_sd"]].reset_index(drop=True)
 
@@ -751,8 +754,12 @@ def group_overview(overview: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def display(table: pd.DataFrame, *, instrument="one-to-one", language: str = "es") -> pd.DataFrame:
+def display(table: pd.DataFrame, *, instrument="one-to-one", language: str = "es",
+            section: str | None = None, columns=None) -> pd.DataFrame:
     """A copy of a readiness table for the reader: labels for keys, headers translated.
+
+    With ``section`` (``broad``/``gap``) only the rows of that section are kept;
+    with ``columns`` only those columns, in that order.
 
     Dimension, section, group and scenario keys become their labels; item ids get
     their statement alongside; yes/no flags become words; a ``label`` column
@@ -765,6 +772,16 @@ def display(table: pd.DataFrame, *, instrument="one-to-one", language: str = "es
     check_language(language)
     inst = _instrument(instrument)
     out = table.copy()
+    if section is not None:
+        check_choice("section", section, SECTIONS)
+        out = out[out["section"] == section].reset_index(drop=True)
+    if columns is not None:
+        missing = [c for c in columns if c not in out.columns]
+        if missing:
+            raise ParameterError(f"columns {missing} are not in the table; it has "
+                                 f"{list(out.columns)}", parameter="columns",
+                                 allowed=tuple(out.columns), value=list(columns))
+        out = out[list(columns)]
     groups = inst.extra.get("groups") or load_instrument("one-to-one").extra.get("groups") or {}
 
     def group_name(v):

@@ -70,6 +70,8 @@ def plot_readiness_radar(area_scores, *, ax=None, language: str = "es",
     elif getattr(ax, "name", "") != "polar":
         raise ParameterError("ax must be a polar Axes (subplot_kw={'projection': 'polar'})",
                              parameter="ax", value=getattr(ax, "name", type(ax).__name__))
+    ax.set_theta_offset(np.pi / 2)
+    ax.set_theta_direction(-1)
     n = len(table)
     angles = np.linspace(0, 2 * np.pi, n, endpoint=False)
     closed = np.concatenate([angles, angles[:1]])
@@ -151,6 +153,11 @@ def plot_readiness_gaps(area_scores, *, ax=None, language: str = "es",
     colors = ["#4f81bd" if s == "broad" else "#9bbb59" for s in sections]
     ax.barh(_labels(table["dimension"], instrument, language), table["gap"], color=colors)
     ax.axvline(0, color="#444", linewidth=0.8)
+    from matplotlib.patches import Patch
+
+    ax.legend(handles=[Patch(color="#4f81bd", label=t("readiness.section.broad", language)),
+                       Patch(color="#9bbb59", label=t("readiness.section.gap", language))],
+              loc="lower right", fontsize=8)
     ax.set_xlabel(t("readiness.plot.gap_axis", language))
     ax.set_title(t("readiness.plot.gap_title", language))
     return ax
