@@ -470,7 +470,8 @@ def check(
 
     def problem(column, rule, mask):
         bad = df.index[mask]
-        values = df.loc[mask, column] if column in df.columns else pd.Series(index=bad, dtype=object)
+        values = (df.loc[mask, column] if column in df.columns
+                  else pd.Series(index=bad, dtype=object))
         examples = tuple(
             (_loc(loc), "" if pd.isna(v) else _plain(v))
             for loc, v in list(zip(bad, values))[:max_examples]

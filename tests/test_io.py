@@ -69,9 +69,11 @@ def test_surveymonkey_export_joins_two_header_rows():
     assert df["respondent_id"].tolist() == ["114227809123", "114227811456", "114227815789"]
     assert "What is your role?" in df.columns  # sub label "Response" dropped
     assert "Any comments?" in df.columns  # "Open-Ended Response" dropped
-    grid = "Please rate how much you agree with each statement. [The staff are always willing to help]"
+    grid = ("Please rate how much you agree with each statement. "
+            "[The staff are always willing to help]")
     assert df.loc[0, grid] == "Strongly agree"
-    assert df.loc[1, "Which channels do you use to contact us? [Other (please specify)]"] == "WhatsApp"
+    other = "Which channels do you use to contact us? [Other (please specify)]"
+    assert df.loc[1, other] == "WhatsApp"
     assert df.attrs["question_text"][grid] == "Please rate how much you agree with each statement."
 
 
@@ -104,7 +106,8 @@ def test_survey_from_file_object_and_empty_file():
 
 def test_survey_round_trip_through_likert():
     df = read_survey(SURVEYS / "surveymonkey.csv")
-    col = "Please rate how much you agree with each statement. [The company keeps its records without errors]"
+    col = ("Please rate how much you agree with each statement. "
+           "[The company keeps its records without errors]")
     # 5-point agreement scale: Agree = 4, Strongly disagree = 1, blank = missing
     scores = parse_likert(df[col], scale_max=5)
     assert scores.tolist()[:2] == [4.0, 1.0]
@@ -150,7 +153,8 @@ def test_parse_likert_error_names_column_rule_and_rows():
     assert msg.startswith("answers.csv: 2 problems found")
     assert ("servqual_responses: column 'SQ03' is not a number or a known Likert label of a "
             "1-7 scale - 2 of 6 rows fail (row 1: 'muy bien'; row 5: 'bad')") in msg
-    assert "column 'SQ03' is outside the scale 1-7 - 2 of 6 rows fail (row 2: '8'; row 3: '0')" in msg
+    assert ("column 'SQ03' is outside the scale 1-7 - 2 of 6 rows fail "
+            "(row 2: '8'; row 3: '0')") in msg
     kinds = [p.rule for p in info.value.problems]
     assert len(kinds) == 2
 
@@ -226,7 +230,8 @@ CORPUS = {
         "attrs": {"encoding": "utf-8", "sep": ",", "decimal": "."}}),
     "02_utf8_bom_semicolon.csv": ("customers", {}, {
         "rows": 2, "cells": {(0, "customer_id"): "A-01", (0, "name"): "José Núñez",
-                             (0, "kind"): "person", (1, "kind"): "company", (1, "city"): "Medellín"},
+                             (0, "kind"): "person", (1, "kind"): "company",
+                             (1, "city"): "Medellín"},
         "attrs": {"encoding": "utf-8-sig", "sep": ";"}}),
     "03_latin1_decimal_comma.csv": ("transactions", {}, {
         "rows": 3, "cells": {(0, "amount"): 1234.56, (1, "amount"): 12.5, (2, "amount"): -300.0,
@@ -428,9 +433,11 @@ def test_corpus_file_read_as_any_table_raises_only_data_error(name):
 
 # --------------------------------------------------------------------------- no other exception
 
+_FIXTURE_OK = [HealthCheck.function_scoped_fixture]  # tmp_path is only a scratch folder
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+@settings(max_examples=60, deadline=None, suppress_health_check=_FIXTURE_OK)
 @given(data=st.binary(max_size=400), table=st.sampled_from(sorted(TABLES)),
        ext=st.sampled_from([".csv", ".xlsx", ".parquet", ".txt"]))
 def test_random_bytes_raise_data_error_or_load(tmp_path, data, table, ext):
@@ -447,7 +454,7 @@ def test_random_bytes_raise_data_error_or_load(tmp_path, data, table, ext):
 _cell = st.text(alphabet=st.sampled_from(list("aé1,;.-/ \t\"\n0:9xX$€")), max_size=8)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=60, deadline=None, suppress_health_check=_FIXTURE_OK)
 @given(rows=st.lists(st.lists(_cell, min_size=1, max_size=5), max_size=6),
        header=st.lists(st.sampled_from(["customer_id", "Fecha", "date", "importe", "amount",
                                         "cantidad", "", "x"]), min_size=1, max_size=5),
@@ -469,7 +476,7 @@ _amounts = st.floats(min_value=-1e7, max_value=1e7, allow_nan=False).map(lambda 
 _days = st.integers(min_value=0, max_value=1095)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=40, deadline=None, suppress_health_check=_FIXTURE_OK)
 @given(values=st.lists(st.tuples(_amounts, _days, st.integers(1, 999)), min_size=1, max_size=25),
        style=st.sampled_from(["us", "es", "es_tab"]))
 def test_round_trip_through_regional_csv_styles(tmp_path, values, style):
@@ -688,7 +695,8 @@ def test_dataframe_errors_cite_rows():
     frame = pd.DataFrame({"customer_id": ["C1", "C2"], "date": pd.to_datetime(["2024-01-01",
                                                                                "2024-01-02"]),
                           "amount": [1.0, None]})
-    with pytest.raises(DataError, match=r"column 'amount' is empty - 1 of 2 rows fail \(row 1: ''\)"):
+    with pytest.raises(DataError,
+                       match=r"column 'amount' is empty - 1 of 2 rows fail \(row 1: ''\)"):
         read_table(frame, "transactions")
 
 
