@@ -302,17 +302,24 @@ def _exact_pairs(values: np.ndarray, max_group: int) -> tuple[np.ndarray, np.nda
     """Pairs (i < j) sharing a non-missing value, for groups of at most max_group."""
     s = pd.Series(values)
     s = s[s.notna()]
-    counts = s.map(s.value_counts())
-    shared = s[(counts >= 2) & (counts <= max_group)]
-    too_common = sorted(s[counts > max_group].unique().tolist())
-    left, right = [], []
-    for _, idx in shared.groupby(shared, sort=True).groups.items():
-        idx = np.sort(np.asarray(idx))
-        a, b = np.triu_indices(len(idx), k=1)
-        left.append(idx[a])
-        right.append(idx[b])
-    if not left:
+    codes, uniques = pd.factorize(s, sort=True)
+    sizes = np.bincount(codes, minlength=len(uniques))
+    too_common = sorted(uniques[sizes > max_group].tolist())
+    keep = (sizes[codes] >= 2) & (sizes[codes] <= max_group)
+    pos = s.index.to_numpy()[keep]
+    grp = codes[keep]
+    order = np.lexsort((pos, grp))
+    pos, grp = pos[order], grp[order]
+    if len(pos) == 0:
         return np.empty(0, int), np.empty(0, int), too_common
+    starts = np.flatnonzero(np.r_[True, grp[1:] != grp[:-1]])
+    lengths = np.diff(np.r_[starts, len(grp)])
+    left, right = [], []
+    for k in np.unique(lengths):
+        a, b = np.triu_indices(int(k), k=1)
+        first = starts[lengths == k][:, None]
+        left.append(pos[(first + a).ravel()])
+        right.append(pos[(first + b).ravel()])
     return np.concatenate(left), np.concatenate(right), too_common
 
 
@@ -360,6 +367,12 @@ def _check_threshold(name: str, value, low: float = 50, high: float = 100) -> fl
         raise ParameterError(f"{name} must be a number from {low:g} to {high:g}; got {value!r}",
                              parameter=name, allowed=f"{low:g}..{high:g}", value=value)
     return float(value)
+
+
+def _check_max_group(max_group) -> None:
+    if isinstance(max_group, bool) or not isinstance(max_group, int) or max_group < 2:
+        raise ParameterError(f"max_group must be an integer of at least 2; got {max_group!r}",
+                             parameter="max_group", allowed=">= 2", value=max_group)
 
 
 _PAIR_COLUMNS = ["left_key", "right_key", "left_name", "right_name", "rule", "decision",
@@ -434,10 +447,13 @@ def match_candidates(
     """
     threshold = _check_threshold("threshold", threshold)
     name_floor = _check_threshold("name_floor", name_floor, 0, 100)
-    if isinstance(max_group, bool) or not isinstance(max_group, int) or max_group < 2:
-        raise ParameterError(f"max_group must be an integer of at least 2; got {max_group!r}",
-                             parameter="max_group", allowed=">= 2", value=max_group)
+    _check_max_group(max_group)
     norm = normalize_customers(customers, phone_key_digits=phone_key_digits)
+    return _match(norm, threshold=threshold, name_floor=name_floor, max_group=max_group)
+
+
+def _match(norm: pd.DataFrame, *, threshold: float, name_floor: float,
+           max_group: int) -> pd.DataFrame:
     names = norm["name_norm"].to_numpy(dtype=object)
     lefts, rights, too_common = [], [], {}
     for field in ("tax_id_norm", "email_norm", "phone_norm"):
@@ -774,6 +790,14 @@ def _cluster(n: int, keys: np.ndarray, taxes: np.ndarray, pairs: pd.DataFrame) -
     return labels
 
 
+def _join_by(groups: pd.Series, values: pd.Series, *, unique: bool = False) -> dict:
+    """``{group: ";".join(sorted values)}`` without a Python call per pandas group."""
+    collected: dict = {}
+    for g, v in zip(groups.to_numpy(dtype=object), values.to_numpy(dtype=object)):
+        collected.setdefault(g, []).append(str(v))
+    return {g: ";".join(sorted(set(v)) if unique else sorted(v)) for g, v in collected.items()}
+
+
 def consolidate(
     customers: pd.DataFrame,
     *,
@@ -824,9 +848,11 @@ def consolidate(
     """
     if isinstance(overrides, (str, Path)):
         overrides = read_overrides(overrides) if str(overrides).strip() else None
+    threshold = _check_threshold("threshold", threshold)
+    name_floor = _check_threshold("name_floor", name_floor, 0, 100)
+    _check_max_group(max_group)
     norm = normalize_customers(customers, phone_key_digits=phone_key_digits)
-    pairs = match_candidates(customers, threshold=threshold, name_floor=name_floor,
-                             max_group=max_group, phone_key_digits=phone_key_digits)
+    pairs = _match(norm, threshold=threshold, name_floor=name_floor, max_group=max_group)
     too_common = pairs.attrs.get("too_common", {})
     pairs = apply_overrides(pairs, overrides, record_keys=norm["record_key"])
     n = len(norm)
@@ -869,14 +895,14 @@ def consolidate(
     grouped = ranked.groupby("master_id", sort=True)
     master["created_at"] = grouped["_created"].min()
     if "special" in ranked.columns:
-        master["special"] = grouped["special"].agg(lambda s: bool(s.fillna(False).astype(bool)
-                                                                .any()))
+        flag = ranked["special"].astype(object).where(ranked["special"].notna(), False)
+        master["special"] = flag.astype(bool).groupby(ranked["master_id"]).any()
     else:
         master["special"] = False
     master["n_records"] = grouped.size()
     master["n_sources"] = grouped["source"].nunique()
-    master["sources"] = grouped["source"].agg(lambda s: ";".join(sorted(set(s))))
-    master["record_keys"] = grouped["record_key"].agg(lambda s: ";".join(sorted(s)))
+    master["sources"] = pd.Series(_join_by(ranked["master_id"], ranked["source"], unique=True))
+    master["record_keys"] = pd.Series(_join_by(ranked["master_id"], ranked["record_key"]))
     master["primary_key"] = primary
     master = master.reset_index()
     for col in ("name", "kind", "email", "phone", "tax_id", "city", "segment"):
