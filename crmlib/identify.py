@@ -48,27 +48,27 @@ __all__ = [
     "OVERRIDE_DECISIONS",
     "RULES",
     "Consolidation",
-    "normalize_customers",
-    "match_candidates",
-    "read_overrides",
     "apply_overrides",
+    "card_browser",
+    "card_table",
     "consolidate",
-    "source_counts",
-    "record_quality",
-    "quality_profile",
-    "quality_figures",
-    "revenue_identification",
+    "headline",
     "identified_revenue_share",
     "master_values",
-    "most_valuable_master",
-    "profile_card",
-    "card_table",
+    "match_candidates",
     "match_report_table",
+    "most_valuable_master",
+    "normalize_customers",
+    "profile_card",
+    "quality_figures",
+    "quality_profile",
+    "read_overrides",
     "readable",
-    "rule_counts",
-    "headline",
+    "record_quality",
+    "revenue_identification",
     "revenue_sentence",
-    "card_browser",
+    "rule_counts",
+    "source_counts",
 ]
 
 DECISIONS = ("merge", "review", "keep_apart")
@@ -169,8 +169,7 @@ def _phone_digits(value) -> str:
         return ""
     text = value.strip()
     digits = re.sub(r"\D", "", text)
-    if digits.startswith("00"):
-        digits = digits[2:]
+    digits = digits.removeprefix("00")
     return digits
 
 
@@ -559,10 +558,10 @@ def read_overrides(path) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        ``left_key``, ``right_key``, ``decision``, ``note`` as text.
+        ``left_key``, ``right_key``, ``decision``, ``note`` as text, indexed by
+        the line number of each row in the file, so that errors name lines.
     """
     import csv
-    import io as _io
 
     path = Path(path)
     if not path.is_file():
@@ -570,15 +569,19 @@ def read_overrides(path) -> pd.DataFrame:
                              parameter="overrides", allowed="an existing CSV file",
                              value=str(path))
     text = path.read_text(encoding="utf-8-sig")
-    lines = [ln for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
-    rows = list(csv.reader(_io.StringIO("\n".join(lines))))
+    numbered = [(k, ln) for k, ln in enumerate(text.splitlines(), start=1)
+                if ln.strip() and not ln.lstrip().startswith("#")]
+    rows = list(csv.reader(ln for _, ln in numbered))
     if not rows:
-        return pd.DataFrame(columns=["left_key", "right_key", "decision", "note"], dtype=object)
-    header = [h.strip() for h in rows[0]]
-    body = [r + [""] * (len(header) - len(r)) for r in rows[1:]]
-    df = pd.DataFrame([r[: len(header)] for r in body], columns=header, dtype=object)
-    if "note" not in df.columns:
-        df["note"] = ""
+        df = pd.DataFrame(columns=["left_key", "right_key", "decision", "note"], dtype=object)
+    else:
+        header = [h.strip() for h in rows[0]]
+        body = [(r + [""] * (len(header) - len(r)))[: len(header)] for r in rows[1:]]
+        df = pd.DataFrame(body, columns=header, dtype=object,
+                          index=pd.Index([k for k, _ in numbered[1:]], dtype="int64"))
+        if "note" not in df.columns:
+            df["note"] = ""
+    df.attrs.update(location_kind="line", source=path.name)
     return df
 
 
@@ -617,49 +620,52 @@ def apply_overrides(pairs: pd.DataFrame, overrides: pd.DataFrame | None, *,
         return pairs.copy()
     problems = []
     n = len(overrides)
+    where = {"location_kind": overrides.attrs.get("location_kind", "row"),
+             "source": overrides.attrs.get("source")}
+
+    def add(column, rule, mask=None, values=None):
+        if mask is None:
+            problems.append(DataProblem("match_overrides", column, rule, **where))
+            return
+        mask = np.asarray(mask, dtype=bool)
+        shown = values if values is not None else overrides[column]
+        examples = tuple(zip(overrides.index[mask][:3], shown[mask].head(3).tolist()))
+        problems.append(DataProblem("match_overrides", column, rule, int(mask.sum()), n,
+                                    examples, **where))
+
     for col in ("left_key", "right_key", "decision"):
         if col not in overrides.columns:
-            problems.append(DataProblem("match_overrides", col, "is required but missing"))
+            add(col, "is required but missing")
     if problems:
-        raise DataError(problems)
+        raise DataError(problems, source=where["source"])
     ov = overrides.copy()
     for col in ("left_key", "right_key", "decision"):
         ov[col] = ov[col].astype(object).where(ov[col].notna(), "").astype(str).str.strip()
         empty = (ov[col] == "").to_numpy()
         if empty.any():
-            problems.append(DataProblem("match_overrides", col, "is empty", int(empty.sum()), n,
-                                        tuple((int(r), "") for r in np.flatnonzero(empty)[:3])))
+            add(col, "is empty", empty, ov[col])
     ov["decision"] = ov["decision"].str.lower().str.replace("-", "_").str.replace(" ", "_")
     bad = (ov["decision"] != "") & ~ov["decision"].isin(OVERRIDE_DECISIONS)
     if bad.any():
-        problems.append(DataProblem("match_overrides", "decision",
-                                    f"is not one of {list(OVERRIDE_DECISIONS)}", int(bad.sum()), n,
-                                    tuple(overrides.loc[bad, "decision"].head(3).items())))
+        add("decision", f"is not one of {list(OVERRIDE_DECISIONS)}", bad)
     same = (ov["left_key"] == ov["right_key"]) & (ov["left_key"] != "")
     if same.any():
-        problems.append(DataProblem("match_overrides", "right_key", "equals left_key",
-                                    int(same.sum()), n, tuple(ov.loc[same, "right_key"].head(3)
-                                                              .items())))
+        add("right_key", "equals left_key", same, ov["right_key"])
     if record_keys is not None:
         known = set(record_keys)
         for col in ("left_key", "right_key"):
             unknown = (ov[col] != "") & ~ov[col].isin(known)
             if unknown.any():
-                problems.append(DataProblem(
-                    "match_overrides", col, "is not a record key (<source>:<customer_id>) of "
-                    "the customers", int(unknown.sum()), n,
-                    tuple(ov.loc[unknown, col].head(3).items())))
+                add(col, "is not a record key (<source>:<customer_id>) of the customers",
+                    unknown, ov[col])
     lo = np.minimum(ov["left_key"].to_numpy(dtype=object), ov["right_key"].to_numpy(dtype=object))
     hi = np.maximum(ov["left_key"].to_numpy(dtype=object), ov["right_key"].to_numpy(dtype=object))
     ov["left_key"], ov["right_key"] = lo, hi
     clash = ov.groupby(["left_key", "right_key"])["decision"].transform("nunique") > 1
     if clash.any():
-        problems.append(DataProblem("match_overrides", "decision",
-                                    "differs between rows naming the same pair",
-                                    int(clash.sum()), n,
-                                    tuple(ov.loc[clash, "left_key"].head(3).items())))
+        add("decision", "differs between rows naming the same pair", clash)
     if problems:
-        raise DataError(problems)
+        raise DataError(problems, source=where["source"])
     note = ov["note"] if "note" in ov.columns else pd.Series("", index=ov.index)
     ov["note"] = note.astype(object).where(note.notna(), "").astype(str)
     ov = ov.drop_duplicates(["left_key", "right_key"], keep="last")

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -275,6 +274,16 @@ def test_template_override_file_reads_empty(tmp_path):
                     + "crm:4,erp:A4,merge,same person who moved\n", encoding="utf-8")
     result = idf.consolidate(_customers(), overrides=idf.read_overrides(path))
     assert frozenset({"crm:4", "erp:A4"}) in _partition(result.links)
+    # errors in a file name its lines (line 1 is the comment, 2 the header)
+    path.write_text("# comment\nleft_key,right_key,decision,note\ncrm:4,erp:A4,merge,\n"
+                    "crm:5,crm:5,maybe,\n", encoding="utf-8")
+    with pytest.raises(DataError) as err:
+        idf.consolidate(_customers(), overrides=str(path))
+    text = str(err.value)
+    assert text.startswith("ov.csv: 2 problems found")
+    assert "column 'decision' is not one of ['merge', 'keep_apart'] - 1 of 2 rows fail " \
+        "(line 4: 'maybe')" in text
+    assert "column 'right_key' equals left_key - 1 of 2 rows fail (line 4: 'crm:5')" in text
 
 
 # --------------------------------------------------------------------------- master
@@ -337,9 +346,9 @@ taxes = st.sampled_from(["76.543.210-K", "76543210k", "79.876.543-2", None])
 @st.composite
 def customer_tables(draw):
     n = draw(st.integers(min_value=1, max_value=14))
-    rows = [dict(customer_id=str(k), source=draw(st.sampled_from(["crm", "erp"])),
-                 name=draw(names), city=draw(cities), email=draw(emails), phone=draw(phones),
-                 tax_id=draw(taxes)) for k in range(n)]
+    rows = [{"customer_id": str(k), "source": draw(st.sampled_from(["crm", "erp"])),
+             "name": draw(names), "city": draw(cities), "email": draw(emails),
+             "phone": draw(phones), "tax_id": draw(taxes)} for k in range(n)]
     return pd.DataFrame(rows)
 
 
@@ -429,6 +438,19 @@ def test_revenue_identification():
     # restricted to one source, erp ids are the only ones known
     assert idf.identified_revenue_share(tx, result.links, source="erp") == \
         pytest.approx(50 / 200)
+
+
+def test_ids_shared_by_two_sources_are_ambiguous():
+    df = pd.DataFrame({"customer_id": ["7", "7"], "source": ["crm", "erp"],
+                       "name": ["Ana Ruiz", "Pablo Soto"]})
+    links = idf.consolidate(df).links
+    tx = pd.DataFrame({"customer_id": ["7", "7"], "date": pd.to_datetime(["2024-01-01"] * 2),
+                       "amount": [10.0, 30.0]})
+    table = idf.revenue_identification(tx, links).set_index("status")
+    assert table.loc["ambiguous", "revenue"] == 40.0
+    assert table.loc["identified", "revenue"] == 0.0
+    # naming the source the sales come from settles it
+    assert idf.identified_revenue_share(tx, links, source="erp") == 1.0
 
 
 def test_profile_card_of_most_valuable_customer():
