@@ -825,6 +825,10 @@ def _join(words, language):
     return ", ".join(words[:-1]) + (" y " if language == "es" else " and ") + words[-1]
 
 
+def _list(words):
+    return "; ".join(words)
+
+
 def overview_text(overview: pd.DataFrame, *, instrument="one-to-one",
                   language: str = "es") -> str:
     """Sentences on who answered, who is left out and how many answers are missing."""
@@ -835,12 +839,12 @@ def overview_text(overview: pd.DataFrame, *, instrument="one-to-one",
     groups = inst.extra.get("groups") or load_instrument("one-to-one").extra.get("groups") or {}
     by = group_overview(overview)
     total = by[by["group"] == "total"].iloc[0]
-    parts = [f"{int(r['n_respondents'])} {(groups.get(r['group']) or {}).get(language, r['group']).lower()}"
+    parts = [f"{(groups.get(r['group']) or {}).get(language, r['group'])}: {int(r['n_respondents'])}"
              for _, r in by[by["group"] != "total"].iterrows()]
     included = overview[overview["included"]]
     expected = int(included["n_items"].sum())
     text = t("readiness.overview.headline", language, n_respondents=int(total["n_respondents"]),
-             groups=_join(parts, language), n_included=int(total["n_included"]),
+             groups=_list(parts), n_included=int(total["n_included"]),
              n_missing=int(total["n_missing"]), n_expected=expected,
              missing_share=(total["n_missing"] / expected) if expected else 0.0)
     out = overview.loc[~overview["included"], "respondent_id"].astype(str).tolist()

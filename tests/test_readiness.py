@@ -413,3 +413,102 @@ def test_surveymonkey_export(tmp_path):
     assert wide.attrs["shape"] == "surveymonkey"
     long = from_survey_export(wide, inst)
     _assert_same_scores(long, canon, inst)
+
+
+# ------------------------------------------------------------------ plots
+
+def test_radar_draws_current_and_preferred(hand, mini):
+    import matplotlib.pyplot as plt
+
+    from crmlib.plot import plot_readiness_radar
+
+    areas = rd.area_scores(hand, instrument=mini)
+    ax = plot_readiness_radar(areas, instrument=mini, language="en")
+    assert ax.name == "polar"
+    current, preferred = ax.get_lines()[:2]
+    # closed polygons: the first dimension repeated at the end
+    assert current.get_ydata().tolist() == pytest.approx([A_CUR, B_CUR, C_CUR, A_CUR])
+    assert preferred.get_ydata().tolist() == pytest.approx([A_PREF, B_PREF, C_PREF, A_PREF])
+    assert [x.get_text() for x in ax.get_xticklabels()] == ["A", "B", "C"]
+    assert [x.get_text() for x in ax.get_legend().get_texts()] == ["Current scenario",
+                                                                  "Preferred scenario"]
+    only_broad = plot_readiness_radar(areas, instrument=mini, section="broad")
+    assert len(only_broad.get_lines()[0].get_ydata()) == 3
+    _, flat = plt.subplots()
+    with pytest.raises(ParameterError, match="polar"):
+        plot_readiness_radar(areas, ax=flat)
+    plt.close("all")
+
+
+def test_group_heatmap_matrix_and_labels(hand, mini):
+    import matplotlib.pyplot as plt
+
+    from crmlib.plot import plot_group_heatmap
+
+    groups = rd.group_scores(hand, instrument=mini)
+    ax = plot_group_heatmap(groups, instrument=mini, language="es")
+    matrix = ax.get_images()[0].get_array()
+    assert matrix.shape == (2, 3)
+    assert matrix[0, 0] == pytest.approx(3.5) and matrix[1, 0] == pytest.approx(1.0)
+    assert [x.get_text() for x in ax.get_yticklabels()] == ["Directivos", "Clientes"]
+    assert "3.5" in [x.get_text() for x in ax.texts]
+    gap = plot_group_heatmap(groups, instrument=mini, part="gap")
+    assert gap.get_images()[0].get_array()[1, 0] == pytest.approx(
+        groups.set_index(["group", "dimension"]).loc[("customer", "a"), "gap"])
+    with pytest.raises(ParameterError, match="part must be one of"):
+        plot_group_heatmap(groups, part="mean")
+    plt.close("all")
+
+
+def test_gap_bars_sorted_largest_on_top(hand, mini):
+    import matplotlib.pyplot as plt
+
+    from crmlib.plot import plot_readiness_gaps
+
+    areas = rd.area_scores(hand, instrument=mini)
+    ax = plot_readiness_gaps(areas, instrument=mini, language="en")
+    widths = [p.get_width() for p in ax.patches]
+    assert widths == pytest.approx(sorted([A_PREF - A_CUR, B_PREF - B_CUR, C_PREF - C_CUR]))
+    assert [x.get_text() for x in ax.get_yticklabels()] == ["B", "A", "C"]  # bottom to top
+    plt.close("all")
+
+
+def test_explorer_widget_switches_group(hand, mini):
+    import matplotlib.pyplot as plt
+
+    from crmlib.plot import readiness_explorer
+
+    box = readiness_explorer(rd.group_scores(hand, instrument=mini),
+                             rd.area_scores(hand, instrument=mini), instrument=mini,
+                             language="en")
+    dropdown = box.children[0]
+    assert list(dropdown.options) == ["All groups", "Managers", "Customers"]
+    dropdown.value = "Customers"  # redraws without error
+    plt.close("all")
+
+
+def test_display_and_texts(hand, mini):
+    areas = rd.area_scores(hand, instrument=mini)
+    view = rd.display(areas, instrument=mini, language="en", section="gap",
+                      columns=["dimension", "current", "gap"])
+    assert list(view.columns) == ["Stage or area", "Current", "Gap"]
+    assert view.iloc[0, 0] == "C" and len(view) == 1
+    ov = rd.response_overview(hand, instrument=mini)
+    text = rd.overview_text(ov, instrument=mini, language="en")
+    assert "4 people answered (Managers: 2; Employees: 1; Customers: 1); 3 are scored" in text
+    assert "x1" in text
+    assert "1 of 15 current-scenario answers are missing (7%)" in text
+    cons = rd.consensus(hand, instrument=mini, alpha=None)
+    assert rd.disagreement_text(cons, instrument=mini, language="es") == \
+        "Áreas con desacuerdo entre grupos: A y C."
+    overall = rd.overall_scores(areas)
+    level = rd.maturity(overall, instrument=mini, language="en")
+    assert "level 2 “N2”: M2" in rd.maturity_text(overall, level, language="en")
+    figures = rd.key_figures(areas, overall, level, cons, ov)
+    assert figures["readiness_c_current"] == pytest.approx(C_CUR)
+    assert figures["readiness_overall_gap"] == pytest.approx(
+        overall.set_index("scope").loc["overall", "gap"])
+    assert figures["readiness_disagreements"] == ["a", "c"]
+    assert figures["readiness_respondents_scored"] == 3
+    with pytest.raises(ParameterError, match="columns"):
+        rd.display(areas, instrument=mini, columns=["nope"])

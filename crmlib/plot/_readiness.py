@@ -14,7 +14,8 @@ from crmlib.i18n import check_language, t
 from crmlib.instruments import load_instrument
 from crmlib.plot._common import get_ax
 
-__all__ = ["plot_readiness_radar", "plot_group_heatmap", "plot_readiness_gaps"]
+__all__ = ["plot_readiness_radar", "plot_group_heatmap", "plot_readiness_gaps",
+           "readiness_explorer"]
 
 _CURRENT = "#c0504d"
 _PREFERRED = "#4f81bd"
@@ -161,3 +162,34 @@ def plot_readiness_gaps(area_scores, *, ax=None, language: str = "es",
     ax.set_xlabel(t("readiness.plot.gap_axis", language))
     ax.set_title(t("readiness.plot.gap_title", language))
     return ax
+
+
+def readiness_explorer(group_scores, area_scores, *, language: str = "es", instrument="one-to-one"):
+    """A dropdown (ipywidgets) that redraws the readiness radar for one respondent group.
+
+    Takes :func:`crmlib.readiness.group_scores` and :func:`crmlib.readiness.area_scores`
+    (shown for "all groups"). For JupyterLab only: widgets export blank to static
+    reports, so batch runs draw the static heatmap instead.
+    """
+    import ipywidgets as widgets
+
+    check_language(language)
+    everyone = t("readiness.plot.all_groups", language)
+    keys = list(dict.fromkeys(group_scores["group"]))
+    names = dict(zip(_group_labels(keys, instrument, language), keys))
+    choice = widgets.Dropdown(options=[everyone, *names], value=everyone,
+                              description=t("readiness.col.group", language))
+    out = widgets.Output()
+
+    def draw(*_):
+        out.clear_output(wait=True)
+        table = area_scores if choice.value == everyone else \
+            group_scores[group_scores["group"] == names[choice.value]]
+        with out:
+            ax = plot_readiness_radar(table, language=language, instrument=instrument)
+            ax.set_title(f"{ax.get_title()} - {choice.value}", pad=20)
+            plt.show()
+
+    choice.observe(draw, names="value")
+    draw()
+    return widgets.VBox([choice, out])
