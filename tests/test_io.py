@@ -848,3 +848,15 @@ def test_workbook_given_as_bytes_or_under_a_csv_name_is_read_as_excel(tmp_path):
     assert read_table(tmp_path / "export.csv", "transactions")["amount"].tolist() == [12.5]
     survey = read_survey(io.BytesIO(buf.getvalue()))
     assert survey.loc[0, "Importe"] == "12.5"
+
+
+@pytest.mark.parametrize("cells, expected", [
+    (["1.234.567", "12"], [1234567.0, 12.0]),  # several dot groups: thousands dots
+    (["1,234,567", "12"], [1234567.0, 12.0]),  # several comma groups: thousands commas
+    (["1.234", "0,5"], [1234.0, 0.5]),  # the unambiguous cell decides the ambiguous one
+    (["1,234", "0.5"], [1234.0, 0.5]),
+])
+def test_decimal_mark_detection(tmp_path, cells, expected):
+    lines = ["customer_id\tdate\tamount"] + [f"C{i}\t2024-01-05\t{c}" for i, c in enumerate(cells)]
+    path = write(tmp_path, "t.tsv", "\n".join(lines) + "\n")
+    assert read_table(path, "transactions")["amount"].tolist() == expected

@@ -49,17 +49,20 @@ def _strip_money(t: pd.Series) -> pd.Series:
 
 _EVIDENCE = {
     # values that can only be read one way
-    "comma": r"[+-]?\(?(?:\d{1,3}(?:\.\d{3})+,\d+|\d+,\d{1,2}|\d+,\d{4,}|,\d+)\)?-?",
-    "dot": r"[+-]?\(?(?:\d{1,3}(?:,\d{3})+\.\d+|\d+\.\d{1,2}|\d+\.\d{4,}|\.\d+)\)?-?",
+    "comma": (r"[+-]?\(?(?:\d{1,3}(?:\.\d{3})+,\d+|\d{1,3}(?:\.\d{3}){2,}|\d+,\d{1,2}"
+              r"|\d+,\d{4,}|,\d+)\)?-?"),
+    "dot": (r"[+-]?\(?(?:\d{1,3}(?:,\d{3})+\.\d+|\d{1,3}(?:,\d{3}){2,}|\d+\.\d{1,2}"
+            r"|\d+\.\d{4,}|\.\d+)\)?-?"),
 }
 
 
 def decimal_votes(s: pd.Series) -> tuple[int, int]:
     """``(comma votes, point votes)`` of the distinct values of a text column.
 
-    Values such as ``1.234,56``, ``12,5`` or ``0,125`` vote for a decimal
-    comma; ``1,234.56``, ``12.5`` or ``0.125`` for a decimal point; values
-    such as ``1.234`` or ``1,234`` are ambiguous and do not vote.
+    Values such as ``1.234,56``, ``1.234.567``, ``12,5`` or ``0,125`` vote
+    for a decimal comma; ``1,234.56``, ``1,234,567``, ``12.5`` or ``0.125``
+    for a decimal point; values such as ``1.234`` or ``1,234`` are ambiguous
+    and do not vote.
     """
     t = s.dropna().astype(str)
     t = t[t != ""]
