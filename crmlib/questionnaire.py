@@ -42,6 +42,8 @@ __all__ = [
     "read_filled_excel",
     "from_survey_export",
     "answer_values",
+    "write_questionnaire_set",
+    "write_questionnaires",
     "part_label",
     "group_label",
     "ID_COLUMNS",
@@ -333,6 +335,58 @@ def forms_csv_header(instrument="one-to-one", *, language: str = "es",
     else:
         cols += [f"{item_id}_{part}" for item_id in inst.item_ids for part in parts]
     return cols
+
+
+def write_questionnaire_set(instrument, folder, *, languages=("es", "en")) -> list[Path]:
+    """Write the printable, Excel and online-form versions of ``instrument`` to ``folder``.
+
+    For each language: ``<name>_<lang>.html`` (:func:`questionnaire_html`),
+    ``<name>_<lang>.xlsx`` (:func:`write_questionnaire_excel`) and
+    ``<name>_forms_<lang>.csv`` (the :func:`forms_csv_header` grid columns as a
+    one-line CSV, UTF-8 with BOM so spreadsheet programs read the accents).
+    Files are written atomically and overwritten.
+
+    Returns
+    -------
+    list of Path
+        The files written.
+    """
+    import csv
+    import io as _io
+
+    from crmlib._files import atomic_write_text
+
+    inst = load_instrument(instrument)
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for language in languages:
+        check_language(language)
+        stem = f"{inst.name}_{language}"
+        written.append(atomic_write_text(folder / f"{stem}.html",
+                                         questionnaire_html(inst, language=language)))
+        written.append(write_questionnaire_excel(inst, folder / f"{stem}.xlsx",
+                                                 language=language))
+        buf = _io.StringIO()
+        csv.writer(buf, lineterminator="\n").writerow(forms_csv_header(inst, language=language))
+        written.append(atomic_write_text(folder / f"{inst.name}_forms_{language}.csv",
+                                         "\ufeff" + buf.getvalue()))
+    return written
+
+
+def write_questionnaires(folder, *, instruments=None, languages=("es", "en")) -> list[Path]:
+    """Questionnaire sets of several instruments, one subfolder per instrument name.
+
+    ``instruments`` defaults to every instrument shipped with crmlib
+    (:func:`crmlib.instruments.available_instruments`).
+    """
+    from crmlib.instruments import available_instruments
+
+    written = []
+    for name in instruments or available_instruments():
+        inst = load_instrument(name)
+        written += write_questionnaire_set(inst, Path(folder) / inst.name, languages=languages)
+    return written
 
 
 # --------------------------------------------------------------------------------------------

@@ -171,3 +171,40 @@ def test_survey_export_by_item_text_and_errors():
     # rows without an id are numbered in row order
     auto = from_survey_export(pd.DataFrame({"ID1_current": [1, 2]}), inst)
     assert auto["respondent_id"].tolist() == ["R0001", "R0002"]
+
+
+def test_committed_readiness_templates_match_the_instrument(tmp_path):
+    """templates/questionnaires/readiness holds what the generator makes from the instrument."""
+    from pathlib import Path
+
+    from crmlib.questionnaire import write_questionnaire_set
+
+    committed = Path(__file__).resolve().parents[1] / "templates" / "questionnaires" / "readiness"
+    fresh = write_questionnaire_set("one-to-one", tmp_path)
+    assert sorted(p.name for p in fresh) == sorted(p.name for p in committed.iterdir()
+                                                  if p.suffix in (".html", ".xlsx", ".csv"))
+    for path in fresh:
+        if path.suffix in (".html", ".csv"):
+            assert (committed / path.name).read_text(encoding="utf-8") == \
+                path.read_text(encoding="utf-8"), f"{path.name} is stale: regenerate it"
+    # the blank Excel form reads back as 36 unanswered items
+    blank = read_filled_excel(committed / "one-to-one_es.xlsx")
+    assert blank["item_id"].tolist() == load_instrument("one-to-one").item_ids
+    assert blank[["current", "preferred"]].isna().all().all()
+    header = (committed / "one-to-one_forms_en.csv").read_text(encoding="utf-8-sig")
+    assert header.startswith("Respondent,Group,") and header.count("Preferred scenario [") == 36
+
+
+def test_forms_work_for_a_servqual_style_instrument(tmp_path):
+    """The machinery is generic: every shipped instrument gets its set of forms."""
+    from crmlib.instruments import available_instruments, write_questionnaires
+
+    written = write_questionnaires(tmp_path)
+    names = {p.parent.name for p in written}
+    assert names == set(available_instruments())
+    for name in names:
+        inst = load_instrument(name)
+        html = (tmp_path / name / f"{name}_en.html").read_text(encoding="utf-8")
+        assert html.count('<td class="id">') == len(inst.items)
+        long = read_filled_excel(tmp_path / name / f"{name}_es.xlsx", inst)
+        assert list(long.columns)[-len(inst.parts):] == list(inst.parts)

@@ -32,7 +32,8 @@ import yaml
 
 from crmlib.exceptions import DataError, DataProblem, ParameterError
 
-__all__ = ["Instrument", "load_instrument", "available_instruments", "ITEM_COLUMNS"]
+__all__ = ["Instrument", "load_instrument", "available_instruments", "ITEM_COLUMNS",
+           "write_questionnaires"]
 
 _HERE = Path(__file__).parent
 ITEM_COLUMNS = ("item_id", "dimension", "text_es", "text_en", "reverse", "weight")
@@ -232,3 +233,14 @@ def load_instrument(instrument, *, items=None) -> Instrument:
     if items is not None:
         inst = inst.with_items(items)
     return inst
+
+
+def write_questionnaires(folder) -> list:
+    """Printable, Excel and online-form questionnaires of every shipped instrument.
+
+    One subfolder of ``folder`` per instrument; see
+    :func:`crmlib.questionnaire.write_questionnaires`. Used by ``crmlib templates``.
+    """
+    from crmlib.questionnaire import write_questionnaires as _write
+
+    return _write(folder)
