@@ -860,3 +860,14 @@ def test_decimal_mark_detection(tmp_path, cells, expected):
     lines = ["customer_id\tdate\tamount"] + [f"C{i}\t2024-01-05\t{c}" for i, c in enumerate(cells)]
     path = write(tmp_path, "t.tsv", "\n".join(lines) + "\n")
     assert read_table(path, "transactions")["amount"].tolist() == expected
+
+
+def test_read_client_table_lists_problems_of_every_customer_file(tmp_path):
+    write(tmp_path, "customers_a.csv", "customer_id,name\nC1,Ana\nC1,Ana\n")
+    write(tmp_path, "customers_b.csv", "customer_id,name\nC2,\n")
+    with pytest.raises(DataError) as info:
+        read_client_table(tmp_path, "customers")
+    msg = str(info.value)
+    assert "2 problems found" in msg
+    assert "column 'customer_id' has duplicate (customer_id) pairs in customers_a.csv" in msg
+    assert "column 'name' is empty in customers_b.csv - 1 of 1 rows fail (line 2: '')" in msg

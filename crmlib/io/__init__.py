@@ -16,6 +16,7 @@ answers turned into numbers by :func:`parse_likert`.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
@@ -109,7 +110,9 @@ def read_client_table(data_dir, table: str, **options) -> pd.DataFrame:
     Raises
     ------
     DataError
-        No file for the table, or any problem :func:`read_table` finds.
+        No file for the table, or any problem :func:`read_table` finds; when
+        several customer files have problems, one error lists them all, each
+        naming its file.
     """
     folder = Path(data_dir)
     spec = table_spec(table)
@@ -121,9 +124,13 @@ def read_client_table(data_dir, table: str, **options) -> pd.DataFrame:
     if not files:
         raise DataError([DataProblem(table, None, f"has no file in {folder.name}/ "
                                      f"(expected {table}.csv, .xlsx or .parquet)")])
-    frames = []
+    frames, failures = [], []
     for path in files:
-        df = read_table(path, table, column_map=column_map, **merged)
+        try:
+            df = read_table(path, table, column_map=column_map, **merged)
+        except DataError as err:
+            failures.append((path, err))
+            continue
         if table == "customers" and path.stem != table:
             label = path.stem.removeprefix("customers_")
             if "source" in df.columns:
@@ -133,6 +140,13 @@ def read_client_table(data_dir, table: str, **options) -> pd.DataFrame:
                 order = [c.name for c in spec.columns if c.name in df.columns]
                 df = df[order + [c for c in df.columns if c not in order]]
         frames.append(df)
+    if len(failures) == 1:
+        raise failures[0][1]
+    if failures:
+        # every file's problems in one error, each saying which file it is about
+        problems = [replace(p, rule=f"{p.rule} in {path.name}", source=str(path))
+                    for path, err in failures for p in err.problems]
+        raise DataError(problems, source=str(folder))
     if len(frames) == 1:
         return frames[0]
     out = pd.concat(frames, ignore_index=True)
