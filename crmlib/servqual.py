@@ -119,6 +119,21 @@ class _Grid(NamedTuple):
         return out
 
 
+def _codes(col: pd.Series) -> tuple[np.ndarray, list]:
+    """Integer codes (0..m-1, in category or first-appearance order) and their labels."""
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        code = col.cat.codes.to_numpy().astype(np.int64)
+        cats = col.cat.categories
+        used = np.flatnonzero(np.bincount(code[code >= 0], minlength=len(cats)))
+        if len(used) < len(cats):
+            remap = np.full(len(cats), -1, dtype=np.int64)
+            remap[used] = np.arange(len(used))
+            code = np.where(code >= 0, remap[code], -1)
+        return code, cats[used].to_numpy(dtype=object)
+    code, uniq = pd.factorize(col, sort=False)
+    return code.astype(np.int64), np.asarray(uniq, dtype=object)
+
+
 def _grid(gaps: pd.DataFrame, parts=None) -> _Grid:
     """Pivot a gap table (as made by :func:`gap_table`) to arrays, respondents in order of
     first appearance, items in questionnaire order (category order, else first appearance)."""
@@ -129,36 +144,29 @@ def _grid(gaps: pd.DataFrame, parts=None) -> _Grid:
                                      "table with crmlib.servqual.gap_table)") for c in missing])
     if len(gaps) == 0:
         raise DataError([DataProblem("servqual gaps", None, "has no rows")])
-    rcode, rids = pd.factorize(gaps["respondent_id"], sort=False)
-    item = gaps["item_id"]
-    if isinstance(item.dtype, pd.CategoricalDtype):
-        icode = item.cat.codes.to_numpy().astype(np.int64)
-        cats = list(item.cat.categories)
-        used = np.unique(icode)
-        remap = np.full(len(cats), -1, dtype=np.int64)
-        remap[used] = np.arange(len(used))
-        icode = remap[icode]
-        items = [cats[i] for i in used]
-    else:
-        icode, uniq = pd.factorize(item, sort=False)
-        items = list(uniq)
-    first = pd.Series(np.arange(len(icode))).groupby(icode).first().sort_index().to_numpy()
-    dims_col = gaps["dimension"].astype(str).to_numpy()
-    item_dims = dims_col[first]
-    if isinstance(gaps["dimension"].dtype, pd.CategoricalDtype):
-        order = [d for d in gaps["dimension"].cat.categories if d in set(item_dims)]
-    else:
-        order = list(dict.fromkeys(item_dims))
+    rcode, rids = _codes(gaps["respondent_id"])
+    icode, items = _codes(gaps["item_id"])
+    dcode, dims = _codes(gaps["dimension"])
     n, k = len(rids), len(items)
-    key = rcode.astype(np.int64) * k + icode
+    item_dcode = np.full(k, -1, dtype=np.int64)
+    item_dcode[icode[::-1]] = dcode[::-1]  # dimension of each item (its first row wins)
+    item_dims = np.asarray(dims, dtype=object)[item_dcode]
+    order = [d for j, d in enumerate(dims) if (item_dcode == j).any()]
     values = {}
     wanted = [p for p in (parts or (*SCORE_PARTS, "gap")) if p in gaps.columns]
+    # fast path: the layout gap_table writes (respondent-major, every item once)
+    rect = len(gaps) == n * k and np.array_equal(icode, np.tile(np.arange(k), n)) \
+        and np.array_equal(rcode, np.repeat(np.arange(n), k))
+    key = None if rect else rcode * k + icode
     for part in wanted:
-        arr = np.full(n * k, np.nan)
-        arr[key] = gaps[part].to_numpy(dtype=float, na_value=np.nan)
-        values[part] = arr.reshape(n, k)
-    return _Grid(np.asarray(rids, dtype=object), items, np.asarray(item_dims, dtype=object),
-                 order, values)
+        col = gaps[part].to_numpy(dtype=float, na_value=np.nan)
+        if rect:
+            values[part] = col.reshape(n, k)
+        else:
+            arr = np.full(n * k, np.nan)
+            arr[key] = col
+            values[part] = arr.reshape(n, k)
+    return _Grid(rids, list(items), item_dims, order, values)
 
 
 # --------------------------------------------------------------------------- gap table
@@ -185,8 +193,9 @@ def gap_table(responses: pd.DataFrame, *, instrument="servqual-1991",
     Returns
     -------
     DataFrame
-        One row per respondent and item, respondents in order of first appearance and items
-        in questionnaire order: ``respondent_id``, ``item_id`` and ``dimension``
+        One row per respondent and item (every item anyone answered, so an item a
+        respondent skipped is a row with empty answers), respondents in order of first
+        appearance and items in questionnaire order: ``respondent_id``, ``item_id`` and ``dimension``
         (categoricals, questionnaire order), ``expectation``, ``perception`` (after reverse
         scoring), ``gap`` (perception - expectation; empty when either is missing), and
         where present ``adequate``, ``desired``, ``msa`` (measure of service adequacy,
@@ -216,24 +225,30 @@ def gap_table(responses: pd.DataFrame, *, instrument="servqual-1991",
     parts = [p for p in SCORE_PARTS if p in responses.columns]
     index = responses.index
 
-    rid = responses["respondent_id"]
-    rid_txt = rid.astype("str")
-    blank = (rid.isna() | (rid_txt.str.strip() == "")).to_numpy()
+    # factorize first, then check the (few) distinct values: fast on millions of rows
+    rraw, runiq = pd.factorize(responses["respondent_id"], sort=False)
+    rtext = pd.Index(runiq).astype("str").str.strip()
+    rblank_u = np.asarray(rtext == "", dtype=bool)
+    rcode = np.where(rraw >= 0, rraw, len(rtext)).astype(np.int64)
+    blank = np.append(rblank_u, True)[rcode]
     if blank.any():
         problems.append(DataProblem(_TABLE, "respondent_id", "is empty", int(blank.sum()),
                                     n_rows, _examples(index[blank], [""] * int(blank.sum()))))
-    item = responses["item_id"].astype("str").str.strip()
+    iraw, iuniq = pd.factorize(responses["item_id"], sort=False)
+    itext = pd.Index(iuniq).astype("str").str.strip()
     pos = {k: i for i, k in enumerate(inst.item_ids)}
-    icode_raw, iuniq = pd.factorize(item, sort=False)
-    upos = np.array([pos.get(u, -1) for u in iuniq], dtype=np.int64)
-    ipos = upos[icode_raw] if len(upos) else np.full(n_rows, -1)
+    upos = np.array([pos.get(u, -1) for u in itext] + [-1], dtype=np.int64)
+    ipos = upos[np.where(iraw >= 0, iraw, len(itext))]
     unknown = ipos < 0
     if unknown.any():
-        bad_items = sorted(set(item[unknown]))
+        bad_items = sorted({("" if x is None else str(x)) for x in
+                            np.append(np.asarray(itext, dtype=object), None)[
+                                np.unique(np.where(iraw >= 0, iraw, len(itext))[unknown])]})
+        item_col = responses["item_id"]
         problems.append(DataProblem(
             _TABLE, "item_id", f"names items not in instrument {inst.name!r} "
             f"({', '.join(map(str, bad_items[:8]))}{' ...' if len(bad_items) > 8 else ''})",
-            int(unknown.sum()), n_rows, _examples(index[unknown], item[unknown])))
+            int(unknown.sum()), n_rows, _examples(index[unknown], item_col[unknown])))
 
     lo, hi = inst.scale_min, inst.scale_max
     scores = {}
@@ -258,66 +273,78 @@ def gap_table(responses: pd.DataFrame, *, instrument="servqual-1991",
                                         int(out.sum()), n_rows, _examples(index[out], num[out])))
         scores[part] = num
 
-    rcode, ruiq = pd.factorize(rid_txt.where(~blank), sort=False)
+    # respondents are identified by their stripped text ("R1" and "R1 " are one respondent)
+    rkey, ruiq = pd.factorize(rtext, sort=False)
+    rcode = np.append(rkey, -1)[rcode].astype(np.int64)
+    rcode[blank] = -1
+    ruiq = pd.Index(ruiq)
+    keep_blank = ruiq != ""
+    if not keep_blank.all():  # the stripped-empty id only ever belongs to blank rows
+        drop = int(np.flatnonzero(~keep_blank)[0])
+        rcode = np.where(rcode > drop, rcode - 1, rcode)
+        ruiq = ruiq[keep_blank]
     k = len(inst.item_ids)
     n_resp = len(ruiq)
     ok = (rcode >= 0) & (ipos >= 0)
-    key = rcode.astype(np.int64) * k + ipos
+    key = rcode * k + ipos
     counts = np.bincount(key[ok], minlength=n_resp * k)
     if (counts > 1).any():
         dup = np.zeros(n_rows, dtype=bool)
         dup[ok] = counts[key[ok]] > 1
         problems.append(DataProblem(
             _TABLE, "item_id", "has duplicate (respondent_id, item_id) pairs", int(dup.sum()),
-            n_rows, _examples(index[dup], (rid_txt[dup] + " / " + item[dup]).tolist())))
+            n_rows, _examples(index[dup], [f"{ruiq[r]} / {inst.item_ids[i]}" for r, i in
+                                           zip(rcode[dup][:3], ipos[dup][:3])])))
     if problems:
         raise DataError(problems)
 
     # scatter to a (respondent x item) grid: sorts rows without a sort
-    present = counts.astype(bool)
+    used = np.flatnonzero(counts.reshape(n_resp, k).any(axis=0))
     grid = {}
     for part in parts:
         arr = np.full(n_resp * k, np.nan)
-        arr[key] = scores[part]
-        grid[part] = arr
-    rev = inst.items["reverse"].to_numpy(dtype=bool)
+        arr[key[ok]] = scores[part][ok]
+        grid[part] = arr.reshape(n_resp, k)[:, used]
+    rev = inst.items["reverse"].to_numpy(dtype=bool)[used]
     if rev.any():
-        rev_mask = np.tile(rev, n_resp)
         for part in parts:
-            grid[part] = np.where(rev_mask, lo + hi - grid[part], grid[part])
+            grid[part][:, rev] = lo + hi - grid[part][:, rev]
 
+    keep = np.ones(n_resp, dtype=bool)
     if incomplete != "keep":
-        e = grid["expectation"].reshape(n_resp, k)
-        p = grid["perception"].reshape(n_resp, k)
-        has_e = ~np.isnan(e).all(axis=1)
-        has_p = ~np.isnan(p).all(axis=1)
+        has_e = ~np.isnan(grid["expectation"]).all(axis=1)
+        has_p = ~np.isnan(grid["perception"]).all(axis=1)
         partial = has_e != has_p
         if partial.any():
-            who = np.asarray(ruiq)[partial]
+            ids = np.asarray(ruiq, dtype=object)
             if incomplete == "raise":
+                where = np.flatnonzero(partial)[:3]
                 raise DataError([DataProblem(
                     _TABLE, "perception", "is empty for every item of some respondents (they "
                     "answered only one of expectations/perceptions)", int(partial.sum()),
-                    n_resp, tuple((w, "only expectations" if has_e[np.asarray(ruiq) == w][0]
-                                   else "only perceptions") for w in who[:3]), "respondent")])
-            present &= ~np.repeat(partial, k)
-
-    rows = np.flatnonzero(present)
-    r_of_row, i_of_row = np.divmod(rows, k)
+                    n_resp, tuple((ids[i], "only expectations" if has_e[i] else
+                                   "only perceptions") for i in where), "respondent")])
+            keep = ~partial
+            for part in parts:
+                grid[part] = grid[part][keep]
+    # one row per kept respondent and used item, respondent-major, questionnaire order
+    n_keep, k_used = int(keep.sum()), len(used)
     dims = list(inst.dimensions)
     dim_code = np.array([dims.index(d) for d in inst.items["dimension"]], dtype=np.int64)
     out = pd.DataFrame({
-        "respondent_id": pd.Categorical.from_codes(r_of_row, categories=pd.Index(ruiq)),
-        "item_id": pd.Categorical.from_codes(i_of_row, categories=inst.item_ids, ordered=True),
-        "dimension": pd.Categorical.from_codes(dim_code[i_of_row], categories=dims,
-                                               ordered=True),
+        "respondent_id": pd.Categorical.from_codes(
+            np.repeat(np.arange(n_keep), k_used), categories=pd.Index(ruiq)[keep]),
+        "item_id": pd.Categorical.from_codes(np.tile(used, n_keep), categories=inst.item_ids,
+                                             ordered=True),
+        "dimension": pd.Categorical.from_codes(np.tile(dim_code[used], n_keep),
+                                               categories=dims, ordered=True),
     })
     for part in ("expectation", "perception"):
-        out[part] = grid[part][rows]
+        out[part] = grid[part].ravel()
     out["gap"] = out["perception"] - out["expectation"]
     for part in ("adequate", "desired"):
         if part in parts:
-            out[part] = grid[part][rows]
+            out[part] = grid[part].ravel()
     if "adequate" in parts:
         out["msa"] = out["perception"] - out["adequate"]
     if "desired" in parts:
@@ -465,8 +492,10 @@ def dimension_gaps(gaps: pd.DataFrame, *, ci: float = 0.95) -> pd.DataFrame:
         (respondents with a gap in the dimension), ``expectation``, ``perception``, ``gap``,
         ``gap_sd``, ``ci_low``, ``ci_high``.
     """
-    ci = _check_ci(ci)
-    g = _grid(gaps)
+    return _dimension_gaps(_grid(gaps), _check_ci(ci))
+
+
+def _dimension_gaps(g: _Grid, ci: float) -> pd.DataFrame:
     both = ~np.isnan(g.values["gap"])
     mg = _Grid(g.respondent_ids, g.item_ids, g.item_dims, g.dimensions, {
         "expectation": np.where(both, g.values["expectation"], np.nan),
@@ -576,8 +605,8 @@ def servqual_scores(gaps: pd.DataFrame, respondents: pd.DataFrame | None = None
         ``n_weighted`` (respondents in the weighted score), ``weighted_gap``
         (mean weighted contribution; the weighted SERVQUAL score overall).
     """
-    dim = dimension_gaps(gaps)
     g = _grid(gaps)
+    dim = _dimension_gaps(g, 0.95)
     gd = g.dim_scores("gap")
     nd = len(g.dimensions)
     imp = None
@@ -728,10 +757,20 @@ def cronbach_alpha(items: pd.DataFrame, *, ci: float = 0.95,
 
 
 def _cov(x: np.ndarray) -> np.ndarray:
-    """Covariance matrix with pairwise deletion (fast path when nothing is missing)."""
-    if not np.isnan(x).any():
+    """Covariance matrix with pairwise deletion, as ``DataFrame.cov``: each entry from the
+    rows where both columns are present (three matrix products, no loop over pairs)."""
+    miss = np.isnan(x)
+    if not miss.any():
         return np.cov(x, rowvar=False, ddof=1)
-    return pd.DataFrame(x).cov().to_numpy()
+    m = (~miss).astype(float)
+    x0 = np.where(miss, 0.0, x)
+    n = m.T @ m
+    sxy = x0.T @ x0
+    sx = x0.T @ m  # sx[i, j]: sum of x_i over rows where x_j is present
+    with np.errstate(invalid="ignore", divide="ignore"):
+        c = (sxy - sx * sx.T / n) / (n - 1)
+    c[n < 2] = np.nan
+    return c
 
 
 def _alpha_from_cov(c: np.ndarray) -> float:
@@ -842,14 +881,34 @@ def item_reliability_table(gaps: pd.DataFrame, *, part: str = "gap") -> pd.DataF
 # --------------------------------------------------------------------------- tests
 
 
-def _adjust(p: np.ndarray, method: str, alpha: float) -> tuple[np.ndarray, np.ndarray]:
-    from statsmodels.stats.multitest import multipletests
+def _holm(p: np.ndarray, alpha: float) -> tuple[np.ndarray, np.ndarray]:
+    """Holm (1979) step-down adjusted p-values: sort ascending, multiply the i-th smallest
+    by (m - i), carry the running maximum, cap at 1; reject where adjusted <= alpha."""
+    m = len(p)
+    order = np.argsort(p, kind="stable")
+    adj_sorted = np.minimum(np.maximum.accumulate(p[order] * np.arange(m, 0, -1)), 1.0)
+    adj = np.empty(m)
+    adj[order] = adj_sorted
+    return adj, adj <= alpha
 
+
+def _adjust(p: np.ndarray, method: str, alpha: float) -> tuple[np.ndarray, np.ndarray]:
+    """Adjusted p-values and rejections over the non-missing ``p``.
+
+    Holm is computed here (same values as ``statsmodels``' ``multipletests``, which runs a
+    full garbage collection on every Holm call - tenths of a second in a large session);
+    every other method goes to ``statsmodels.stats.multitest.multipletests``.
+    """
     out = np.full(len(p), np.nan)
     sig = np.zeros(len(p), dtype=bool)
     ok = ~np.isnan(p)
     if ok.any():
-        rej, adj, _, _ = multipletests(p[ok], alpha=alpha, method=method)
+        if method == "holm":
+            adj, rej = _holm(p[ok], alpha)
+        else:
+            from statsmodels.stats.multitest import multipletests
+
+            rej, adj, _, _ = multipletests(p[ok], alpha=alpha, method=method)
         out[ok] = adj
         sig[ok] = rej
     return out, sig
@@ -1019,6 +1078,14 @@ def importance_regression(gaps: pd.DataFrame, respondents: pd.DataFrame, *,
 # --------------------------------------------------------------------------- segments
 
 
+def _segments(resp: pd.DataFrame) -> tuple[np.ndarray, list]:
+    """Segment code per respondent (-1 when missing) and the sorted segment names."""
+    seg = resp["segment"]
+    txt = seg.astype("str").where(seg.notna())
+    codes, names = pd.factorize(txt, sort=True)
+    return codes, [str(x) for x in names]
+
+
 def segment_gaps(gaps: pd.DataFrame, respondents: pd.DataFrame) -> pd.DataFrame:
     """Mean dimension gap per customer segment.
 
@@ -1032,11 +1099,11 @@ def segment_gaps(gaps: pd.DataFrame, respondents: pd.DataFrame) -> pd.DataFrame:
     if "segment" not in resp.columns:
         raise DataError([DataProblem(_RESP_TABLE, "segment", "is required to compare "
                                      "segments but missing")])
-    seg = resp["segment"].astype("str").where(resp["segment"].notna()).to_numpy()
+    seg, names = _segments(resp)
     rows = []
     for j, d in enumerate(g.dimensions):
-        for s in sorted({x for x in seg if isinstance(x, str)}):
-            v = gd[(seg == s) & ~np.isnan(gd[:, j]), j]
+        for code, s in enumerate(names):
+            v = gd[(seg == code) & ~np.isnan(gd[:, j]), j]
             mean, sd, n, lo, hi = _mean_ci(v.reshape(-1, 1) if len(v) else
                                            np.full((1, 1), np.nan), 0.95)
             rows.append({"dimension": d, "segment": s, "n": len(v),
@@ -1067,11 +1134,10 @@ def segment_comparison(gaps: pd.DataFrame, respondents: pd.DataFrame, *,
     if "segment" not in resp.columns:
         raise DataError([DataProblem(_RESP_TABLE, "segment", "is required to compare "
                                      "segments but missing")])
-    seg = resp["segment"].astype("str").where(resp["segment"].notna()).to_numpy()
-    names = sorted({x for x in seg if isinstance(x, str)})
+    seg, names = _segments(resp)
     rows = []
     for j, d in enumerate(g.dimensions):
-        groups = {s: gd[(seg == s) & ~np.isnan(gd[:, j]), j] for s in names}
+        groups = {s: gd[(seg == c) & ~np.isnan(gd[:, j]), j] for c, s in enumerate(names)}
         groups = {s: v for s, v in groups.items() if len(v) >= 2}
         row = {"dimension": d, "n_segments": len(groups),
                "n": int(sum(len(v) for v in groups.values())), "f": np.nan, "p_anova": np.nan,

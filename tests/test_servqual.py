@@ -271,6 +271,24 @@ def test_paired_tests_correct_for_multiple_testing():
         sq.paired_tests(gaps, correction="magic")
 
 
+def test_holm_adjustment_hand_computed_and_as_statsmodels():
+    # Holm (1979): p = .01, .04, .03, .005 -> sorted .005 .01 .03 .04 times 4 3 2 1
+    # = .02 .03 .06 .04 -> running max .02 .03 .06 .06
+    from statsmodels.stats.multitest import multipletests
+
+    p = np.array([0.01, 0.04, 0.03, 0.005])
+    adj, rej = sq._adjust(p, "holm", 0.05)
+    np.testing.assert_allclose(adj, [0.03, 0.06, 0.06, 0.02])
+    assert rej.tolist() == [True, False, False, True]
+    rng = np.random.default_rng(7)
+    for _ in range(20):
+        q = rng.uniform(0, 0.2, rng.integers(1, 30))
+        ref_rej, ref_adj, _, _ = multipletests(q, alpha=0.05, method="holm")
+        adj, rej = sq._adjust(q, "holm", 0.05)
+        np.testing.assert_allclose(adj, ref_adj)
+        assert rej.tolist() == ref_rej.tolist()
+
+
 def test_importance_regression_recovers_exact_relation():
     responses, respondents = synth(150, seed=2)
     gaps = sq.gap_table(responses)
