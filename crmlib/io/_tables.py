@@ -282,9 +282,11 @@ def read_table(source, table: str, *, column_map=None, **options) -> pd.DataFram
         ``decimal`` ``"."``/``","`` and ``thousands`` (detected per file);
         ``dayfirst`` True/False (detected per date column; day first when
         ambiguous); ``as_of`` (the date the data were extracted, default
-        today: later dates are an error, except due dates); ``sheet`` (Excel sheet name or position);
-        ``header_row`` (line of the header; by default the first of the
-        first 30 lines naming most of the table's columns); ``query`` (SQL).
+        today: later dates are an error, except due dates); ``sheet`` (Excel
+        sheet name or position); ``header_row`` (line of the header; by
+        default the first of the first 30 lines naming at least two of the
+        table's columns, or the best such line); ``query`` (SQL; without it
+        a database source reads the whole table named ``table``).
 
     Returns
     -------
