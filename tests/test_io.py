@@ -871,3 +871,30 @@ def test_read_client_table_lists_problems_of_every_customer_file(tmp_path):
     assert "2 problems found" in msg
     assert "column 'customer_id' has duplicate (customer_id) pairs in customers_a.csv" in msg
     assert "column 'name' is empty in customers_b.csv - 1 of 1 rows fail (line 2: '')" in msg
+
+
+@settings(max_examples=50, deadline=None)
+@given(data=st.binary(max_size=300), shape=st.sampled_from(["auto", "wide", "google_forms",
+                                                            "qualtrics", "surveymonkey"]))
+def test_random_bytes_as_survey_raise_data_error_or_load(data, shape):
+    try:
+        df = read_survey(io.BytesIO(data), shape=shape)
+    except DataError:
+        return
+    assert df.columns[0] == "respondent_id"
+    assert len(df.attrs["lines"]) == len(df)
+
+
+@settings(max_examples=80, deadline=None)
+@given(values=st.lists(st.one_of(st.none(), st.integers(-3, 12), st.floats(allow_nan=True),
+                                 st.text(max_size=12)), max_size=12),
+       scale_max=st.sampled_from([5, 7, 10]))
+def test_parse_likert_returns_scale_values_or_raises_data_error(values, scale_max):
+    try:
+        out = parse_likert(values, scale_max=scale_max)
+    except DataError as err:
+        assert "column 'answer'" in str(err)
+        return
+    present = out.dropna()
+    assert ((present >= 1) & (present <= scale_max)).all()
+    assert len(out) == len(values)
