@@ -229,15 +229,51 @@ def customer_summary(transactions: pd.DataFrame, *, as_of=None,
     tx = _clean_transactions(transactions, "customer_summary", as_of=as_of)
     as_of = _as_of(tx, as_of)
     _need_rows(tx, "customer_summary")
-    days = _purchase_days(tx)
-    totals = days.groupby("customer_id", sort=True).agg(
-        monetary=("value", "sum"), returns=("returns", "sum"))
-    bought = days[days["purchase"]]
-    g = bought.groupby("customer_id", sort=True)
-    per = g.agg(first_purchase=("day", "min"), last_purchase=("day", "max"),
-                n_purchases=("day", "size"), purchase_value=("value", "sum"),
-                first_value=("value", "first"))
-    return _finish_summary(per.join(totals, how="left").reset_index(), as_of, time_unit)
+    return _finish_summary(_summary_arrays(tx), as_of, time_unit)
+
+
+def _summary_arrays(tx: pd.DataFrame) -> pd.DataFrame:
+    """Per-customer aggregates with integer codes and ``bincount`` (fast for large frames).
+
+    Returns the raw per-customer frame :func:`_finish_summary` expects.
+    """
+    codes, uniques = pd.factorize(tx["customer_id"], sort=False)
+    day = tx["date"].to_numpy().astype("datetime64[D]").astype("int64")
+    d0 = int(day.min())
+    span = int(day.max()) - d0 + 1
+    amount = tx["amount"].to_numpy(dtype=float)
+    key = codes.astype("int64") * span + (day - d0)
+    kcodes, kuniq = pd.factorize(key, sort=False)
+    m = len(kuniq)
+    value = np.bincount(kcodes, weights=amount, minlength=m)
+    returns = np.bincount(kcodes, weights=np.where(amount < 0, -amount, 0.0), minlength=m)
+    sales = np.bincount(kcodes, weights=(amount >= 0).astype(float), minlength=m)
+    cust = kuniq // span
+    doff = kuniq % span
+    n_cust = len(uniques)
+    monetary = np.bincount(cust, weights=value, minlength=n_cust)
+    ret = np.bincount(cust, weights=returns, minlength=n_cust)
+    buy = sales > 0
+    bc, bd, bv = cust[buy], doff[buy], value[buy]
+    n = np.bincount(bc, minlength=n_cust)
+    first = np.full(n_cust, np.iinfo("int64").max)
+    last = np.full(n_cust, -1)
+    np.minimum.at(first, bc, bd)
+    np.maximum.at(last, bc, bd)
+    purchase_value = np.bincount(bc, weights=bv, minlength=n_cust)
+    first_value = np.bincount(bc, weights=np.where(bd == first[bc], bv, 0.0), minlength=n_cust)
+    keep = n > 0
+    base = np.datetime64("1970-01-01", "D")
+    return pd.DataFrame({
+        "customer_id": pd.Index(uniques)[keep].astype("str"),
+        "first_purchase": (base + (first[keep] + d0).astype("timedelta64[D]")),
+        "last_purchase": (base + (last[keep] + d0).astype("timedelta64[D]")),
+        "n_purchases": n[keep],
+        "purchase_value": purchase_value[keep],
+        "first_value": first_value[keep],
+        "monetary": monetary[keep],
+        "returns": ret[keep],
+    })
 
 
 def _finish_summary(per: pd.DataFrame, as_of: pd.Timestamp, time_unit: str) -> pd.DataFrame:
