@@ -121,18 +121,23 @@ def run_engine(engine: str, python: str, path: Path, out: str = "-",
     """Run one engine in a child process; return its timings and peak RSS (MB)."""
     env = dict(os.environ)
     env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
-    start = time.perf_counter()
-    proc = subprocess.Popen([python, "-c", CHILD, engine, str(path), AS_OF, out],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True)
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - start
-    stdout = proc.stdout.read()
-    stderr = proc.stderr.read()
-    proc.returncode = os.waitstatus_to_exitcode(status)
+    with tempfile.TemporaryFile("w+") as fout, tempfile.TemporaryFile("w+") as ferr:
+        start = time.perf_counter()
+        proc = subprocess.Popen([python, "-c", CHILD, engine, str(path), AS_OF, out],
+                                stdout=fout, stderr=ferr, env=env, text=True)
+        _, status, usage = os.wait4(proc.pid, 0)  # the child's own rusage (peak RSS)
+        wall = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        fout.seek(0)
+        ferr.seek(0)
+        stdout, stderr = fout.read(), ferr.read()
     if proc.returncode != 0:
-        tail = stderr.strip().splitlines()[-1:] or ["(no message)"]
+        tail = stderr.strip().splitlines()[-1:] or [f"exit code {proc.returncode}"]
         return {"engine": engine, "error": tail[0]}
-    info = json.loads(stdout.strip().splitlines()[-1])
+    lines = [x for x in stdout.splitlines() if x.startswith("{")]
+    if not lines:
+        return {"engine": engine, "error": f"no result printed: {stdout[-200:]!r}"}
+    info = json.loads(lines[-1])
     peak_mb = usage.ru_maxrss / 1024 if sys.platform != "darwin" else usage.ru_maxrss / 2**20
     return {"engine": engine, "wall_s": wall, "peak_mb": peak_mb, **info}
 

@@ -406,3 +406,117 @@ def test_property_gini_in_unit_interval(values):
     g = d.gini(values)
     if sum(values) > 0:
         assert -1e-12 <= g <= 1 - 1 / len(values) + 1e-9
+
+
+# ------------------------------------------------------------------ plots
+@pytest.fixture
+def five_customers():
+    return tx([("c1", "2024-01-01", 50), ("c2", "2024-01-01", 30), ("c3", "2024-02-01", 10),
+               ("c1", "2024-03-01", 20), ("c4", "2024-04-01", 6), ("c5", "2024-05-01", 4),
+               ("c2", "2024-06-01", 15), ("c3", "2024-09-01", 5)])
+
+
+def test_plot_pareto_and_abc_draw_the_tables(five_customers):
+    import matplotlib.pyplot as plt
+
+    from crmlib import plot
+
+    p = d.pareto_table(five_customers)
+    ax = plot.plot_pareto(p, cutoffs=(0.8, 0.95), language="en")
+    x, y = ax.lines[0].get_data()
+    assert (x[0], y[0]) == (0, 0) and x[-1] == pytest.approx(1) and y[-1] == pytest.approx(1)
+    np.testing.assert_allclose(y[1:], p["cum_share"])
+    assert ax.get_xlabel() == "Cumulative share of customers"
+    plt.close(ax.figure)
+    abc = d.abc_table(p)
+    ax = plot.plot_abc(abc, language="es")
+    heights = [bar.get_height() for bar in ax.patches]
+    np.testing.assert_allclose(heights, list(abc["customer_share"]) + list(abc["value_share"]))
+    assert [tick.get_text() for tick in ax.get_xticklabels()] == ["A", "B", "C"]
+    assert ax.get_title() == "Clases ABC"
+    plt.close(ax.figure)
+
+
+def test_plot_rfm_lifecycle_retention_cohort(five_customers):
+    import matplotlib.pyplot as plt
+
+    from crmlib import plot
+
+    scores = d.rfm_scores(five_customers, as_of="2024-12-31", bins=3)
+    ax = plot.plot_rfm_heatmap(scores, language="en")
+    image = ax.images[0].get_array()
+    assert image.shape == (3, 3)
+    expected = scores.groupby(["r_score", "f_score"])["monetary"].mean()
+    for (r, f), v in expected.items():
+        assert image[3 - r, f - 1] == pytest.approx(v)  # rows from R=3 (top) down to R=1
+    plt.close(ax.figure)
+
+    seg = d.rfm_segment_summary(d.rfm_segments(scores, language="en"))
+    ax = plot.plot_rfm_segments(seg, language="en")
+    assert len(ax.patches) == 2 * len(seg)
+    plt.close(ax.figure)
+
+    lc = d.lifecycle_summary(d.lifecycle_table(five_customers, as_of="2024-12-31"),
+                             language="en")
+    ax = plot.plot_lifecycle(lc, language="en")
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["New", "Active", "Inactive",
+                                                            "Lost", "Special"]
+    assert [b.get_height() for b in ax.patches] == lc["n_customers"].tolist()
+    plt.close(ax.figure)
+
+    ret = d.retention_table(five_customers, as_of="2024-12-31", period="Q")
+    ax = plot.plot_retention(ret, language="es")
+    np.testing.assert_allclose(ax.lines[0].get_ydata(), ret["retention_rate"].dropna())
+    plt.close(ax.figure)
+
+    coh = d.cohort_table(five_customers, as_of="2024-12-31", period="Q")
+    ax = plot.plot_cohort_heatmap(coh, language="es")
+    grid = ax.images[0].get_array()
+    first = coh[coh["cohort"] == "2024Q1"].sort_values("period_index")["retention"] * 100
+    np.testing.assert_allclose(np.asarray(grid[0, : len(first)]), first)
+    plt.close(ax.figure)
+
+
+def test_plot_decliners_and_clv_plots():
+    import matplotlib.pyplot as plt
+
+    from crmlib import clv, plot
+
+    dec = pd.DataFrame({"customer_id": ["a", "b"], "value_at_risk_annual": [300.0, 100.0]})
+    ax = plot.plot_decliners(dec, language="en")
+    assert sorted(b.get_width() for b in ax.patches) == [100.0, 300.0]
+    plt.close(ax.figure)
+
+    model = clv.BetaGeoModel(time_unit="W")
+    model.params_ = pd.Series({"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426})
+    model.time_unit_ = "W"
+    matrix = clv.probability_alive_matrix(model, max_frequency=5, T=39.0, n_recency=10)
+    ax = plot.plot_p_alive(matrix, time_unit="W", language="en")
+    assert ax.get_xlabel() == "Recency (weeks)"
+    assert np.nanmax(ax.images[0].get_array()) <= 1
+    plt.close(ax.figure)
+
+    holdout = pd.DataFrame({"frequency": [0, 1, 2], "n_customers": [5, 3, 2],
+                            "actual": [0.2, 0.5, 1.5], "expected": [0.25, 0.6, 1.2],
+                            "difference": [0.05, 0.1, -0.3]})
+    holdout.attrs["max_frequency"] = 2
+    ax = plot.plot_holdout(holdout, language="en")
+    assert [b.get_height() for b in ax.patches] == [0.2, 0.5, 1.5, 0.25, 0.6, 1.2]
+    assert ax.get_xticklabels()[-1].get_text() == "2+"
+    plt.close(ax.figure)
+
+
+def test_plots_reject_raw_data():
+    from crmlib import plot
+
+    with pytest.raises(DataError, match="cum_share"):
+        plot.plot_pareto(pd.DataFrame({"customer_id": ["a"], "amount": [1.0]}))
+
+
+def test_headlines_in_both_languages(five_customers):
+    p = d.pareto_table(five_customers)
+    s = d.pareto_summary(p)
+    assert d.pareto_headline(s, "es").startswith("El 40% de los clientes aporta el 80% del valor")
+    assert d.pareto_headline(s, "en").startswith("40% of customers bring 80% of the value")
+    summary = d.customer_summary(five_customers)
+    assert "5 customers with purchases; 3 (60%) came back" in d.summary_headline(summary, "en")
