@@ -48,6 +48,9 @@ __all__ = [
     "dunning_plan",
     "simulate_dunning",
     "dunning_letters",
+    "key_figures",
+    "history_note",
+    "letters_note",
     "headline",
 ]
 
@@ -435,8 +438,8 @@ def worksheet_table(worksheet=None, *, language: str = "es") -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def ledger_answers(invoices: pd.DataFrame, *, as_of, customers=None, worksheet=None,
-                   history_days: int = 365) -> pd.DataFrame:
+def ledger_answers(invoices: pd.DataFrame, *, as_of, customers=None, top: int | None = None,
+                   worksheet=None, history_days: int = 365) -> pd.DataFrame:
     """Scores for the criteria the invoice ledger can answer by itself.
 
     A criterion with ``ledger: on_time_share`` is scored from the share of
@@ -452,7 +455,11 @@ def ledger_answers(invoices: pd.DataFrame, *, as_of, customers=None, worksheet=N
     as_of : date
         Valuation date.
     customers : list of str or DataFrame, optional
-        Only these customers (a table needs a ``customer_id`` column).
+        Only these customers (a table needs a ``customer_id`` column), e.g. an
+        :func:`aging_table`.
+    top : int, optional
+        Only the first ``top`` of ``customers`` (the largest balances of an
+        aging table).
     worksheet : dict or path, optional
         See :func:`load_worksheet`.
 
@@ -466,8 +473,13 @@ def ledger_answers(invoices: pd.DataFrame, *, as_of, customers=None, worksheet=N
     ws = load_worksheet(worksheet)
     when = _as_of(as_of)
     inv = _invoices(invoices)
+    if top is not None and not (isinstance(top, int) and top >= 1):
+        raise ParameterError(f"top must be a whole number >= 1; got {top!r}", parameter="top",
+                             allowed=">= 1", value=top)
     if customers is not None:
-        ids = customers["customer_id"] if isinstance(customers, pd.DataFrame) else customers
+        ids = list(customers["customer_id"] if isinstance(customers, pd.DataFrame)
+                   else customers)
+        ids = ids[:top] if top else ids
         inv = inv[inv["customer_id"].isin(set(ids))]
     paid = inv[inv["paid_at"].notna() & (inv["paid_at"] <= when)
                & (inv["paid_at"] > when - pd.Timedelta(days=history_days))]
@@ -893,6 +905,37 @@ def dunning_letters(plan: pd.DataFrame, customers: pd.DataFrame, *, as_of, langu
     context = {"sender": sender, "date": _as_of(as_of).strftime("%Y-%m-%d"),
                "currency": currency}
     return render_letters(recipients, language=language, templates=templates, context=context)
+
+
+def key_figures(aging: pd.DataFrame, dso: pd.DataFrame,
+                risk: pd.DataFrame | None = None) -> dict:
+    """Key receivables figures as a plain dict for the results file.
+
+    Keys: ``n_customers`` (with an open balance), ``receivables``, ``overdue``,
+    ``overdue_share``, ``dso_days`` and, with ``risk``, ``n_high_risk``,
+    ``n_medium_risk``.
+    """
+    d = dso.iloc[0]
+    out = {"n_customers": int(len(aging)), "receivables": float(d["receivables"]),
+           "overdue": float(d["overdue"]), "overdue_share": float(d["overdue_share"]),
+           "dso_days": float(d["dso_days"])}
+    if risk is not None:
+        out["n_high_risk"] = int((risk["risk"] == "high").sum())
+        out["n_medium_risk"] = int((risk["risk"] == "medium").sum())
+    return out
+
+
+def history_note(history: pd.DataFrame, *, simulated_weeks: int = 0,
+                 language: str = "es") -> str:
+    """One sentence saying where the letter log comes from and how long it is."""
+    key = "collections.history.simulated" if simulated_weeks else "collections.history.given"
+    return t(key, language, n=len(history), weeks=simulated_weeks)
+
+
+def letters_note(letters: pd.DataFrame, written: pd.DataFrame, language: str = "es") -> str:
+    """One sentence: how many letters were prepared and whether they were written."""
+    key = "collections.letters.written" if len(written) else "collections.letters.not_written"
+    return t(key, language, n=len(letters), n_written=len(written))
 
 
 def headline(aging: pd.DataFrame, dso: pd.DataFrame, language: str = "es") -> str:

@@ -747,11 +747,21 @@ def write_letters(letters: pd.DataFrame, output_dir) -> pd.DataFrame:
     file names (letters, digits, ``.``, ``_``, ``-``), so none can point
     outside the folder.
 
+    Parameters
+    ----------
+    letters : DataFrame
+        Result of :func:`render_letters`.
+    output_dir : str, path or None
+        Report folder; empty or None writes nothing (a notebook opened by
+        hand) and returns an empty table.
+
     Returns
     -------
     DataFrame
         ``customer_id``, ``letter``, ``path`` (relative to ``output_dir``).
     """
+    if not output_dir:
+        return pd.DataFrame(columns=["customer_id", "letter", "path"])
     root = Path(output_dir)
     rows = []
     for rec in letters.to_dict("records"):
