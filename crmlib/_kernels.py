@@ -74,7 +74,13 @@ def _kernel_env() -> dict:
 async def _boot(kernel_name: str, cwd: str | None, preload: str, timeout: float):
     from jupyter_client.manager import AsyncKernelManager
 
-    km = AsyncKernelManager(kernel_name=kernel_name, transport="ipc")
+    # IPC sockets (Unix domain) avoid the TCP port race of kernels started in parallel;
+    # an absolute, unique, short socket path keeps them apart (the path limit is ~100 bytes).
+    import tempfile
+    import uuid
+
+    ip = os.path.join(tempfile.gettempdir(), f"crmlib-k{os.getpid()}-{uuid.uuid4().hex[:10]}")
+    km = AsyncKernelManager(kernel_name=kernel_name, transport="ipc", ip=ip)
     kwargs = {"env": _kernel_env()}
     if cwd:
         kwargs["cwd"] = cwd

@@ -617,7 +617,7 @@ def _swap_into_place(staging: Path, final: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def execute_job(job: Job, progress=None) -> dict:
+def execute_job(job: Job) -> dict:
     """Run one job: execute the notebook, export the report, move outputs into place.
 
     Never raises for a failing notebook: the returned record has
@@ -629,6 +629,8 @@ def execute_job(job: Job, progress=None) -> dict:
 
     from crmlib import _kernels, report
 
+    # parameters were checked by plan_jobs; papermill's own parser only adds noise
+    logging.getLogger("papermill").setLevel(logging.ERROR)
     final = _job_dir(job)
     final.parent.mkdir(parents=True, exist_ok=True)
     staging = final.with_name(f".{job.stage}.tmp-{uuid.uuid4().hex[:12]}")
@@ -664,9 +666,9 @@ def execute_job(job: Job, progress=None) -> dict:
             record["error_source"] = source
             error = f"{exc.ename}: {exc.evalue}"
             break
-        except _kernels.KernelStartError as exc:
+        except _kernels.KernelStartError as exc:  # the pool already retried the start
             error = f"kernel start failed: {exc}"
-            continue  # starts are retried
+            break
         except Exception as exc:  # noqa: BLE001 - reported in the summary, never fatal
             msg = str(exc)
             if "Kernel died before replying to kernel_info" in msg or \
@@ -833,7 +835,7 @@ def _dask_results(jobs: list[Job], scheduler: str):
 _MANIFEST_COLUMNS = ["run_id", "engagement", "client_id", "industry", "stage", "status", "action",
                      "started_at", "duration_s", "cells_s", "attempts", "parameter_hash",
                      "input_hash", "crmlib_version", "notebook", "html", "pdf", "tables",
-                     "results", "error_cell", "error"]
+                     "results", "error_cell", "error_source", "error"]
 
 
 def _manifest_row(run_id: str, job: Job, record: dict, action: str) -> dict:
@@ -846,7 +848,8 @@ def _manifest_row(run_id: str, job: Job, record: dict, action: str) -> dict:
         "duration_s": record.get("duration_s"), "cells_s": record.get("cells_s"),
         "attempts": record.get("attempts"), "parameter_hash": job.parameter_hash,
         "input_hash": job.input_hash, "crmlib_version": record.get("crmlib_version", __version__),
-        "error_cell": record.get("error_cell"), "error": (record.get("error") or "")[:2000],
+        "error_cell": record.get("error_cell"), "error_source": record.get("error_source", ""),
+        "error": (record.get("error") or "")[:2000],
     }
     for kind in ("notebook", "html", "pdf", "tables", "results"):
         row[kind] = str(folder / outs[kind]) if kind in outs else ""
@@ -880,7 +883,9 @@ def _summary_text(run_id: str, manifest: pd.DataFrame, notes: list[str], wall: f
         for row in failed.itertuples():
             cell = "" if pd.isna(row.error_cell) or row.error_cell == "" else \
                 f" cell {int(row.error_cell)}"
-            lines.append(f"- {row.client_id} / {row.stage}:{cell} {row.error}")
+            src = f" [{row.error_source}]" if isinstance(row.error_source, str) and \
+                row.error_source else ""
+            lines.append(f"- {row.client_id} / {row.stage}:{cell}{src} {row.error}")
             if row.notebook:
                 lines.append(f"  executed notebook: {row.notebook}")
     return "\n".join(lines) + "\n"
