@@ -110,12 +110,13 @@ class _Grid(NamedTuple):
     def dim_scores(self, part: str) -> np.ndarray:
         """Respondent x dimension means of ``part`` over the items answered."""
         arr = self.values[part]
-        out = np.full((arr.shape[0], len(self.dimensions)), np.nan)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
+        present = ~np.isnan(arr)
+        filled = np.where(present, arr, 0.0)
+        out = np.empty((arr.shape[0], len(self.dimensions)))
+        with np.errstate(invalid="ignore", divide="ignore"):
             for j, d in enumerate(self.dimensions):
-                cols = self.item_dims == d
-                out[:, j] = np.nanmean(arr[:, cols], axis=1)
+                cols = np.flatnonzero(self.item_dims == d)
+                out[:, j] = filled[:, cols].sum(axis=1) / present[:, cols].sum(axis=1)
         return out
 
 
@@ -1056,7 +1057,7 @@ def importance_regression(gaps: pd.DataFrame, respondents: pd.DataFrame, *,
                                      f"with a rating and every dimension gap ({int(ok.sum())}; "
                                      f"need at least {nd + 2})")])
     X = sm.add_constant(gd[ok], has_constant="add")
-    fit = sm.OLS(y[ok], X).fit(cov_type=cov_type)
+    fit = sm.OLS(y[ok], X).fit(method="qr", cov_type=cov_type)
     conf = np.asarray(fit.conf_int(alpha=1 - ci))
     coef = np.asarray(fit.params)[1:]
     sx = gd[ok].std(axis=0, ddof=1)
