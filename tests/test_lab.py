@@ -1,0 +1,118 @@
+"""A student's first hour: JupyterLab serves a stage notebook, a real browser runs it.
+
+Starts JupyterLab on 127.0.0.1 with a token, opens a copy of a stage notebook
+with ``interactive=True`` in headless Debian Chromium (driven by Playwright),
+runs every cell from the Run menu, and checks that the cells render and a
+widget appears. Skipped, with the reason, only where Chromium or Playwright
+cannot be had.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+pytestmark = [pytest.mark.browser, pytest.mark.notebook]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def lab(tmp_path):
+    if not CHROMIUM:
+        pytest.skip("Debian's chromium is not installed (.ci/run installs it: apt-get install chromium)")
+    pytest.importorskip("playwright.sync_api", reason="playwright is not installed ([dev] extra)")
+    work = tmp_path / "work"
+    (work / "notebooks").mkdir(parents=True)
+    os.symlink(ROOT / "data_samples", work / "data_samples")
+    nb = nbformat.read(ROOT / "notebooks" / "01_identify.ipynb", as_version=4)
+    params = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
+    assert "interactive: bool = False" in params.source
+    params.source = params.source.replace("interactive: bool = False", "interactive: bool = True")
+    nbformat.write(nb, work / "notebooks" / "first_hour.ipynb")
+    port, token = _free_port(), secrets.token_hex(16)
+    settings = tmp_path / "settings"
+    tracker = settings / "@jupyterlab" / "notebook-extension" / "tracker.jupyterlab-settings"
+    tracker.parent.mkdir(parents=True)
+    # render every cell (JupyterLab otherwise draws only the cells in view)
+    tracker.write_text('{"windowingMode": "none"}', encoding="utf-8")
+    env = {**os.environ, "JUPYTER_CONFIG_DIR": str(tmp_path / "cfg"),
+           "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime"),
+           "JUPYTERLAB_SETTINGS_DIR": str(settings)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
+         f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={work}",
+         "--ServerApp.open_browser=False", "--allow-root", "--LabApp.news_url=", "--LabApp.check_for_updates_class="
+         "jupyterlab.NeverCheckForUpdate"],
+        cwd=work, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.time() + 60
+        while True:
+            try:
+                urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2)
+                break
+            except OSError:
+                if time.time() > deadline or proc.poll() is not None:
+                    pytest.fail("JupyterLab did not start on 127.0.0.1")
+                time.sleep(0.5)
+        yield base, token, work
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def test_stage_notebook_runs_in_jupyterlab_with_a_widget(lab, tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    base, token, work = lab
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM, headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync"])
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.goto(f"{base}/lab/tree/notebooks/first_hour.ipynb?token={token}")
+            page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=90_000)
+            # the kernel must be idle before running everything
+            page.locator("text=/Kernel status: Idle/").first.wait_for(state="attached",
+                                                                      timeout=90_000)
+            page.wait_for_function(
+                "() => document.querySelectorAll('.jp-Notebook .jp-Cell').length >= 10",
+                timeout=60_000)
+            page.click(".lm-MenuBar-itemLabel:text-is('Run')")
+            page.click(".lm-Menu-itemLabel:text-is('Run All Cells')")
+            page.wait_for_selector(".jp-OutputArea-output .widget-dropdown, "
+                                   ".jp-OutputArea-output .jupyter-widgets", timeout=240_000)
+            page.screenshot(path=str(tmp_path / "lab.png"))
+            assert page.locator(".jp-OutputArea-output img").count() >= 1
+            assert page.locator(".jp-OutputArea-output table").count() >= 1
+            errors = page.locator(".jp-OutputArea-output[data-mime-type="
+                                  "'application/vnd.jupyter.stderr'] >> text=Traceback").count()
+            assert errors == 0
+        finally:
+            browser.close()
+    assert (tmp_path / "lab.png").stat().st_size > 10_000
