@@ -795,28 +795,31 @@ def dunning_plan(invoices: pd.DataFrame, *, as_of, history: pd.DataFrame | None 
     last_any = hist.drop_duplicates("customer_id", keep="last").set_index("customer_id")
     episode = hist.merge(per[["customer_id", "oldest_due_at"]], on="customer_id")
     episode = episode[episode["sent_at"] >= episode["oldest_due_at"]]
-    last_stage = episode.groupby("customer_id")["_n"].max()
+    last_stage = episode.groupby("customer_id")["_n"].max().to_dict()
+    last_sent = last_any["sent_at"].to_dict()
+    last_fmt = last_any["letter_format"].to_dict()
+    by_stage = hist.drop_duplicates(["customer_id", "stage"], keep="last")
+    last_in_stage = dict(zip(zip(by_stage["customer_id"], by_stage["stage"]),
+                             by_stage["letter_format"]))
 
     rows = []
     for rec in per.itertuples(index=False):
         cid = rec.customer_id
-        prev = last_any.loc[cid] if cid in last_any.index else None
+        sent_at = last_sent.get(cid)
         done = int(last_stage.get(cid, -1))
         by_days = stage_no[rec.stage_by_days]
         row = {"last_stage_sent": DUNNING_STAGES[done] if done >= 0 else None,
-               "last_sent_at": prev["sent_at"] if prev is not None else pd.NaT,
-               "last_format": prev["letter_format"] if prev is not None else None,
-               "stage": None, "letter_format": None}
+               "last_sent_at": sent_at if sent_at is not None else pd.NaT,
+               "last_format": last_fmt.get(cid), "stage": None, "letter_format": None}
         if done == len(DUNNING_STAGES) - 1:
             row["action"] = "handed_over"
-        elif prev is not None and (when - prev["sent_at"]).days < min_gap_days:
+        elif sent_at is not None and (when - sent_at).days < min_gap_days:
             row["action"] = "wait"
         else:
             nxt = DUNNING_STAGES[min(by_days, done + 1)]
             options = fmts[nxt]
-            used = hist[(hist["customer_id"] == cid) & (hist["stage"] == nxt)]
-            start = (options.index(used["letter_format"].iloc[-1]) + 1
-                     if len(used) and used["letter_format"].iloc[-1] in options else 0)
+            used = last_in_stage.get((cid, nxt))
+            start = options.index(used) + 1 if used in options else 0
             ordered = options[start:] + options[:start]
             choice = next(f for f in ordered if f != row["last_format"])
             row.update(action="send", stage=nxt, letter_format=choice)
