@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -183,3 +184,46 @@ def test_import_without_servqual_columns_fails(tmp_path):
     frame = pd.DataFrame({"respondent_id": ["a"], "What else?": ["nothing"]})
     with pytest.raises(DataError, match="no column naming an item"):
         sq.responses_from_survey(frame)
+
+
+# ----------------------------------------------------------------- templates
+
+TEMPLATES = Path(__file__).resolve().parents[1] / "templates" / "questionnaires" / "servqual"
+
+
+@pytest.mark.parametrize("name", ["servqual-1991", "servqual-1988"])
+@pytest.mark.parametrize("language", ["es", "en"])
+def test_committed_templates_match_the_instrument(name, language):
+    inst = load_instrument(name)
+    html = (TEMPLATES / f"{name}_{language}.html").read_text(encoding="utf-8")
+    assert html == sq.questionnaire_html(inst, language=language)
+    for item in inst.items.itertuples():
+        assert item.item_id in html
+    header = (TEMPLATES / f"{name}_forms_{language}.csv").read_text(encoding="utf-8-sig")
+    assert next(csv.reader([header])) == sq.forms_csv_header(inst, language=language)
+
+
+def test_excel_template_validates_and_reads_back(tmp_path):
+    import shutil
+
+    from openpyxl import load_workbook
+
+    from crmlib.questionnaire import read_filled_excel
+
+    path = tmp_path / "filled.xlsx"
+    shutil.copy(TEMPLATES / "servqual-1991_es.xlsx", path)
+    wb = load_workbook(path)
+    meta = {r[0]: r[1] for r in wb["_meta"].iter_rows(values_only=True) if r[0]}
+    ws = wb[meta["sheet"]]
+    rules = [dv for dv in ws.data_validations.dataValidation]
+    assert any(dv.type == "whole" and str(dv.formula1) == "1" and str(dv.formula2) == "7"
+               for dv in rules)
+    ws[meta["respondent_cell"]] = "cliente-1"
+    first = int(meta["first_row"])
+    for k in range(22):
+        ws.cell(row=first + k, column=4, value=7)
+        ws.cell(row=first + k, column=5, value=5 if k < 4 else 6)
+    wb.save(path)
+    long = read_filled_excel(path, "servqual-1991")
+    gaps = sq.gap_table(long)
+    assert gaps["gap"].tolist() == [-2] * 4 + [-1] * 18
