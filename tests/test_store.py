@@ -1,0 +1,123 @@
+"""The results store, on DuckDB and on a real PostgreSQL server started by the fixture."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy import stats
+
+from batch_support import PostgresServer, find_pg_bin
+from crmlib.exceptions import ParameterError
+from crmlib.store import COLUMNS, DuckDBStore, PostgresStore, compare_with_portfolio, open_store
+
+
+@pytest.fixture(scope="module")
+def postgres_url():
+    bindir = find_pg_bin()
+    if bindir is None:
+        pytest.skip("PostgreSQL server binaries (initdb, pg_ctl) are not installed; "
+                    "Debian: apt-get install postgresql (.ci/run installs it)")
+    server = PostgresServer(bindir)
+    try:
+        url = server.start()
+    except Exception as exc:  # pragma: no cover - reported with the server's words
+        server.stop()
+        pytest.fail(f"could not start PostgreSQL: {exc}")
+    yield url
+    server.stop()
+
+
+@pytest.fixture(params=["duckdb", pytest.param("postgres", marks=pytest.mark.postgres)])
+def store(request, tmp_path):
+    if request.param == "duckdb":
+        st_ = open_store(tmp_path / "results.duckdb")
+        assert isinstance(st_, DuckDBStore)
+    else:
+        url = request.getfixturevalue("postgres_url")
+        st_ = open_store(url)
+        assert isinstance(st_, PostgresStore)
+        with st_.conn.cursor() as cur:  # each test starts from an empty table
+            cur.execute("DELETE FROM results")
+        st_.conn.commit()
+    yield st_
+    st_.close()
+
+
+def _row(client, stage, key, value=None, text=None, industry="retail"):
+    return {"engagement": "e1", "client_id": client, "industry": industry, "stage": stage,
+            "key": key, "value": value, "value_text": text}
+
+
+def test_upsert_replaces_per_client_stage_and_key(store):
+    store.upsert([_row("a", "02_differentiate", "pareto_share", 0.7),
+                  _row("a", "02_differentiate", "note", text="hola"),
+                  _row("b", "02_differentiate", "pareto_share", 0.5)], run_at="2024-01-01")
+    store.upsert([_row("a", "02_differentiate", "pareto_share", 0.8)], run_at="2024-02-01")
+    data = store.read()
+    assert list(data.columns) == COLUMNS
+    assert len(data) == 3
+    a = data[(data.client_id == "a") & (data.key == "pareto_share")].iloc[0]
+    assert a.value == 0.8 and a.run_at == "2024-02-01"
+    assert data[data.key == "note"].value_text.tolist() == ["hola"]
+    assert data[data.key == "note"].value.isna().all()
+    assert store.read(client_id="b").key.tolist() == ["pareto_share"]
+
+
+def test_non_finite_values_are_stored_as_missing(store):
+    store.upsert([_row("a", "s", "k", float("nan")), _row("a", "s", "j", float("inf"))])
+    assert store.read().value.isna().all()
+
+
+def test_delete_one_stage(store):
+    store.upsert([_row("a", "s1", "k", 1.0), _row("a", "s2", "k", 2.0)])
+    store.delete(client_id="a", stage="s1")
+    assert store.read().stage.tolist() == ["s2"]
+
+
+def test_percentiles_by_industry_match_scipy(store):
+    # four telecom clients and one hotel; values of one key
+    values = {"t1": 0.2, "t2": 0.5, "t3": 0.5, "t4": 0.9}
+    store.upsert([_row(c, "02_differentiate", "churn_rate", v, industry="telecom")
+                  for c, v in values.items()] +
+                 [_row("h1", "02_differentiate", "churn_rate", 0.1, industry="hospitality")])
+    table = compare_with_portfolio(store, "t2")
+    row = table.iloc[0]
+    assert row.industry == "telecom" and row.n_peers == 4
+    # scipy.stats.percentileofscore([0.2, 0.5, 0.5, 0.9], 0.5, kind="mean") == 50.0
+    expected = stats.percentileofscore(list(values.values()), 0.5, kind="mean")
+    assert row.percentile == pytest.approx(expected) == pytest.approx(50.0)
+    assert (row.peer_min, row.peer_median, row.peer_max) == (0.2, 0.5, 0.9)
+    assert row["rank"] == 2
+    everyone = compare_with_portfolio(store, "t2", industry="").iloc[0]
+    assert everyone.n_peers == 5
+    assert everyone.percentile == pytest.approx(
+        stats.percentileofscore([0.2, 0.5, 0.5, 0.9, 0.1], 0.5, kind="mean"))
+    alone = compare_with_portfolio(store, "h1").iloc[0]
+    assert alone.n_peers == 1 and np.isnan(alone.percentile)
+    with pytest.raises(ParameterError, match="no figures"):
+        compare_with_portfolio(store, "nobody")
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.floats(-1e6, 1e6), min_size=2, max_size=12))
+def test_percentile_in_range_and_monotone(tmp_path_factory, values):
+    path = tmp_path_factory.mktemp("h") / "r.duckdb"
+    with open_store(path) as s:
+        s.upsert([_row(f"c{i}", "s", "k", v) for i, v in enumerate(values)])
+        table = pd.concat([compare_with_portfolio(s, f"c{i}").assign(v=v)
+                           for i, v in enumerate(values)])
+    assert table.percentile.between(0, 100).all()
+    ordered = table.sort_values("v")
+    assert ordered.percentile.is_monotonic_increasing
+
+
+def test_store_location_must_be_a_path_or_postgres_url(tmp_path):
+    with pytest.raises(ParameterError, match="postgresql://"):
+        open_store("mysql://user@host/db")
+    assert compare_with_portfolio  # the readers accept a path too:
+    with open_store(tmp_path / "x.duckdb") as s:
+        s.upsert([_row("a", "s", "k", 1.0), _row("b", "s", "k", 2.0)])
+    assert compare_with_portfolio(tmp_path / "x.duckdb", "b").percentile.tolist() == [75.0]
