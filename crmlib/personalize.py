@@ -54,6 +54,8 @@ __all__ = [
     "render_letters",
     "write_letters",
     "templates_dir",
+    "key_figures",
+    "letters_note",
 ]
 
 ACTIONS = ("retain", "grow", "win_back", "reduce_cost")
@@ -187,7 +189,7 @@ def load_rules(rules=None) -> list[dict]:
     ----------
     rules : list, dict, str or path, optional
         A list of rule dicts, a dict with key ``rules``, or a YAML file holding
-        one; default the packaged ``crmlib/templates/nba_rules.yaml``
+        one; default (None or "") the packaged ``crmlib/templates/nba_rules.yaml``
         (``templates/nba_rules.yaml`` in a clone is the copy to edit).
 
     Each rule has ``id``, ``when`` (conditions, all of which must hold; ``{}``
@@ -203,7 +205,7 @@ def load_rules(rules=None) -> list[dict]:
     -------
     list of dict
     """
-    if rules is None:
+    if rules is None or (isinstance(rules, str) and not rules.strip()):
         rules = _PACKAGED / "nba_rules.yaml"
     if isinstance(rules, (str, Path)):
         path = Path(rules)
@@ -772,3 +774,26 @@ def write_letters(letters: pd.DataFrame, output_dir) -> pd.DataFrame:
         rows.append({"customer_id": cid, "letter": name,
                      "path": str(Path("letters") / name / f"{cid}.html")})
     return pd.DataFrame(rows, columns=["customer_id", "letter", "path"])
+
+
+def key_figures(plan: pd.DataFrame, stages: pd.DataFrame | None = None,
+                letters: pd.DataFrame | None = None) -> dict:
+    """Counts for the results file: ``n_customers``, ``actions`` ({action: n}),
+    ``service_levels`` ({level: n}) and, when given, ``stages`` ({stage: n}) and
+    ``letters`` ({letter: n})."""
+    out = {"n_customers": int(len(plan)),
+           "actions": {a: int((plan["action"] == a).sum()) for a in ACTIONS},
+           "service_levels": {lv: int((plan["service_level"] == lv).sum())
+                              for lv in SERVICE_LEVELS}}
+    if stages is not None:
+        key = stages["relationship_stage"].astype(str)
+        out["stages"] = {st: int((key == st).sum()) for st in RELATIONSHIP_STAGES}
+    if letters is not None:
+        out["letters"] = {k: int(v) for k, v in letters["letter"].value_counts().items()}
+    return out
+
+
+def letters_note(letters: pd.DataFrame, written: pd.DataFrame, language: str = "es") -> str:
+    """One sentence: how many letters were prepared and whether they were written."""
+    key = "personalize.letters.written" if len(written) else "personalize.letters.not_written"
+    return t(key, language, n=len(letters))
