@@ -1041,7 +1041,8 @@ def run_engagement(engagement, *, out=None, jobs: int | None = None, scheduler: 
     def finish(job: Job, record: dict, action: str, stored) -> None:
         with lock:
             rows.append(_manifest_row(run_id, job, record, action))
-            if action == "executed" and record.get("status") == "completed":
+            if action == "executed" and record.get("status") == "completed" and \
+                    not job.stage.startswith(PORTFOLIO_PREFIX):
                 stored.upsert(_store_rows(job, record),
                               run_at=record.get("started_at"))
             bar = bars.get(job.client_id)

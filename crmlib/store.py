@@ -24,6 +24,7 @@ from crmlib import __version__
 from crmlib.exceptions import MissingDependencyError, ParameterError
 
 __all__ = ["ResultsStore", "DuckDBStore", "PostgresStore", "open_store", "compare_with_portfolio",
+           "portfolio_table", "portfolio_summary", "portfolio_headline",
            "COLUMNS"]
 
 COLUMNS = ["engagement", "client_id", "industry", "stage", "key", "value", "value_text", "run_at",
@@ -305,3 +306,75 @@ def compare_with_portfolio(store, client_id: str, *, industry: str | None = None
                      "peer_max": vals.max(), "percentile": pct,
                      "rank": int((vals > r.value).sum() + 1)})
     return pd.DataFrame(rows, columns=cols)
+
+
+_PORTFOLIO_COLUMNS = ["stage_name", "figure", "client_value", "peer_group", "n_peers", "peer_min",
+                      "peer_median", "peer_max", "percentile", "rank"]
+
+
+def portfolio_table(store, client_id: str, *, industry: str | None = None,
+                    language: str = "es", min_peers: int = 2) -> pd.DataFrame:
+    """Report-ready view of :func:`compare_with_portfolio` (empty when nothing is stored).
+
+    Parameters
+    ----------
+    store : ResultsStore, str or path
+        The results store; a DuckDB path that does not exist yields an empty table.
+    client_id : str
+        The client to place.
+    industry : str, optional
+        Peer group (default the client's industry; ``""`` = every client).
+    language : {"es", "en"}
+        Language of the stage names.
+    min_peers : int, default 2
+        Keep figures that at least this many clients have (the client included).
+
+    Returns
+    -------
+    DataFrame
+        One row per figure, stages in order: ``stage_name`` (translated),
+        ``figure`` (key in the store), ``client_value``, ``peer_group``,
+        ``n_peers``, ``peer_min``, ``peer_median``, ``peer_max``,
+        ``percentile`` (0-100), ``rank`` (1 = highest value).
+    """
+    from crmlib.i18n import catalog, check_language
+
+    check_language(language)
+    if not isinstance(store, ResultsStore) and "://" not in str(store) \
+            and not Path(store).exists():
+        return pd.DataFrame(columns=_PORTFOLIO_COLUMNS)
+    try:
+        table = compare_with_portfolio(store, client_id, industry=industry)
+    except ParameterError:
+        return pd.DataFrame(columns=_PORTFOLIO_COLUMNS)
+    table = table[table["n_peers"] >= min_peers]
+    names = {s: catalog().get(f"stage.{s}", {}).get(language, s) for s in table["stage"].unique()}
+    return pd.DataFrame({
+        "stage_name": table["stage"].map(names), "figure": table["key"],
+        "client_value": table["value"], "peer_group": table["industry"],
+        "n_peers": table["n_peers"], "peer_min": table["peer_min"],
+        "peer_median": table["peer_median"], "peer_max": table["peer_max"],
+        "percentile": table["percentile"], "rank": table["rank"],
+    }, columns=_PORTFOLIO_COLUMNS).reset_index(drop=True)
+
+
+def portfolio_summary(table: pd.DataFrame) -> dict:
+    """Key figures of a :func:`portfolio_table`: ``n_figures``, ``n_compared`` (with a
+    percentile), ``n_peers`` (largest group) and ``median_percentile`` (None if none)."""
+    compared = table["percentile"].dropna()
+    return {"n_figures": int(len(table)), "n_compared": int(len(compared)),
+            "n_peers": int(table["n_peers"].max()) if len(table) else 0,
+            "median_percentile": float(compared.median()) if len(compared) else None}
+
+
+def portfolio_headline(table: pd.DataFrame, client: str, *, language: str = "es") -> str:
+    """One sentence placing the client in its peer group, from the i18n catalog."""
+    from crmlib.i18n import t
+
+    summary = portfolio_summary(table)
+    group = (table["peer_group"].iloc[0] if len(table) else "") or \
+        t("portfolio.all_industries", language)
+    if not summary["n_compared"]:
+        return t("portfolio.no_peers", language, group=group)
+    return t("portfolio.headline", language, client=client, n_compared=summary["n_compared"],
+             n_peers=summary["n_peers"], group=group, median=summary["median_percentile"])
