@@ -14,3 +14,4 @@ from crmlib.plot._personalize import *  # noqa: F401,F403
 from crmlib.plot._collections import *  # noqa: F401,F403
 from crmlib.plot._readiness import *  # noqa: F401,F403
 from crmlib.plot._servqual import *  # noqa: F401,F403
+from crmlib.plot._portfolio import *  # noqa: F401,F403
