@@ -3,8 +3,10 @@
 Generates synthetic transactions as Parquet (seeded; under benchmarks/.data,
 git-ignored), then times and measures peak memory (RSS) of:
 
-* ``crmlib pandas``  - ``pd.read_parquet`` + :func:`crmlib.differentiate.customer_summary`
-* ``crmlib duckdb``  - :func:`crmlib.differentiate.customer_summary_parquet` (out of core)
+* ``crmlib-pandas``  - ``pd.read_parquet`` + :func:`crmlib.differentiate.customer_summary`
+  with ``engine="pandas"`` (NumPy codes and ``bincount``)
+* ``crmlib-memory``  - the same with ``engine="duckdb"`` (DuckDB over the in-memory frame)
+* ``crmlib-parquet`` - :func:`crmlib.differentiate.customer_summary_parquet` (out of core)
 * ``lifetimes``      - ``pd.read_parquet`` +
   ``lifetimes.utils.summary_data_from_transaction_data`` (the peer)
 
@@ -88,7 +90,7 @@ CHILD = r'''
 import json, sys, time
 engine, path, as_of, out = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
 t0 = time.perf_counter()
-if engine == "crmlib-duckdb":
+if engine == "crmlib-parquet":
     from crmlib.differentiate import customer_summary_parquet
     load = 0.0
     t1 = time.perf_counter()
@@ -99,9 +101,10 @@ else:
     df = pd.read_parquet(path)
     t1 = time.perf_counter()
     load = t1 - t0
-    if engine == "crmlib-pandas":
+    if engine.startswith("crmlib-"):
         from crmlib.differentiate import customer_summary
-        result = customer_summary(df, as_of=as_of, time_unit="D")
+        how = "pandas" if engine == "crmlib-pandas" else "duckdb"
+        result = customer_summary(df, as_of=as_of, time_unit="D", engine=how)
         freq = result.set_index("customer_id")["frequency"]
     else:
         from lifetimes.utils import summary_data_from_transaction_data
@@ -134,10 +137,10 @@ def run_engine(engine: str, python: str, path: Path, out: str = "-",
     if proc.returncode != 0:
         tail = stderr.strip().splitlines()[-1:] or [f"exit code {proc.returncode}"]
         return {"engine": engine, "error": tail[0]}
-    lines = [x for x in stdout.splitlines() if x.startswith("{")]
-    if not lines:
+    found = stdout.rfind('{"load_s"')
+    if found < 0:
         return {"engine": engine, "error": f"no result printed: {stdout[-200:]!r}"}
-    info = json.loads(lines[-1])
+    info = json.loads(stdout[found:].splitlines()[0])
     peak_mb = usage.ru_maxrss / 1024 if sys.platform != "darwin" else usage.ru_maxrss / 2**20
     return {"engine": engine, "wall_s": wall, "peak_mb": peak_mb, **info}
 
@@ -180,9 +183,9 @@ def main(argv=None) -> int:
         mb = path.stat().st_size / 2**20
         print(f"{n:>12,} {'(data)':<14} {'':>8} {'':>10} {gen:>8.1f} {'':>9} {'':>10}  "
               f"{mb:,.0f} MB Parquet")
-        engines = [("crmlib-duckdb", sys.executable)]
+        engines = [("crmlib-parquet", sys.executable)]
         if size <= args.pandas_max:
-            engines.append(("crmlib-pandas", sys.executable))
+            engines += [("crmlib-pandas", sys.executable), ("crmlib-memory", sys.executable)]
         if peer and size <= args.peer_max:
             engines.append(("lifetimes", peer))
         results = {}
@@ -201,17 +204,17 @@ def main(argv=None) -> int:
 
                 freqs = {e: pd.read_parquet(Path(tmp) / f"{e}.parquet")["frequency"]
                          for e in results}
-                base = freqs.pop("crmlib-duckdb")
+                base = freqs.pop("crmlib-parquet")
                 for e, f in freqs.items():
                     a, b = base.align(f.astype("int64"), join="outer")
                     equal = float((a == b).mean())
                     note = ("" if e != "lifetimes" else
                             " (lifetimes also counts days with returns only as purchases)")
-                    print(f"{'':>12} check: frequency per customer, crmlib-duckdb vs {e}: "
+                    print(f"{'':>12} check: frequency per customer, crmlib-parquet vs {e}: "
                           f"{equal:.1%} of customers equal{note}")
-        pandas_r, peer_r = results.get("crmlib-pandas"), results.get("lifetimes")
-        duck_r = results.get("crmlib-duckdb")
-        for name, r in (("crmlib-pandas", pandas_r), ("crmlib-duckdb", duck_r)):
+        peer_r = results.get("lifetimes")
+        for name in ("crmlib-pandas", "crmlib-memory", "crmlib-parquet"):
+            r = results.get(name)
             if r and peer_r and "error" not in r and "error" not in peer_r:
                 print(f"{'':>12} speed-up of {name} over lifetimes (summary step): "
                       f"{peer_r['summary_s'] / r['summary_s']:.1f}x; "

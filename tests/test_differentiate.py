@@ -81,6 +81,21 @@ def test_customer_summary_parquet_matches_pandas(small, tmp_path):
         assert b.attrs == a.attrs
 
 
+def test_customer_summary_engines_agree():
+    rng = np.random.default_rng(11)
+    n = 20000
+    df = pd.DataFrame({
+        "customer_id": rng.integers(0, 900, n).astype(str),
+        "date": pd.Timestamp("2022-01-01") + pd.to_timedelta(rng.integers(0, 1000, n), unit="D"),
+        "amount": np.round(rng.normal(40, 50, n), 2),
+    })
+    a = d.customer_summary(df, as_of="2024-06-30", time_unit="M", engine="pandas")
+    b = d.customer_summary(df, as_of="2024-06-30", time_unit="M", engine="duckdb")
+    pd.testing.assert_frame_equal(a, b, rtol=1e-9)
+    with pytest.raises(ParameterError, match="engine"):
+        d.customer_summary(df, engine="spark")
+
+
 def test_customer_summary_parquet_glob_matches_pandas(tmp_path):
     rng = np.random.default_rng(3)
     n = 5000
