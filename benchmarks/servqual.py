@@ -83,7 +83,8 @@ def main(n: int = 100_000, repeats: int = 3) -> None:
         print(f"  {name:<26} {wall:7.3f}s {cpu:7.3f}s")
     wall = sum(w for w, _ in best.values())
     cpu = sum(c for _, c in best.values())
-    print(f"  {'total (best of %d)' % repeats:<26} {wall:7.3f}s {cpu:7.3f}s   (target < 2 s)")
+    label = f"total (best of {repeats})"
+    print(f"  {label:<26} {wall:7.3f}s {cpu:7.3f}s   (target < 2 s)")
     if hasattr(os, "getloadavg"):
         print(f"  load average during the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores "
               "(wall time grows with it; cpu time much less)")

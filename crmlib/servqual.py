@@ -47,33 +47,33 @@ from crmlib.instruments import Instrument, load_instrument
 __all__ = [
     "DIMENSIONS",
     "SCORE_PARTS",
-    "gap_table",
-    "sample_table",
-    "item_gaps",
-    "dimension_gaps",
-    "respondent_gaps",
-    "servqual_scores",
-    "zone_of_tolerance",
-    "cronbach_alpha",
-    "reliability_table",
-    "item_reliability_table",
-    "paired_tests",
-    "importance_regression",
-    "segment_gaps",
-    "segment_comparison",
-    "ipa_table",
-    "headline",
-    "reading",
-    "display",
-    "select_segment",
     "available",
+    "cronbach_alpha",
+    "dimension_gaps",
+    "display",
+    "forms_csv_header",
+    "gap_table",
+    "headline",
+    "importance_regression",
+    "ipa_table",
+    "item_gaps",
+    "item_reliability_table",
     "key_figures",
-    "responses_from_wide",
+    "paired_tests",
+    "questionnaire_html",
+    "reading",
+    "reliability_table",
+    "respondent_gaps",
+    "respondents_from_survey",
     "respondents_from_wide",
     "responses_from_survey",
-    "respondents_from_survey",
-    "questionnaire_html",
-    "forms_csv_header",
+    "responses_from_wide",
+    "sample_table",
+    "segment_comparison",
+    "segment_gaps",
+    "select_segment",
+    "servqual_scores",
+    "zone_of_tolerance",
 ]
 
 DIMENSIONS = ("tangibles", "reliability", "responsiveness", "assurance", "empathy")
@@ -1109,7 +1109,7 @@ def segment_gaps(gaps: pd.DataFrame, respondents: pd.DataFrame) -> pd.DataFrame:
     for j, d in enumerate(g.dimensions):
         for code, s in enumerate(names):
             v = gd[(seg == code) & ~np.isnan(gd[:, j]), j]
-            mean, sd, n, lo, hi = _mean_ci(v.reshape(-1, 1) if len(v) else
+            mean, sd, _, lo, hi = _mean_ci(v.reshape(-1, 1) if len(v) else
                                            np.full((1, 1), np.nan), 0.95)
             rows.append({"dimension": d, "segment": s, "n": len(v),
                          "gap": float(mean[0]), "gap_sd": float(sd[0]),
@@ -1367,8 +1367,8 @@ def display(table: pd.DataFrame, *, instrument="servqual-1991",
             out[col] = out[col].astype("str").map(lambda v: dim_labels.get(v, v))
     for col, prefix in (("quadrant", "servqual.quadrant."), ("position", "servqual.position.")):
         if col in out.columns:
-            out[col] = out[col].map(lambda v: t(prefix + v, language) if isinstance(v, str)
-                                    else v)
+            out[col] = out[col].map(lambda v, p=prefix: t(p + v, language)
+                                    if isinstance(v, str) else v)
     for col in ("significant", "has_zone"):
         if col in out.columns:
             out[col] = out[col].map(lambda v: t("common.yes" if v else "common.no", language))
@@ -1830,17 +1830,19 @@ def questionnaire_html(instrument="servqual-1991", *, language: str = "es",
            f"<title>{esc(title)}</title><style>{_FORM_CSS}</style></head><body>",
            f"<h1>{esc(title)}</h1>",
            f'<p class="small">{esc(inst.source)}</p>' if inst.source else "",
-           f'<p>{esc(t("servqual.form.scale", language, low=inst.scale_min, high=inst.scale_max, low_anchor=lo_anchor, high_anchor=hi_anchor))}</p>',
-           f"<p>{esc(t('servqual.column.respondent_id', language))}: "
-           '<span class="blank">&nbsp;</span></p>',
+           "<p>" + esc(t("servqual.form.scale", language, low=inst.scale_min,
+                         high=inst.scale_max, low_anchor=lo_anchor,
+                         high_anchor=hi_anchor)) + "</p>",
+           (f"<p>{esc(t('servqual.column.respondent_id', language))}: "
+            '<span class="blank">&nbsp;</span></p>'),
            f"<h2>1. {esc(t('servqual.form.part1', language))}</h2>",
            f"<p>{esc(section_text('expectation'))}</p>",
            items_table([t("servqual.column.expectation", language)]),
            f"<h2>2. {esc(t('servqual.form.part2', language))}</h2>",
            f"<p>{esc(section_text('importance'))}</p>",
-           '<table class="items"><thead><tr>'
-           f"<th>{esc(t('servqual.column.dimension', language))}</th>"
-           f"<th>{esc(t('servqual.form.points', language))}</th></tr></thead><tbody>"]
+           ('<table class="items"><thead><tr>'
+            f"<th>{esc(t('servqual.column.dimension', language))}</th>"
+            f"<th>{esc(t('servqual.form.points', language))}</th></tr></thead><tbody>")]
     for d in inst.dimensions:
         desc = (descriptions.get(d) or {}).get(language, "")
         out.append(f"<tr><td><b>{esc(inst.dimension_label(d, language))}</b>"
@@ -1852,8 +1854,8 @@ def questionnaire_html(instrument="servqual-1991", *, language: str = "es",
             f"<p>{esc(section_text('perception'))}</p>",
             items_table([t("servqual.column.perception", language)]),
             f"<p>{esc(t('servqual.form.overall', language))}: {boxes}</p>",
-            f"<p>{esc(t('servqual.form.segment', language))}: "
-            '<span class="blank">&nbsp;</span></p>']
+            (f"<p>{esc(t('servqual.form.segment', language))}: "
+             '<span class="blank">&nbsp;</span></p>')]
     if zone:
         out += [f"<h2>4. {esc(t('servqual.form.part4', language))}</h2>",
                 f"<p>{esc(section_text('adequate'))} {esc(section_text('desired'))}</p>",

@@ -515,3 +515,23 @@ def test_notebook_helpers_select_available_key_figures():
     assert figures["servqual_score_weighted"] == pytest.approx(
         sum(figures[f"servqual_weighted_gap_{d}"] for d in DIMS))
     assert {"servqual_alpha_all", "servqual_n_significant_shortfalls"} <= set(figures)
+
+
+def test_segment_explorer_redraws_on_choice():
+    import matplotlib.pyplot as plt
+
+    from crmlib import plot
+
+    responses, respondents = synth(60, seed=8)
+    gaps = sq.gap_table(responses)
+    box = plot.segment_explorer(sq.segment_gaps(gaps, respondents), sq.dimension_gaps(gaps),
+                                language="en")
+    choice, _ = box.children
+    assert choice.options == ("All", "a", "b")
+    choice.value = "b"  # redraws without error
+    segs = sq.segment_gaps(gaps, respondents)
+    ax = plot.plot_segment_choice(segs, sq.dimension_gaps(gaps), "b", language="en")
+    np.testing.assert_allclose([p.get_width() for p in ax.patches],
+                               segs.loc[segs["segment"] == "b", "gap"][::-1])
+    assert ax.get_title().endswith("· b")
+    plt.close("all")

@@ -15,12 +15,13 @@ from crmlib.plot._common import get_ax
 
 __all__ = [
     "plot_dimension_gaps",
-    "plot_item_gaps",
-    "plot_servqual_scores",
-    "plot_zone_of_tolerance",
     "plot_importance",
     "plot_ipa",
+    "plot_item_gaps",
+    "plot_segment_choice",
     "plot_segment_gaps",
+    "plot_servqual_scores",
+    "plot_zone_of_tolerance",
     "segment_explorer",
 ]
 
@@ -208,6 +209,21 @@ def plot_segment_gaps(table: pd.DataFrame, *, ax=None, language: str = "es",
     return ax
 
 
+def plot_segment_choice(segments: pd.DataFrame, overall: pd.DataFrame, segment: str = "", *,
+                        ax=None, language: str = "es", instrument="servqual-1991"):
+    """Dimension gaps with confidence intervals of one segment ("" = everyone).
+
+    Takes :func:`crmlib.servqual.segment_gaps` and :func:`crmlib.servqual.dimension_gaps`;
+    the title names the segment.
+    """
+    table = overall if not segment else \
+        segments[segments["segment"].astype(str) == str(segment)]
+    ax = plot_dimension_gaps(table, ax=ax, language=language, instrument=instrument)
+    if segment:
+        ax.set_title(f"{ax.get_title()} · {segment}")
+    return ax
+
+
 def segment_explorer(segments: pd.DataFrame, overall: pd.DataFrame, *, language: str = "es",
                      instrument="servqual-1991"):
     """A dropdown (ipywidgets) that redraws the dimension gaps for one segment.
@@ -226,10 +242,9 @@ def segment_explorer(segments: pd.DataFrame, overall: pd.DataFrame, *, language:
 
     def draw(*_):
         out.clear_output(wait=True)
-        table = overall if choice.value == everyone else \
-            segments[segments["segment"].astype(str) == choice.value]
         with out:
-            plot_dimension_gaps(table, language=language, instrument=instrument)
+            plot_segment_choice(segments, overall, "" if choice.value == everyone
+                                else choice.value, language=language, instrument=instrument)
             plt.show()
 
     choice.observe(draw, names="value")
