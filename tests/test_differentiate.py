@@ -535,3 +535,31 @@ def test_headlines_in_both_languages(five_customers):
     assert d.pareto_headline(s, "en").startswith("40% of customers bring 80% of the value")
     summary = d.customer_summary(five_customers)
     assert "5 customers with purchases; 3 (60%) came back" in d.summary_headline(summary, "en")
+
+
+def test_explorer_widget_builds_and_updates(five_customers, capsys):
+    from crmlib import plot
+
+    box = plot.differentiate_explorer(five_customers, as_of="2024-12-31", language="en")
+    sliders = box.children[0].children
+    assert [s.description for s in sliders] == ["A cut-off", "RFM levels", "Threshold"]
+    sliders[1].value = 3  # recomputes without error
+    sliders[0].value = 0.6
+
+
+def test_calibration_holdout_by_days():
+    from crmlib import clv
+
+    t = tx([("a", "2024-01-01", 10), ("a", "2024-03-01", 10), ("a", "2024-11-01", 10),
+            ("a", "2024-11-01", 5), ("b", "2024-02-01", 10), ("b", "2024-12-20", -3),
+            ("c", "2024-10-15", 10)])
+    cal = clv.calibration_holdout(t, holdout_days=91, observation_end="2024-12-31",
+                                  time_unit="D").set_index("customer_id")
+    # Calibration ends 2024-10-01: c (first purchase 2024-10-15) is not in it.
+    assert sorted(cal.index) == ["a", "b"]
+    assert cal.loc["a", "frequency"] == 1 and cal.loc["a", "frequency_holdout"] == 1
+    assert cal.loc["a", "value_holdout"] == 15
+    assert cal.loc["b", "frequency_holdout"] == 0  # a day of returns only is no purchase
+    assert cal["duration_holdout"].iloc[0] == 91
+    with pytest.raises(ParameterError, match="exactly one"):
+        clv.calibration_holdout(t, calibration_end="2024-06-30", holdout_days=30)
