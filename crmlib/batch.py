@@ -420,6 +420,15 @@ def _folder_digest(folder: Path) -> str:
     return _digest(items)
 
 
+def _library_digest() -> str:
+    """Version and content of crmlib's own code and texts: a change re-runs the jobs."""
+    root = Path(__file__).parent
+    files = sorted(p for p in root.rglob("*") if p.suffix in (".py", ".yaml", ".j2", ".json",
+                                                                ".csv") and p.is_file())
+    return _digest([__version__] + [(p.relative_to(root).as_posix(), _sha256_file(p))
+                                    for p in files])
+
+
 def _stage_notebooks(eng: Engagement, stages) -> tuple[dict[str, Path], list[str]]:
     found, missing = {}, []
     for stage in stages:
@@ -556,16 +565,17 @@ def plan_jobs(engagement, *, out=None, only=None, stages=None, language=None, sh
         raise _problem_list_error("parameters refused before running", problems,
                                   parameter="parameters")
     digests: dict[Path, str] = {}
+    lib = _library_digest()
     nb_digests = {stage: _sha256_file(p) for stage, p in {**found, **port}.items()}
     for job in stage_jobs:
         ddir = Path(job.parameters["data_dir"])
         if ddir not in digests:
             digests[ddir] = _folder_digest(ddir)
         job.input_hash = _digest({"parameters": job.parameters, "notebook": nb_digests[job.stage],
-                                  "data": digests[ddir], "crmlib": __version__, "pdf": job.pdf})
+                                  "data": digests[ddir], "crmlib": lib, "pdf": job.pdf})
     for job in portfolio_jobs:
         job.input_hash = _digest({"parameters": job.parameters, "notebook": nb_digests[job.stage],
-                                  "crmlib": __version__, "pdf": job.pdf})
+                                  "crmlib": lib, "pdf": job.pdf})
     return stage_jobs, portfolio_jobs, notes
 
 
@@ -650,6 +660,8 @@ def execute_job(job: Job) -> dict:
     extra = {"kernel_cwd": str(Path(job.notebook).parent)} if engine == _kernels.ENGINE_NAME \
         else {"cwd": str(Path(job.notebook).parent)}
     error = None
+    timings = {}
+    t_exec = time.time()
     for attempt in range(1 + job.start_retries):
         record["attempts"] = attempt + 1
         try:
@@ -677,6 +689,7 @@ def execute_job(job: Job) -> dict:
                 continue
             error = f"{type(exc).__name__}: {msg}"
             break
+    timings["execute"] = round(time.time() - t_exec, 3)
     cells_s = _cell_seconds(nb_out)
     record["cells_s"] = cells_s
     outputs = {}
@@ -684,11 +697,13 @@ def execute_job(job: Job) -> dict:
         outputs["notebook"] = nb_out.name
     if error is None:
         try:
+            t_html = time.time()
             html = staging / f"{job.stage}.html"
             report.write_report_html(nb_out, html, client=job.client_name, stage=job.stage,
                                      date=job.as_of, language=job.language,
                                      engagement=job.engagement_title)
             outputs["html"] = html.name
+            timings["html"] = round(time.time() - t_html, 3)
             if (staging / report.RESULTS_FILE).exists():
                 outputs["results"] = report.RESULTS_FILE
             else:
@@ -699,14 +714,17 @@ def execute_job(job: Job) -> dict:
             if (staging / report.TABLES_FILE).exists():
                 outputs["tables"] = report.TABLES_FILE
             if job.pdf:
+                t_pdf = time.time()
                 pdf = staging / f"{job.stage}.pdf"
                 report.html_to_pdf(html, pdf)
                 outputs["pdf"] = pdf.name
+                timings["pdf"] = round(time.time() - t_pdf, 3)
             record["status"] = "completed"
         except Exception as exc:  # noqa: BLE001
             error = f"export failed: {type(exc).__name__}: {exc}"
     record["error"] = error or ""
     record["outputs"] = outputs
+    record["timings"] = timings
     record["duration_s"] = round(time.time() - started, 3)
     atomic_write_text(staging / JOB_FILE, json.dumps(record, indent=2, sort_keys=True))
     _swap_into_place(staging, final)

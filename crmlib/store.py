@@ -323,7 +323,8 @@ def portfolio_table(store, client_id: str, *, industry: str | None = None,
     client_id : str
         The client to place.
     industry : str, optional
-        Peer group (default the client's industry; ``""`` = every client).
+        Peer group (default the client's industry, or every client when no
+        other client of that industry has figures; ``""`` = every client).
     language : {"es", "en"}
         Language of the stage names.
     min_peers : int, default 2
@@ -337,7 +338,7 @@ def portfolio_table(store, client_id: str, *, industry: str | None = None,
         ``n_peers``, ``peer_min``, ``peer_median``, ``peer_max``,
         ``percentile`` (0-100), ``rank`` (1 = highest value).
     """
-    from crmlib.i18n import catalog, check_language
+    from crmlib.i18n import catalog, check_language, t
 
     check_language(language)
     if not isinstance(store, ResultsStore) and "://" not in str(store) \
@@ -345,13 +346,17 @@ def portfolio_table(store, client_id: str, *, industry: str | None = None,
         return pd.DataFrame(columns=_PORTFOLIO_COLUMNS)
     try:
         table = compare_with_portfolio(store, client_id, industry=industry)
+        table = table[table["n_peers"] >= min_peers]
+        if industry is None and table.empty:  # alone in its industry: compare with everyone
+            table = compare_with_portfolio(store, client_id, industry="")
+            table = table[table["n_peers"] >= min_peers]
     except ParameterError:
         return pd.DataFrame(columns=_PORTFOLIO_COLUMNS)
-    table = table[table["n_peers"] >= min_peers]
     names = {s: catalog().get(f"stage.{s}", {}).get(language, s) for s in table["stage"].unique()}
     return pd.DataFrame({
         "stage_name": table["stage"].map(names), "figure": table["key"],
-        "client_value": table["value"], "peer_group": table["industry"],
+        "client_value": table["value"],
+        "peer_group": table["industry"].replace("", t("portfolio.all_industries", language)),
         "n_peers": table["n_peers"], "peer_min": table["peer_min"],
         "peer_median": table["peer_median"], "peer_max": table["peer_max"],
         "percentile": table["percentile"], "rank": table["rank"],

@@ -1,0 +1,100 @@
+"""crmlib.report: Recorder, exports (HTML with a cover, PDF, Excel, CSV)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import nbformat
+import pandas as pd
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+
+from crmlib import report
+
+
+@pytest.fixture
+def executed_notebook(tmp_path):
+    """A small executed notebook: code with a figure output, a table and a removable note."""
+    png = ("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJ"
+           "RU5ErkJggg==")
+    code = new_code_cell("secret_code_line = 1\nplt.show()", execution_count=1)
+    code.outputs = [new_output("display_data", data={"image/png": png, "text/plain": "<Figure>"})]
+    table = new_code_cell("show(t)", execution_count=2)
+    table.outputs = [new_output("execute_result", data={
+        "text/html": "<table><tr><td>42</td></tr></table>", "text/plain": "42"},
+        execution_count=2)]
+    note = new_markdown_cell("EDITOR ONLY")
+    note.metadata["tags"] = ["remove_cell"]
+    nb = new_notebook(cells=[note, new_markdown_cell("## Visible heading"), code, table],
+                      metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
+                                               "language": "python"}})
+    path = tmp_path / "nb.ipynb"
+    nbformat.write(nb, path)
+    return path
+
+
+def test_report_html_has_escaped_cover_and_no_code(executed_notebook):
+    html = report.report_html(executed_notebook, client="Acme <i>&</i>", stage="02_differentiate",
+                              date="2024-12-31", language="en", engagement="Q4 <review>")
+    assert "Acme &lt;i&gt;&amp;&lt;/i&gt;" in html and "<i>&</i>" not in html
+    assert "Q4 &lt;review&gt;" in html
+    assert "Differentiate" in html and "Valuation date" in html and "2024-12-31" in html
+    assert "Visible heading" in html and "<table>" in html and "data:image/png;base64" in html
+    assert "secret_code_line" not in html and "EDITOR ONLY" not in html
+    assert "<script" not in html  # no remote assets or scripts in a client report
+    spanish = report.report_html(executed_notebook, client="Acme", stage="05_readiness",
+                                 date="2024-12-31", language="es")
+    assert "Preparación uno a uno" in spanish and "Fecha de corte" in spanish
+
+
+def test_notebook_html_keeps_its_old_behaviour(executed_notebook):
+    html = report.notebook_html(executed_notebook)
+    assert "Visible heading" in html and "secret_code_line" not in html
+    assert "crm-cover" not in html
+
+
+def test_recorder_writes_results_and_tables(tmp_path):
+    rec = report.Recorder(tmp_path / "o", client_id="c1", stage="01_x", language="en")
+    rec.value("share", 0.5)
+    rec.value("nan", float("nan"))
+    rec.table("t", pd.DataFrame({"customer_id": ["=evil"], "amount": [1.0]}))
+    rec.save()
+    data = json.loads((tmp_path / "o" / report.RESULTS_FILE).read_text())
+    assert data["values"] == {"share": 0.5, "nan": None} and data["tables"] == ["t"]
+    frame = pd.read_excel(tmp_path / "o" / report.TABLES_FILE)
+    assert list(frame.columns) == ["Customer", "Amount"]
+    assert frame.iloc[0, 0] == "'=evil"
+
+
+@pytest.mark.browser
+def test_html_to_pdf_with_headless_chromium(executed_notebook, tmp_path):
+    chromium = report.find_chromium()
+    if chromium is None:
+        pytest.skip("Chromium is not installed (Debian: apt-get install chromium; .ci/run does)")
+    html = report.write_report_html(executed_notebook, tmp_path / "r.html", client="Acme",
+                                    stage="01_identify", date="2024-12-31")
+    pdf = report.html_to_pdf(html, tmp_path / "r.pdf")
+    head = pdf.read_bytes()
+    assert head.startswith(b"%PDF-") and len(head) > 2000
+    assert not list(tmp_path.glob(".*.part"))
+
+
+def test_pdf_without_chromium_says_how_to_install(executed_notebook, tmp_path, monkeypatch):
+    monkeypatch.setenv("CRMLIB_CHROMIUM", "")
+    assert report.find_chromium() is None
+    with pytest.raises(report.ExportError, match="apt-get install chromium"):
+        report.html_to_pdf(tmp_path / "x.html", tmp_path / "x.pdf")
+    assert not (tmp_path / "x.pdf").exists()
+
+
+def test_failing_browser_leaves_no_pdf(tmp_path, monkeypatch):
+    fake = tmp_path / "fakechrome"
+    fake.write_text("#!/bin/sh\necho boom >&2\nexit 7\n")
+    fake.chmod(0o755)
+    (tmp_path / "x.html").write_text("<p>x</p>")
+    with pytest.raises(report.ExportError, match="exit 7"):
+        report.html_to_pdf(tmp_path / "x.html", tmp_path / "x.pdf", chromium=str(fake))
+    assert not (tmp_path / "x.pdf").exists()
+    assert not list(tmp_path.glob(".*.part"))
+    assert shutil.which(str(fake))
