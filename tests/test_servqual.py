@@ -535,3 +535,29 @@ def test_segment_explorer_redraws_on_choice():
                                segs.loc[segs["segment"] == "b", "gap"][::-1])
     assert ax.get_title().endswith("· b")
     plt.close("all")
+
+
+def test_servqual_analysis_equals_the_step_by_step_tables():
+    responses, respondents = synth(90, seed=9, zone=True, segments=("a", "b", "c"))
+    tables = sq.servqual_analysis(responses, respondents)
+    gaps = sq.gap_table(responses)
+    steps = {
+        "gaps": gaps, "sample": sq.sample_table(gaps, respondents),
+        "item_gaps": sq.item_gaps(gaps), "dimension_gaps": sq.dimension_gaps(gaps),
+        "servqual_scores": sq.servqual_scores(gaps, respondents),
+        "reliability": sq.reliability_table(gaps),
+        "item_reliability": sq.item_reliability_table(gaps),
+        "dimension_tests": sq.paired_tests(gaps), "item_tests": sq.paired_tests(gaps, level="item"),
+        "zone_of_tolerance": sq.zone_of_tolerance(gaps),
+        "importance_regression": sq.importance_regression(gaps, respondents),
+        "segment_gaps": sq.segment_gaps(gaps, respondents),
+        "segment_tests": sq.segment_comparison(gaps, respondents),
+    }
+    steps["ipa"] = sq.ipa_table(steps["servqual_scores"])
+    assert set(tables) == set(steps)
+    for name, expected in steps.items():
+        pd.testing.assert_frame_equal(tables[name], expected, obj=name)
+    # without respondents: no weighted score, regression, segments or grid
+    plain = sq.servqual_analysis(responses)
+    assert {"importance_regression", "segment_tests", "ipa"}.isdisjoint(plain)
+    assert plain["servqual_scores"]["weighted_gap"].isna().all()
