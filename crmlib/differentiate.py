@@ -78,6 +78,7 @@ __all__ = [
     "retention_headline",
     "decliners_headline",
     "clv_headline",
+    "readable",
 ]
 
 _ONE_DAY = pd.Timedelta(days=1)
@@ -1514,3 +1515,30 @@ def clv_headline(clv: pd.DataFrame, *, horizon: float, language: str = "es") -> 
     top10 = float(clv["clv"].head(k).sum()) / total if total > 0 else 0.0
     return t("differentiate.clv.headline", language, horizon=f"{horizon:g}",
              total=_money(total, language), top10=top10)
+
+
+_PERCENT_COLUMNS = ("share", "cum_share", "cum_customer_share", "customer_share", "value_share",
+                    "retention_rate", "churn_rate", "retention", "p_alive", "clv_share")
+
+
+def readable(table: pd.DataFrame, language: str = "es") -> pd.DataFrame:
+    """A copy of a result table for reading: dates as ``YYYY-MM-DD``, shares as percentages.
+
+    Shares and rates (``share``, ``cum_share``, ``customer_share``, ``value_share``,
+    ``retention_rate``, ``churn_rate``, ``retention``, ``p_alive``, ``clv_share``)
+    become text such as ``"23,1 %"`` (es) or ``"23.1%"`` (en); other columns are
+    unchanged, so the table keeps its canonical column names for translation.
+    """
+    from crmlib.i18n import check_language
+
+    check_language(language)
+    out = table.copy()
+    for col in out.columns:
+        s = out[col]
+        if pd.api.types.is_datetime64_any_dtype(s):
+            out[col] = s.dt.strftime("%Y-%m-%d")
+        elif col in _PERCENT_COLUMNS and pd.api.types.is_numeric_dtype(s):
+            text = s.map(lambda v: "" if pd.isna(v) else f"{100 * v:.1f}")
+            out[col] = (text.str.replace(".", ",", regex=False) + " %").where(
+                text != "", "") if language == "es" else (text + "%").where(text != "", "")
+    return out

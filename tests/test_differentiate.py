@@ -563,3 +563,14 @@ def test_calibration_holdout_by_days():
     assert cal["duration_holdout"].iloc[0] == 91
     with pytest.raises(ParameterError, match="exactly one"):
         clv.calibration_holdout(t, calibration_end="2024-06-30", holdout_days=30)
+
+
+def test_readable_formats_dates_and_shares(five_customers):
+    p = d.pareto_table(five_customers)
+    es = d.readable(d.abc_table(p), "es")
+    en = d.readable(d.abc_table(p), "en")
+    # Class A = c1 (70) + c2 (45) of 140 in total: 82.1 %.
+    assert es["value_share"].tolist()[0] == "82,1 %" and en["value_share"].tolist()[0] == "82.1%"
+    assert es["n_customers"].tolist() == d.abc_table(p)["n_customers"].tolist()
+    s = d.readable(d.customer_summary(five_customers), "en")
+    assert s["first_purchase"].iloc[0] == "2024-01-01"
