@@ -63,3 +63,17 @@ def test_servqual_notebook_segment_filter(tmp_path):
     results = json.loads((tmp_path / "results" / "results.json").read_text(encoding="utf-8"))
     assert results["values"]["servqual_segment_filter"] == "prepaid"
     assert 0 < results["values"]["servqual_n_respondents"] < 320
+
+
+def test_servqual_notebook_declares_its_parameters():
+    # papermill must parse every line of the parameters cell (a comment with "=" or quotes
+    # once made it skip segment_filter, which the engagement runner then rejected)
+    import papermill as pm
+
+    from conftest import NOTEBOOKS
+
+    params = pm.inspect_notebook(str(NOTEBOOKS / "06_servqual.ipynb"))
+    expected = {"client_id": "str", "client_name": "str", "data_dir": "str", "output_dir": "str",
+                "language": "str", "as_of": "str", "interactive": "bool", "instrument": "str",
+                "segment_filter": "str", "alpha_level": "float"}
+    assert {k: v["inferred_type_name"] for k, v in params.items()} == expected

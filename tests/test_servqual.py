@@ -561,3 +561,17 @@ def test_servqual_analysis_equals_the_step_by_step_tables():
     plain = sq.servqual_analysis(responses)
     assert {"importance_regression", "segment_tests", "ipa"}.isdisjoint(plain)
     assert plain["servqual_scores"]["weighted_gap"].isna().all()
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.tuples(st.integers(1, 7), st.integers(1, 7)), min_size=22, max_size=22))
+def test_1988_reversal_flips_the_gap_of_negative_items(answers):
+    # on a reversed item, (8 - P) - (8 - E) = -(P - E); other items keep their gap
+    df = pd.DataFrame({"respondent_id": "r", "item_id": ITEMS,
+                       "expectation": [a for a, _ in answers],
+                       "perception": [b for _, b in answers]})
+    g88 = sq.gap_table(df, instrument="servqual-1988")["gap"].to_numpy()
+    g91 = sq.gap_table(df, instrument="servqual-1991")["gap"].to_numpy()
+    reverse = np.isin(ITEMS, [f"SQ{i}" for i in (10, 11, 12, 13, 18, 19, 20, 21, 22)])
+    np.testing.assert_array_equal(g88[reverse], -g91[reverse])
+    np.testing.assert_array_equal(g88[~reverse], g91[~reverse])
