@@ -69,7 +69,6 @@ def test_servqual_notebook_declares_its_parameters():
     # papermill must parse every line of the parameters cell (a comment with "=" or quotes
     # once made it skip segment_filter, which the engagement runner then rejected)
     import papermill as pm
-
     from conftest import NOTEBOOKS
 
     params = pm.inspect_notebook(str(NOTEBOOKS / "06_servqual.ipynb"))
