@@ -66,8 +66,8 @@ def test_servqual_notebook_segment_filter(tmp_path):
 
 
 def test_servqual_notebook_declares_its_parameters():
-    # papermill must parse every line of the parameters cell (a comment with "=" or quotes
-    # once made it skip segment_filter, which the engagement runner then rejected)
+    # papermill must parse every line of the parameters cell: a comment containing "=" made
+    # it skip segment_filter, and the engagement runner validates against this list
     import papermill as pm
     from conftest import NOTEBOOKS
 
