@@ -26,6 +26,11 @@ Workflow::
     segment_comparison(gaps, respondents)       # ANOVA and Kruskal-Wallis across segments
     ipa_table(servqual_scores(...))             # importance-performance grid
     reading(...)                                # plain-language summary (es/en)
+    servqual_analysis(responses, respondents)   # all of the above from one pivot
+
+Survey exports (read with :func:`crmlib.io.read_survey`) become the two canonical tables with
+:func:`responses_from_survey` and :func:`respondents_from_survey`; :func:`questionnaire_html`
+and :func:`forms_csv_header` make the forms to hand out.
 
 Every function takes tables and returns a tidy DataFrame; nothing is printed or drawn here.
 """
@@ -1341,7 +1346,7 @@ def reading(scores: pd.DataFrame, tests: pd.DataFrame, *, ipa: pd.DataFrame | No
 
 
 _DISPLAY_COLUMNS = (
-    "item_id", "item", "dimension", "segment", "n", "n_items", "n_respondents", "expectation",
+    "respondent_id", "item_id", "item", "dimension", "segment", "n", "n_items", "n_respondents", "expectation",
     "perception", "gap", "gap_sd", "ci_low", "ci_high", "gap_rank", "importance", "n_weighted",
     "weighted_gap", "adequate", "desired", "zone_width", "msa", "mss", "position", "alpha",
     "item_total_r", "alpha_if_deleted", "dimension_alpha", "mean_diff", "effect_size", "t",
