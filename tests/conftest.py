@@ -11,6 +11,11 @@ ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
 SAMPLES = ROOT / "data_samples"
 SAMPLE_CLIENTS = ("movil-andina", "distribuidora-norte", "hotel-mirador")
+SAMPLE_NAMES = {
+    "movil-andina": "Móvil Andina",
+    "distribuidora-norte": "Distribuidora Industrial del Norte",
+    "hotel-mirador": "Hotel Mirador del Lago",
+}
 
 os.environ.setdefault("MPLBACKEND", "agg")
 
@@ -41,6 +46,7 @@ def sample_parameters(client_id: str, out_dir: Path, language: str = "es", **ext
     """Notebook parameters for a sample client, writing results under ``out_dir``."""
     return {
         "client_id": client_id,
+        "client_name": SAMPLE_NAMES.get(client_id, client_id),
         "data_dir": str(SAMPLES / client_id),
         "output_dir": str(out_dir / "results"),
         "language": language,
