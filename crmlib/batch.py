@@ -1093,6 +1093,7 @@ def run_engagement(engagement, *, out=None, jobs: int | None = None, scheduler: 
     finally:
         for bar in bars.values():
             bar.close()
+    _clean_stale(all_jobs)  # staging folders of workers that died (every job is settled now)
     manifest = _write_manifest(out_path, run_id, rows, all_jobs)
     summary = _summary_text(run_id, manifest, notes, time.time() - t0)
     atomic_write_text(out_path / SUMMARY_FILE, summary)
