@@ -153,7 +153,7 @@ def peer_python(arg: str | None) -> str | None:
     for python in candidates:
         if not python or not Path(python).exists():
             continue
-        ok = subprocess.run([python, "-c", "import lifetimes.utils, pyarrow"],
+        ok = subprocess.run([python, "-c", "import lifetimes.utils, pyarrow"], check=False,
                             capture_output=True).returncode == 0
         if ok:
             return python

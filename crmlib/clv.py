@@ -39,13 +39,13 @@ __all__ = [
     "TIME_UNIT_DAYS",
     "BetaGeoModel",
     "GammaGammaModel",
-    "customer_lifetime_value",
-    "clv_table",
     "calibration_holdout",
-    "holdout_table",
-    "probability_alive_matrix",
-    "parameters_table",
     "clv_summary",
+    "clv_table",
+    "customer_lifetime_value",
+    "holdout_table",
+    "parameters_table",
+    "probability_alive_matrix",
 ]
 
 #: Length of each supported time unit in days (a month is 365.25 / 12 days).
@@ -210,7 +210,7 @@ class BetaGeoModel:
                           -np.inf)
         return a1 + a2 + np.logaddexp(a3, a4)
 
-    def fit(self, summary: pd.DataFrame) -> "BetaGeoModel":
+    def fit(self, summary: pd.DataFrame) -> BetaGeoModel:
         """Estimate ``r, alpha, a, b`` by maximum likelihood.
 
         Parameters
@@ -299,7 +299,7 @@ class BetaGeoModel:
             raise ParameterError(f"t must be a non-negative number; got {t!r}",
                                  parameter="t", allowed=">= 0", value=t)
         d = _check_summary(summary, ["frequency", "recency", "T"])
-        x, t_x, T = (d[c].to_numpy() for c in ("frequency", "recency", "T"))
+        x, _t_x, T = (d[c].to_numpy() for c in ("frequency", "recency", "T"))
         z = t / (alpha + T + t)
         hyp = special.hyp2f1(r + x, b + x, a + b + x - 1, z)
         term = 1 - np.exp((r + x) * (np.log(alpha + T) - np.log(alpha + T + t))) * hyp
@@ -345,7 +345,7 @@ class GammaGammaModel:
                 + q * np.log(g) + (px - 1) * np.log(m) + px * np.log(x)
                 - (px + q) * np.log(g + x * m))
 
-    def fit(self, summary: pd.DataFrame) -> "GammaGammaModel":
+    def fit(self, summary: pd.DataFrame) -> GammaGammaModel:
         """Estimate ``p, q, gamma`` from customers with ``frequency > 0``.
 
         Parameters
@@ -489,7 +489,7 @@ def customer_lifetime_value(bgnbd: BetaGeoModel, gamma_gamma: GammaGammaModel,
     model_days = TIME_UNIT_DAYS[bgnbd.time_unit_]
     rate = _step_rate(discount_rate, step_days)
     value = gamma_gamma.expected_average_value(summary).to_numpy()
-    n_steps = int(math.ceil(horizon - 1e-12))
+    n_steps = math.ceil(horizon - 1e-12)
     total = np.zeros(len(summary))
     previous = np.zeros(len(summary))
     for i in range(1, n_steps + 1):
@@ -732,7 +732,7 @@ def clv_summary(clv: pd.DataFrame) -> pd.Series:
             raise DataError([DataProblem("clv", c, "is required but missing (use clv_table)")])
     n = len(clv)
     total = float(clv["clv"].sum())
-    k = max(1, int(math.ceil(0.10 * n)))
+    k = max(1, math.ceil(0.10 * n))
     top = float(clv["clv"].sort_values(ascending=False).head(k).sum())
     return pd.Series({
         "n_customers": n,

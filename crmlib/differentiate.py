@@ -47,38 +47,38 @@ from crmlib.clv import TIME_UNIT_DAYS
 from crmlib.exceptions import DataError, DataProblem, ParameterError, check_choice
 
 __all__ = [
+    "RFM_SEGMENTS",
+    "abc_table",
+    "below_zero",
+    "clv_headline",
+    "cohort_table",
+    "contribution_table",
     "customer_summary",
     "customer_summary_parquet",
     "customer_value",
-    "pareto_table",
-    "pareto_summary",
-    "abc_table",
-    "gini",
-    "most_valuable",
-    "contribution_table",
-    "below_zero",
-    "growth_table",
-    "growth_potential",
-    "rfm_scores",
-    "rfm_cut_points",
-    "rfm_segments",
-    "rfm_segment_summary",
-    "RFM_SEGMENTS",
-    "lifecycle_table",
-    "lifecycle_summary",
-    "retention_table",
-    "cohort_table",
     "decliners",
-    "retention_summary",
-    "decliners_summary",
-    "summary_headline",
-    "pareto_headline",
-    "value_groups_headline",
-    "rfm_headline",
-    "retention_headline",
     "decliners_headline",
-    "clv_headline",
+    "decliners_summary",
+    "gini",
+    "growth_potential",
+    "growth_table",
+    "lifecycle_summary",
+    "lifecycle_table",
+    "most_valuable",
+    "pareto_headline",
+    "pareto_summary",
+    "pareto_table",
     "readable",
+    "retention_headline",
+    "retention_summary",
+    "retention_table",
+    "rfm_cut_points",
+    "rfm_headline",
+    "rfm_scores",
+    "rfm_segment_summary",
+    "rfm_segments",
+    "summary_headline",
+    "value_groups_headline",
 ]
 
 _ONE_DAY = pd.Timedelta(days=1)
@@ -644,7 +644,7 @@ def most_valuable(pareto: pd.DataFrame, *, top: float = 0.10) -> pd.DataFrame:
     """
     _check_fraction("top", top, closed_high=True)
     _pareto_columns(pareto)
-    k = max(1, int(math.ceil(top * len(pareto) - 1e-9)))
+    k = max(1, math.ceil(top * len(pareto) - 1e-9))
     out = pareto.head(k)
     return out[out["value"] > 0].reset_index(drop=True)
 
@@ -1338,7 +1338,7 @@ def cohort_table(transactions: pd.DataFrame, *, as_of=None, period: str = "Q") -
     rows = []
     for c_ord in sorted(sizes.index):
         size = int(sizes[c_ord])
-        for k in range(0, last.ordinal - c_ord + 1):
+        for k in range(last.ordinal - c_ord + 1):
             n_act = int(act["n_active"].get((c_ord, k), 0))
             rows.append({
                 "cohort": str(pd.Period(ordinal=c_ord, freq=freq)),
@@ -1511,7 +1511,7 @@ def clv_headline(clv: pd.DataFrame, *, horizon: float, language: str = "es") -> 
     from crmlib.i18n import t
 
     total = float(clv["clv"].sum())
-    k = max(1, int(math.ceil(0.10 * len(clv))))
+    k = max(1, math.ceil(0.10 * len(clv)))
     top10 = float(clv["clv"].head(k).sum()) / total if total > 0 else 0.0
     return t("differentiate.clv.headline", language, horizon=f"{horizon:g}",
              total=_money(total, language), top10=top10)

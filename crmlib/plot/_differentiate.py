@@ -15,17 +15,17 @@ from crmlib.i18n import check_language, t
 from crmlib.plot._common import get_ax
 
 __all__ = [
-    "plot_pareto",
+    "differentiate_explorer",
     "plot_abc",
-    "plot_rfm_heatmap",
-    "plot_rfm_segments",
-    "plot_lifecycle",
-    "plot_retention",
     "plot_cohort_heatmap",
     "plot_decliners",
-    "plot_p_alive",
     "plot_holdout",
-    "differentiate_explorer",
+    "plot_lifecycle",
+    "plot_p_alive",
+    "plot_pareto",
+    "plot_retention",
+    "plot_rfm_heatmap",
+    "plot_rfm_segments",
 ]
 
 _CLASS_COLORS = {"A": "#1b6ca8", "B": "#6aa4d1", "C": "#c9d9e8"}
@@ -348,10 +348,10 @@ def differentiate_explorer(transactions: pd.DataFrame, *, as_of=None, language: 
     def update(*_):
         with out:
             out.clear_output(wait=True)
-            cut = (a.value, max(0.95, a.value + 0.05) if a.value + 0.05 <= 1 else 1.0)
+            cut = (a.value, 0.95)  # the slider stops at 0.90
             pareto = d.pareto_table(transactions, cutoffs=cut, as_of=as_of)
             display(show(d.abc_table(pareto), language=language))
-            fig, ax = plt.subplots(figsize=(6, 4))
+            _fig, ax = plt.subplots(figsize=(6, 4))
             plot_pareto(pareto, cutoffs=cut, ax=ax, language=language)
             plt.show()
             scores = d.rfm_scores(transactions, as_of=as_of, bins=b.value)
