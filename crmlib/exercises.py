@@ -36,6 +36,9 @@ __all__ = [
     "check_servqual_unweighted",
     "check_servqual_worst_dimension",
     "check_servqual_alpha",
+    "check_dso_days",
+    "check_overdue_share",
+    "check_oldest_bucket_customer",
 ]
 
 
@@ -318,6 +321,40 @@ def check_servqual_alpha(answer, responses: pd.DataFrame, *, dimension: str = "r
     rel = servqual.reliability_table(gaps, part="perception")
     expected = rel.loc[rel["dimension"] == dimension, "alpha"].iloc[0]
     return _num("servqual_alpha", answer, expected, language, rel_tol=0, abs_tol=0.005)
+
+
+# --- Collections ------------------------------------------------------------------------
+
+def check_dso_days(answer, invoices: pd.DataFrame, *, as_of, period_days: int = 90,
+                   language: str = "es") -> CheckResult:
+    """Days sales outstanding over the last ``period_days``."""
+    from crmlib import collections
+
+    expected = collections.dso_table(invoices, as_of=as_of, period_days=period_days)[
+        "dso_days"].iloc[0]
+    return _num("dso_days", answer, expected, language, rel_tol=0.01)
+
+
+def check_overdue_share(answer, invoices: pd.DataFrame, *, as_of,
+                        language: str = "es") -> CheckResult:
+    """Share of the open balance that is past due."""
+    from crmlib import collections
+
+    expected = collections.dso_table(invoices, as_of=as_of)["overdue_share"].iloc[0]
+    return _num("overdue_share", answer, expected, language, rel_tol=0, abs_tol=0.005,
+                share=True)
+
+
+def check_oldest_bucket_customer(answer, invoices: pd.DataFrame, *, as_of,
+                                 language: str = "es") -> CheckResult:
+    """Customer owing the most in the oldest aging bucket (over 120 days by default)."""
+    from crmlib import collections
+
+    aging = collections.aging_table(invoices, as_of=as_of)
+    oldest = collections.bucket_labels()[-1]
+    top = aging.sort_values([oldest, "customer_id"], ascending=[False, True])
+    expected = top["customer_id"].iloc[0] if len(top) and top[oldest].iloc[0] > 0 else ""
+    return _choice("oldest_bucket_customer", answer, expected, language)
 
 
 def expected_values(results) -> pd.DataFrame:
