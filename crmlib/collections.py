@@ -34,6 +34,7 @@ __all__ = [
     "DEFAULT_BUCKETS",
     "DUNNING_STAGES",
     "bucket_labels",
+    "bucket_label",
     "open_invoices",
     "aging_table",
     "aging_totals",
@@ -47,6 +48,7 @@ __all__ = [
     "score_credit",
     "dunning_plan",
     "simulate_dunning",
+    "dunning_view",
     "dunning_letters",
     "key_figures",
     "history_note",
@@ -207,7 +209,7 @@ def aging_table(invoices: pd.DataFrame, *, as_of, buckets=DEFAULT_BUCKETS) -> pd
         max_days_overdue=g["days_overdue"].max(),
         n_open_invoices=g.size(),
     )
-    out["overdue"] = out["open_balance"] - out["not_due"]
+    out["overdue"] = out[labels[1:]].sum(axis=1)
     out["overdue_share"] = out["overdue"] / out["open_balance"]
     out = out.reset_index().sort_values(["open_balance", "customer_id"],
                                         ascending=[False, True], kind="stable")
@@ -215,20 +217,36 @@ def aging_table(invoices: pd.DataFrame, *, as_of, buckets=DEFAULT_BUCKETS) -> pd
                 "max_days_overdue", "n_open_invoices"]].reset_index(drop=True)
 
 
-def aging_totals(aging: pd.DataFrame) -> pd.DataFrame:
+def bucket_label(name: str, language: str = "es") -> str:
+    """Reader label of an aging bucket (``not_due``, ``d1_30``, ``over_120``)."""
+    if name == "not_due":
+        return t("collections.bucket.not_due", language)
+    m = re.match(r"^d(\d+)_(\d+)$", name)
+    if m:
+        return t("collections.bucket.range", language, lo=m.group(1), hi=m.group(2))
+    m = re.match(r"^over_(\d+)$", name)
+    if m:
+        return t("collections.bucket.over", language, days=m.group(1))
+    return name
+
+
+def aging_totals(aging: pd.DataFrame, *, language: str = "es") -> pd.DataFrame:
     """Totals per bucket of an :func:`aging_table`.
 
     Returns
     -------
     DataFrame
-        One row per bucket, in bucket order: ``bucket``, ``amount``, ``share``
-        (of the total open balance), ``n_customers`` (with some amount in it).
+        One row per bucket, in bucket order: ``bucket``, ``bucket_label`` (in
+        ``language``), ``amount``, ``share`` (of the total open balance),
+        ``n_customers`` (with some amount in it).
     """
+    check_language(language)
     labels = [c for c in aging.columns if _BUCKET.match(str(c))]
     total = float(aging["open_balance"].sum())
     amounts = aging[labels].sum()
     return pd.DataFrame({
         "bucket": labels,
+        "bucket_label": [bucket_label(b, language) for b in labels],
         "amount": amounts.to_numpy(dtype=float),
         "share": (amounts / total).to_numpy(dtype=float) if total else np.zeros(len(labels)),
         "n_customers": (aging[labels] > 0).sum().to_numpy(dtype=int),
@@ -758,8 +776,9 @@ def dunning_plan(invoices: pd.DataFrame, *, as_of, history: pd.DataFrame | None 
     Returns
     -------
     DataFrame
-        One row per customer with something overdue, by ``max_days_overdue``
-        descending then ``customer_id``: ``customer_id``, ``n_overdue_invoices``,
+        One row per customer with something overdue, letters to send first,
+        then those waiting, then those handed over; within each, by
+        ``max_days_overdue`` descending then ``customer_id``: ``customer_id``, ``n_overdue_invoices``,
         ``overdue_amount``, ``max_days_overdue``, ``oldest_due_at``,
         ``invoice_ids`` (comma-separated, oldest first), ``stage_by_days``,
         ``last_stage_sent`` (empty if none in the episode), ``last_sent_at``,
@@ -826,8 +845,9 @@ def dunning_plan(invoices: pd.DataFrame, *, as_of, history: pd.DataFrame | None 
         rows.append(row)
     out = pd.concat([per.reset_index(drop=True), pd.DataFrame(rows)], axis=1)
     out["last_sent_at"] = pd.to_datetime(out["last_sent_at"]).astype("datetime64[ns]")
-    out = out.sort_values(["max_days_overdue", "customer_id"], ascending=[False, True],
-                          kind="stable")
+    rank = out["action"].map({"send": 0, "wait": 1, "handed_over": 2})
+    out = out.assign(_r=rank).sort_values(["_r", "max_days_overdue", "customer_id"],
+                                          ascending=[True, False, True], kind="stable")
     return out[columns].reset_index(drop=True)
 
 
@@ -864,6 +884,33 @@ def simulate_dunning(invoices: pd.DataFrame, *, as_of, weeks: int = 12,
             history = pd.concat([history, new], ignore_index=True)
     history["sent_at"] = history["sent_at"].astype("datetime64[ns]")
     return history
+
+
+def dunning_view(plan: pd.DataFrame, *, language: str = "es") -> pd.DataFrame:
+    """A :func:`dunning_plan` for reading: stages and actions in words, invoices counted.
+
+    Returns
+    -------
+    DataFrame
+        ``customer_id``, ``n_overdue_invoices``, ``overdue_amount``,
+        ``max_days_overdue``, ``oldest_due_at``, ``last_stage_sent``,
+        ``last_sent_at``, ``action``, ``stage`` and ``letter_format``, with
+        stages and actions as reader labels.
+    """
+    check_language(language)
+
+    def stage(v):
+        return t(f"collections.stage.{v}", language) if isinstance(v, str) else v
+
+    view = plan[["customer_id", "n_overdue_invoices", "overdue_amount", "max_days_overdue",
+                 "oldest_due_at", "last_stage_sent", "last_sent_at", "action", "stage",
+                 "letter_format"]]
+    return view.assign(
+        last_stage_sent=view["last_stage_sent"].map(stage).astype(object),
+        stage=view["stage"].map(stage).astype(object),
+        action=view["action"].map(lambda a: t(f"collections.action.{a}", language)),
+        oldest_due_at=view["oldest_due_at"].dt.strftime("%Y-%m-%d"),
+        last_sent_at=view["last_sent_at"].dt.strftime("%Y-%m-%d"))
 
 
 def dunning_letters(plan: pd.DataFrame, customers: pd.DataFrame, *, as_of, language: str = "es",

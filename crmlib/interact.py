@@ -61,6 +61,7 @@ __all__ = [
     "last_contacts",
     "contact_cost_by_segment",
     "key_figures",
+    "metrics_view",
     "lost_summary",
     "hard_indices_table",
     "headline",
@@ -1085,6 +1086,7 @@ def response_time_study(
     reopened_statuses=DEFAULT_REOPENED_STATUSES,
     timezone: str | None = None,
     as_of=None,
+    language: str = "es",
 ) -> pd.DataFrame:
     """Response, waiting and resolution times by type of service encounter.
 
@@ -1098,7 +1100,8 @@ def response_time_study(
     -------
     DataFrame
         One row per encounter type present (``remote``, ``phone``,
-        ``in_person``, then ``unknown``): ``encounter``, ``n_contacts``,
+        ``in_person``, then ``unknown``): ``encounter``, ``encounter_label``
+        (in ``language``), ``n_contacts``,
         ``response_mean_minutes``, ``response_median_minutes``,
         ``response_p90_minutes``, ``wait_mean_minutes``,
         ``wait_median_minutes``, ``resolution_median_hours``. Minutes are NaN
@@ -1121,7 +1124,10 @@ def response_time_study(
         "resolution_median_hours": g["resolution_hours"].median(),
     })
     order = [e for e in (*ENCOUNTERS, "unknown") if e in out.index]
-    return out.reindex(order).rename_axis("encounter").reset_index()
+    out = out.reindex(order).rename_axis("encounter").reset_index()
+    out.insert(1, "encounter_label", [t(f"interact.encounter.{e}", language)
+                                      for e in out["encounter"]])
+    return out
 
 
 def last_contacts(
@@ -1225,7 +1231,8 @@ def contact_cost_by_segment(
         One row per segment, by ``value`` descending: ``segment``,
         ``n_customers``, ``n_contacts``, ``contacts_per_customer``, ``cost``,
         ``cost_per_customer``, ``value``, ``value_per_customer``,
-        ``cost_to_value`` (cost / value; NaN when value is not positive).
+        ``cost_per_100_value`` (cost per 100 of value; NaN when value is not
+        positive).
     """
     _check_positive("period_days", period_days)
     values = _values_table(customer_values)
@@ -1264,11 +1271,11 @@ def contact_cost_by_segment(
     out["contacts_per_customer"] = out["n_contacts"] / out["n_customers"]
     out["cost_per_customer"] = out["cost"] / out["n_customers"]
     out["value_per_customer"] = out["value"] / out["n_customers"]
-    out["cost_to_value"] = out["cost"] / out["value"].where(out["value"] > 0)
+    out["cost_per_100_value"] = 100.0 * out["cost"] / out["value"].where(out["value"] > 0)
     out = out.sort_values(["value", "segment"], ascending=[False, True])
     return out[["segment", "n_customers", "n_contacts", "contacts_per_customer", "cost",
                 "cost_per_customer", "value", "value_per_customer",
-                "cost_to_value"]].reset_index(drop=True)
+                "cost_per_100_value"]].reset_index(drop=True)
 
 
 def key_figures(metrics: pd.DataFrame) -> dict:
@@ -1288,6 +1295,19 @@ def key_figures(metrics: pd.DataFrame) -> dict:
     return out
 
 
+_VIEW = ("n_contacts", "share", "n_open", "n_reopened", "median_resolution_hours",
+         "p90_resolution_hours", "fcr_rate", "recovery_rate")
+
+
+def metrics_view(metrics: pd.DataFrame) -> pd.DataFrame:
+    """The columns of :func:`complaint_metrics` a reader needs first: the group
+    columns, ``n_contacts``, ``share``, ``n_open``, ``n_reopened``,
+    ``median_resolution_hours``, ``p90_resolution_hours``, ``fcr_rate``,
+    ``recovery_rate``."""
+    groups = [c for c in metrics.columns if c in _BY]
+    return metrics[[*groups, *_VIEW]]
+
+
 def lost_summary(lost: pd.DataFrame) -> dict:
     """Counts from :func:`lost_after_complaint`: ``n`` complainers, ``n_lost``,
     ``share_lost`` (NaN without complainers) and ``value_lost`` (sum of
@@ -1304,8 +1324,8 @@ def hard_indices_table(indices: pd.DataFrame, *, months: int = 12) -> pd.DataFra
     Returns
     -------
     DataFrame
-        One row per month (latest last): ``period`` then one column per index,
-        in the order of :data:`HARD_INDICES`.
+        One row per month (latest last): ``period`` (text ``YYYY-MM``) then
+        one column per index, in the order of :data:`HARD_INDICES`.
     """
     if not (isinstance(months, int) and months >= 1):
         raise ParameterError(f"months must be an integer >= 1; got {months!r}",
@@ -1313,6 +1333,7 @@ def hard_indices_table(indices: pd.DataFrame, *, months: int = 12) -> pd.DataFra
     wide = indices.pivot(index="period", columns="index", values="value")
     wide = wide[[c for c in HARD_INDICES if c in wide.columns]].sort_index().tail(months)
     wide.columns.name = None
+    wide.index = pd.DatetimeIndex(wide.index).strftime("%Y-%m")
     return wide.reset_index()
 
 

@@ -330,13 +330,13 @@ def treatment_plan(customers: pd.DataFrame, rules=None, *, fallback_channel: str
         Channel for ``channel: preferred`` when the customer has no
         ``preferred_channel``.
     language : {"es", "en"}
-        Language of ``reason``.
+        Language of ``action_label`` and ``reason``.
 
     Returns
     -------
     DataFrame
         One row per customer, in input order: ``customer_id``, ``rule_id``,
-        ``action``, ``service_level``, ``channel``, ``contact_every_days``,
+        ``action``, ``action_label`` (in ``language``), ``service_level``, ``channel``, ``contact_every_days``,
         ``letter`` (empty when the rule sends none), ``reason`` (the rule's
         conditions in words).
 
@@ -385,6 +385,8 @@ def treatment_plan(customers: pd.DataFrame, rules=None, *, fallback_channel: str
         own = own.astype(object).where(own.notna(), fallback_channel)
         plan["channel"] = np.where(plan["channel"] == "preferred", own, plan["channel"])
     plan["letter"] = plan["letter"].astype(object).where(plan["letter"].notna(), None)
+    plan.insert(3, "action_label", [t(f"personalize.action.{a}", language)
+                                    for a in plan["action"]])
     return plan
 
 

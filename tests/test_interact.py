@@ -325,8 +325,9 @@ def test_response_time_study_derives_encounters():
         ("3", "b", "2024-01-01", None, "open", "request", "Sucursal", "x", 1),
         ("4", "b", "2024-01-01", None, "open", "request", "app", "x", 1),
     ]).assign(response_minutes=[5.0, 15.0, 1.0, 60.0], wait_minutes=[2.0, 4.0, 10.0, None])
-    out = interact.response_time_study(df)
+    out = interact.response_time_study(df, language="en")
     assert list(out["encounter"]) == ["remote", "phone", "in_person"]
+    assert list(out["encounter_label"]) == ["Remote", "Phone", "In person"]
     by = out.set_index("encounter")
     assert by.loc["phone", "n_contacts"] == 2
     assert by.loc["phone", "response_median_minutes"] == 10.0
@@ -355,7 +356,7 @@ def test_last_contacts_and_cost_by_segment(messy):
     assert by.loc["gold", "cost"] == 4.0  # T3, T4 on web at 2 each; phone/email unknown
     assert by.loc["silver", "contacts_per_customer"] == pytest.approx(3 / 3)
     assert by.loc["silver", "value_per_customer"] == pytest.approx(100 / 3)
-    assert by.loc["gold", "cost_to_value"] == pytest.approx(4 / 200)
+    assert by.loc["gold", "cost_per_100_value"] == pytest.approx(100 * 4 / 200)
 
 
 def test_headline_in_both_languages():
@@ -451,6 +452,7 @@ def test_summaries_for_the_notebook(messy):
                         "value": [1.0, 2.0, 0.0, 1.0]})
     wide = interact.hard_indices_table(idx, months=1)
     assert list(wide.columns) == ["period", "errors", "complaints"]
+    assert wide["period"].tolist() == ["2024-02"]
     assert wide.iloc[0].tolist()[1:] == [1.0, 2.0]
     only = interact.ticket_table(messy, kind="request", as_of="2024-03-31")
     assert list(only["interaction_id"]) == ["T7"] and list(only["row"]) == [6]

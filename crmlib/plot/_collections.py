@@ -34,7 +34,7 @@ def bucket_label(name: str, language: str = "es") -> str:
 def plot_aging(totals: pd.DataFrame, *, ax=None, language: str = "es"):
     """Open balance per aging bucket, from ``collections.aging_totals``."""
     ax = get_ax(ax)
-    names = [bucket_label(b, language) for b in totals["bucket"]]
+    names = [bucket_label(b, language) for b in totals["bucket"]]  # follows ``language``
     colors = _COLORS[: len(names)] if len(names) <= len(_COLORS) else None
     bars = ax.bar(names, totals["amount"], color=colors)
     for bar, share in zip(bars, totals["share"]):

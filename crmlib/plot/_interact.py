@@ -41,14 +41,19 @@ def plot_resolution_times(tickets: pd.DataFrame, *, ax=None, language: str = "es
                           bins: int = 30):
     """Histogram of resolution hours from ``ticket_table``, with median and p90 lines.
 
-    Uses ``resolution_business_hours`` when the table has it.
+    Uses ``resolution_business_hours`` when the table has it; the bars stop at
+    the 99th percentile so the slowest tickets do not flatten the rest.
     """
     col = ("resolution_business_hours" if "resolution_business_hours" in tickets
            else "resolution_hours")
     hours = tickets[col].dropna().to_numpy(dtype=float)
     ax = get_ax(ax)
     if len(hours):
-        ax.hist(hours, bins=bins, color="#8DA0CB", edgecolor="white")
+        # the long tail of slow tickets would squash the histogram: show up to the
+        # 99th percentile (the median and p90 lines use every ticket)
+        top = float(np.quantile(hours, 0.99)) or float(hours.max()) or 1.0
+        ax.hist(hours[hours <= top], bins=bins, range=(0, top), color="#8DA0CB",
+                edgecolor="white")
         med, p90 = np.median(hours), np.quantile(hours, 0.9)
         ax.axvline(med, color="#1B9E77", lw=2, label=t("interact.plot.median", language,
                                                       value=f"{med:.1f}"))
