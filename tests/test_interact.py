@@ -456,3 +456,24 @@ def test_summaries_for_the_notebook(messy):
     assert wide.iloc[0].tolist()[1:] == [1.0, 2.0]
     only = interact.ticket_table(messy, kind="request", as_of="2024-03-31")
     assert list(only["interaction_id"]) == ["T7"] and list(only["row"]) == [6]
+
+
+def test_messy_csv_through_the_loader(tmp_path):
+    """A Spanish ticket export read by crmlib.io: ';', day-first and ISO dates, an aware
+    timestamp, a reopened ticket, one open and one 'Cerrado' without close date."""
+    from crmlib import io
+
+    path = tmp_path / "interactions.csv"
+    path.write_text(
+        "Nº incidencia;Cliente;Apertura;Cierre;Estado;Tipo;Contactos\n"
+        "A1;C1;2024-03-05T09:00:00-05:00;2024-03-05T12:00:00-05:00;Resuelto;complaint;1\n"
+        "A2;C2;05/03/2024 10:00;;Abierto;complaint;\n"
+        "A3;C3;2024-03-05 08:00;2024-03-06 08:00;Reabierto;complaint;2\n"
+        "A4;C3;2024-03-07 08:00;;Cerrado;complaint;1\n", encoding="utf-8")
+    df = io.read_table(path, "interactions", column_map={"Nº incidencia": "interaction_id"})
+    tt = interact.ticket_table(df, as_of="2024-03-31").set_index("interaction_id")
+    assert tt["is_closed"].to_dict() == {"A1": True, "A2": False, "A3": False, "A4": True}
+    assert tt.loc["A1", "resolution_hours"] == 3.0 and tt.loc["A3", "reopened"]
+    assert tt.loc["A4", "problem"] == "closed_without_date"
+    m = interact.complaint_metrics(df, as_of="2024-03-31").iloc[0]
+    assert m["n_contacts"] == 4 and m["n_open"] == 2 and m["fcr_rate"] == 0.5

@@ -273,3 +273,38 @@ def test_plots_draw_the_summaries(customers):
     assert [p.get_height() for p in ax.patches] == [1, 0, 0, 1]
     assert "75% del valor" in [a.get_text() for a in ax.texts]
     plt.close("all")
+
+
+def test_editable_templates_match_the_packaged_ones():
+    """templates/ at the repository root holds the copies a consultant edits; they start
+    identical to the defaults shipped inside the package."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1] / "templates"
+    packaged = P.templates_dir()
+    files = ["nba_rules.yaml", "credit_4c.yaml"] + [
+        str(p.relative_to(packaged)) for p in (packaged / "letters").rglob("*.html.j2")]
+    assert len(files) == 2 + 2 * 13
+    for name in files:
+        assert (root / name).read_text(encoding="utf-8") == \
+            (packaged / name).read_text(encoding="utf-8"), name
+
+
+def test_every_letter_renders_in_both_languages():
+    from crmlib.collections import default_formats
+
+    names = list(P.LETTERS) + [f for v in default_formats().values() for f in v]
+    fields = {"customer_id": "c1", "name": "Ana", "invoice_ids": "F1, F2",
+              "overdue_amount": 1234.5, "oldest_due_at": "2024-01-31"}
+    rec = pd.DataFrame([{**fields, "letter": n} for n in names])
+    for lang in ("es", "en"):
+        out = P.render_letters(rec, language=lang, context={"sender": "S", "date": "d",
+                                                             "currency": "EUR"})
+        assert len(out) == len(names) and out["html"].str.contains("Ana").all()
+        dunning = out[~out["letter"].isin(P.LETTERS)]
+        amount = "1.234,50 EUR" if lang == "es" else "1,234.50 EUR"
+        assert dunning["html"].str.contains(amount, regex=False).all()
+    # two formats of one stage really differ
+    es = P.render_letters(rec, language="es", context={"sender": "S", "date": "d",
+                                                       "currency": ""}).set_index("letter")
+    assert es.loc["reminder_a", "html"] != es.loc["reminder_b", "html"]
