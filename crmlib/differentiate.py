@@ -335,26 +335,34 @@ def customer_summary_parquet(source, *, as_of=None, time_unit: str = "D",
     threads : int, optional
         DuckDB worker threads (default: DuckDB's choice).
     temp_directory : str, optional
-        Where DuckDB spills (default: DuckDB's).
+        Where DuckDB spills; default: a fresh folder in the system's temporary
+        directory, removed afterwards (never the current working directory).
 
     Returns
     -------
     DataFrame
         The same columns and rows as :func:`customer_summary`.
     """
-    import duckdb
+    import tempfile
 
     check_choice("time_unit", time_unit, TIME_UNIT_DAYS)
+    if threads is not None:
+        _check_positive_int("threads", threads)
+    if temp_directory is None:
+        with tempfile.TemporaryDirectory(prefix="crmlib-duckdb-") as spill:
+            return customer_summary_parquet(source, as_of=as_of, time_unit=time_unit,
+                                            memory_limit=memory_limit, threads=threads,
+                                            temp_directory=spill)
+    import duckdb
+
     files = [str(s) for s in source] if isinstance(source, (list, tuple)) else str(source)
     con = duckdb.connect(config={"memory_limit": memory_limit,
                                  "preserve_insertion_order": False})
     try:
         con.execute("SET enable_progress_bar = false")
         if threads is not None:
-            _check_positive_int("threads", threads)
             con.execute(f"SET threads = {int(threads)}")
-        if temp_directory is not None:
-            con.execute(f"SET temp_directory = {_sql_text(temp_directory)}")
+        con.execute(f"SET temp_directory = {_sql_text(temp_directory)}")
         quoted = ("[" + ", ".join(_sql_text(f) for f in files) + "]"
                   if isinstance(files, list) else _sql_text(files))
         con.execute("CREATE TEMP VIEW tx AS SELECT customer_id::VARCHAR AS customer_id, "
