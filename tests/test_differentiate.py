@@ -112,6 +112,20 @@ def test_customer_summary_parquet_glob_matches_pandas(tmp_path):
     pd.testing.assert_frame_equal(a, b, rtol=1e-9)
 
 
+def test_customer_summary_parquet_reports_bad_rows(small, tmp_path):
+    bad = small.copy()
+    bad.loc[2, "amount"] = np.nan
+    path = tmp_path / "bad.parquet"
+    bad.to_parquet(path)
+    with pytest.raises(DataError, match=r"amount' is empty or not finite - 1 of 10 rows"):
+        d.customer_summary_parquet(path)
+    small.to_parquet(tmp_path / "a.parquet")
+    both = d.customer_summary_parquet([tmp_path / "a.parquet", tmp_path / "a.parquet"],
+                                      as_of="2024-06-30")
+    doubled = d.customer_summary(pd.concat([small, small]), as_of="2024-06-30")
+    pd.testing.assert_frame_equal(both, doubled)
+
+
 def test_customer_summary_names_bad_rows():
     bad = tx([("A", "2024-01-01", 10), ("B", "2024-01-02", 5)])
     bad.loc[1, "amount"] = np.nan
