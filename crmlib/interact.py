@@ -102,7 +102,10 @@ def _norm_label(value) -> str | None:
 
 
 def _norm_series(s: pd.Series) -> pd.Series:
-    return s.map(_norm_label).astype(object)
+    """:func:`_norm_label` of every value, computed once per distinct value."""
+    uniq = pd.unique(s.dropna())
+    table = {v: _norm_label(v) for v in uniq}
+    return s.map(table).astype(object).where(s.notna(), None)
 
 
 def _require(df: pd.DataFrame, table: str, columns) -> None:
