@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
@@ -33,27 +34,27 @@ from crmlib.interact import local_timestamps
 __all__ = [
     "DEFAULT_BUCKETS",
     "DUNNING_STAGES",
-    "bucket_labels",
-    "bucket_label",
-    "open_invoices",
     "aging_table",
     "aging_totals",
-    "dso_table",
     "aging_trend",
-    "customer_risk",
-    "load_worksheet",
-    "worksheet_table",
-    "ledger_answers",
     "answer_sheet",
-    "score_credit",
-    "dunning_plan",
-    "simulate_dunning",
-    "dunning_view",
+    "bucket_label",
+    "bucket_labels",
+    "customer_risk",
+    "dso_table",
     "dunning_letters",
-    "key_figures",
-    "history_note",
-    "letters_note",
+    "dunning_plan",
+    "dunning_view",
     "headline",
+    "history_note",
+    "key_figures",
+    "ledger_answers",
+    "letters_note",
+    "load_worksheet",
+    "open_invoices",
+    "score_credit",
+    "simulate_dunning",
+    "worksheet_table",
 ]
 
 DEFAULT_BUCKETS: tuple[int, ...] = (0, 30, 60, 90, 120)
@@ -67,7 +68,7 @@ _TEMPLATES = Path(__file__).parent / "templates"
 def _check_buckets(buckets) -> tuple[int, ...]:
     ok = (isinstance(buckets, (tuple, list)) and len(buckets) >= 1
           and all(isinstance(b, (int, np.integer)) and not isinstance(b, bool) for b in buckets)
-          and buckets[0] == 0 and all(a < b for a, b in zip(buckets, buckets[1:])))
+          and buckets[0] == 0 and all(a < b for a, b in pairwise(buckets)))
     if not ok:
         raise ParameterError(
             f"buckets must be increasing whole days starting at 0, e.g. (0, 30, 60, 90, 120); "
@@ -84,7 +85,7 @@ def bucket_labels(buckets=DEFAULT_BUCKETS) -> list[str]:
     bucket.
     """
     b = _check_buckets(buckets)
-    names = ["not_due"] + [f"d{lo + 1}_{hi}" for lo, hi in zip(b, b[1:])]
+    names = ["not_due"] + [f"d{lo + 1}_{hi}" for lo, hi in pairwise(b)]
     return names + [f"over_{b[-1]}"]
 
 
@@ -691,7 +692,7 @@ def _check_stage_days(stage_days) -> tuple[int, ...]:
     ok = (isinstance(stage_days, (tuple, list)) and len(stage_days) == len(DUNNING_STAGES)
           and all(isinstance(d, (int, np.integer)) and not isinstance(d, bool)
                   for d in stage_days)
-          and stage_days[0] >= 1 and all(a < b for a, b in zip(stage_days, stage_days[1:])))
+          and stage_days[0] >= 1 and all(a < b for a, b in pairwise(stage_days)))
     if not ok:
         raise ParameterError(
             f"stage_days must give, for {list(DUNNING_STAGES)}, increasing days overdue "
@@ -712,8 +713,8 @@ def _check_formats(formats) -> dict:
         for v in formats.values())
     if not ok:
         raise ParameterError(
-            "formats must map each of {} to a list of at least two different letter "
-            "formats; got {!r}".format(list(DUNNING_STAGES), formats), parameter="formats",
+            f"formats must map each of {list(DUNNING_STAGES)} to a list of at least two different letter "
+            f"formats; got {formats!r}", parameter="formats",
             allowed="{stage: [format, format, ...]}", value=formats)
     return {k: list(v) for k, v in formats.items()}
 
@@ -966,7 +967,7 @@ def key_figures(aging: pd.DataFrame, dso: pd.DataFrame,
     ``n_medium_risk``.
     """
     d = dso.iloc[0]
-    out = {"n_customers": int(len(aging)), "receivables": float(d["receivables"]),
+    out = {"n_customers": len(aging), "receivables": float(d["receivables"]),
            "overdue": float(d["overdue"]), "overdue_share": float(d["overdue_share"]),
            "dso_days": float(d["dso_days"])}
     if risk is not None:

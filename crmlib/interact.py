@@ -46,25 +46,25 @@ __all__ = [
     "DEFAULT_CLOSED_STATUSES",
     "DEFAULT_REOPENED_STATUSES",
     "BusinessHours",
-    "local_timestamps",
     "business_hours_between",
-    "ticket_table",
-    "ticket_problems",
     "complaint_metrics",
-    "valuable_complainers",
-    "repeat_complainers",
-    "lost_after_complaint",
-    "hard_indices",
-    "xmr_chart",
-    "p_chart",
-    "response_time_study",
-    "last_contacts",
     "contact_cost_by_segment",
-    "key_figures",
-    "metrics_view",
-    "lost_summary",
+    "hard_indices",
     "hard_indices_table",
     "headline",
+    "key_figures",
+    "last_contacts",
+    "local_timestamps",
+    "lost_after_complaint",
+    "lost_summary",
+    "metrics_view",
+    "p_chart",
+    "repeat_complainers",
+    "response_time_study",
+    "ticket_problems",
+    "ticket_table",
+    "valuable_complainers",
+    "xmr_chart",
 ]
 
 DEFAULT_CLOSED_STATUSES: tuple[str, ...] = (
@@ -211,7 +211,7 @@ def local_timestamps(values, *, timezone: str | None = None, dayfirst: bool = Fa
     out = pd.to_datetime(base, format="mixed", errors="coerce", dayfirst=dayfirst)
     out = out.astype("datetime64[ns]")
     if timezone and has_tz.any():
-        aware = text[has_tz].str.replace(r"\s*(UTC|GMT)$", "Z", regex=True, flags=re.I)
+        aware = text[has_tz].str.replace(r"\s*(UTC|GMT)$", "Z", regex=True, flags=re.IGNORECASE)
         conv = pd.to_datetime(aware, utc=True, format="mixed", errors="coerce")
         out.loc[has_tz] = conv.dt.tz_convert(timezone).dt.tz_localize(None).astype(
             "datetime64[ns]").to_numpy()
@@ -410,13 +410,13 @@ def ticket_table(
     problem[no_date] = "closed_without_date"
     problem[before] = "closed_before_opened"
     problem[missing_open] = "missing_opened_at"
-    ok_closed = is_closed & (problem == None)  # noqa: E711  (object array comparison)
+    ok_closed = is_closed & (problem == None)
 
     hours = ((closed - opened).dt.total_seconds() / 3600.0).to_numpy()
     resolution = np.where(ok_closed, hours, np.nan)
     end = closed.where(pd.Series(is_closed, index=df.index), when)
     age = ((end - opened).dt.total_seconds() / 86400.0).to_numpy()
-    age = np.where((problem == None), age, np.nan)  # noqa: E711
+    age = np.where((problem == None), age, np.nan)
 
     out = pd.DataFrame({
         "row": np.arange(n),

@@ -39,23 +39,23 @@ from crmlib.interact import ticket_table
 
 __all__ = [
     "ACTIONS",
-    "RELATIONSHIP_STAGES",
     "LETTERS",
-    "customer_features",
+    "RELATIONSHIP_STAGES",
     "contact_features",
+    "customer_features",
+    "customer_names",
+    "key_figures",
+    "letter_recipients",
+    "letters_note",
     "load_rules",
-    "rules_table",
-    "treatment_plan",
     "plan_summary",
     "relationship_stages",
-    "stage_summary",
-    "customer_names",
-    "letter_recipients",
     "render_letters",
-    "write_letters",
+    "rules_table",
+    "stage_summary",
     "templates_dir",
-    "key_figures",
-    "letters_note",
+    "treatment_plan",
+    "write_letters",
 ]
 
 ACTIONS = ("retain", "grow", "win_back", "reduce_cost")
@@ -783,7 +783,7 @@ def key_figures(plan: pd.DataFrame, stages: pd.DataFrame | None = None,
     """Counts for the results file: ``n_customers``, ``actions`` ({action: n}),
     ``service_levels`` ({level: n}) and, when given, ``stages`` ({stage: n}) and
     ``letters`` ({letter: n})."""
-    out = {"n_customers": int(len(plan)),
+    out = {"n_customers": len(plan),
            "actions": {a: int((plan["action"] == a).sum()) for a in ACTIONS},
            "service_levels": {lv: int((plan["service_level"] == lv).sum())
                               for lv in SERVICE_LEVELS}}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -304,10 +306,10 @@ def test_no_customer_gets_the_same_format_twice_in_a_row(inv, weeks, gap):
     order = {s: i for i, s in enumerate(C.DUNNING_STAGES)}
     for _, g in hist.sort_values("sent_at", kind="stable").groupby("customer_id"):
         fmts = list(g["letter_format"])
-        assert all(a != b for a, b in zip(fmts, fmts[1:]))
+        assert all(a != b for a, b in pairwise(fmts))
         stages = [order[s] for s in g["stage"]]
         # a letter is at most one stage beyond the previous one
-        assert all(b <= a + 1 for a, b in zip(stages, stages[1:]))
+        assert all(b <= a + 1 for a, b in pairwise(stages))
         assert stages[0] == 0
 
 

@@ -81,9 +81,9 @@ def test_ticket_table_on_messy_export(messy):
     # reopened: open although it carries a close date, and not a first-contact resolution
     assert np.isnan(by.loc["T5", "resolution_hours"])
     assert by.loc["T5", "first_contact_resolution"] is np.False_ or \
-        by.loc["T5", "first_contact_resolution"] == False  # noqa: E712
-    assert by.loc["T1", "first_contact_resolution"] == True  # noqa: E712
-    assert by.loc["T2", "first_contact_resolution"] == False  # noqa: E712 (2 contacts)
+        by.loc["T5", "first_contact_resolution"] == False
+    assert by.loc["T1", "first_contact_resolution"] == True
+    assert by.loc["T2", "first_contact_resolution"] == False
     assert pd.isna(by.loc["T6", "first_contact_resolution"])
     # T6 open since 2024-03-10 09:00 -> as_of end of 2024-03-31: 21 days 15 h minus 1 us
     assert by.loc["T6", "age_days"] == pytest.approx(21 + 15 / 24, abs=1e-6)

@@ -265,7 +265,7 @@ def test_plots_draw_the_summaries(customers):
     ax = plot.plot_plan_summary(P.plan_summary(plan, by=["action", "service_level"]),
                                 language="en")
     assert sum(p.get_width() for p in ax.patches) == len(customers)
-    assert [x.get_text() for x in ax.get_yticklabels()][0] == "Retain"
+    assert ax.get_yticklabels()[0].get_text() == "Retain"
     df = pd.DataFrame({"customer_id": ["a", "b"], "days_since_first": [0, 800],
                        "n_purchases": [1, 30], "n_contacts": [0, 5], "value": [1.0, 3.0]})
     summary = P.stage_summary(P.relationship_stages(df), df, language="es")

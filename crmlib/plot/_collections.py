@@ -10,7 +10,7 @@ import pandas as pd
 from crmlib.i18n import label, t
 from crmlib.plot._common import get_ax
 
-__all__ = ["plot_aging", "plot_aging_trend", "plot_risk", "plot_dunning_plan"]
+__all__ = ["plot_aging", "plot_aging_trend", "plot_dunning_plan", "plot_risk"]
 
 _RANGE = re.compile(r"^d(\d+)_(\d+)$")
 _OVER = re.compile(r"^over_(\d+)$")

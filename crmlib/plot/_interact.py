@@ -10,10 +10,10 @@ from crmlib.plot._common import get_ax
 
 __all__ = [
     "plot_complaint_volume",
-    "plot_resolution_times",
-    "plot_run_chart",
-    "plot_response_times",
     "plot_contact_cost",
+    "plot_resolution_times",
+    "plot_response_times",
+    "plot_run_chart",
 ]
 
 _METRIC_COLUMNS = {"n_contacts", "share", "n_customers", "n_closed", "n_open", "n_reopened",
