@@ -106,7 +106,7 @@ def test_stage_notebook_runs_in_jupyterlab_with_a_widget(lab, tmp_path):
             page.click(".lm-MenuBar-itemLabel:text-is('Run')")
             page.click(".lm-Menu-itemLabel:text-is('Run All Cells')")
             page.wait_for_selector(".jp-OutputArea-output .widget-dropdown, "
-                                   ".jp-OutputArea-output .jupyter-widgets", timeout=240_000)
+                                   ".jp-OutputArea-output .jupyter-widgets", timeout=480_000)
             page.screenshot(path=str(tmp_path / "lab.png"))
             assert page.locator(".jp-OutputArea-output img").count() >= 1
             assert page.locator(".jp-OutputArea-output table").count() >= 1
