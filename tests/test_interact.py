@@ -477,3 +477,19 @@ def test_messy_csv_through_the_loader(tmp_path):
     assert tt.loc["A4", "problem"] == "closed_without_date"
     m = interact.complaint_metrics(df, as_of="2024-03-31").iloc[0]
     assert m["n_contacts"] == 4 and m["n_open"] == 2 and m["fcr_rate"] == 0.5
+
+
+def test_run_chart_explorer_only_when_interactive():
+    import matplotlib
+
+    matplotlib.use("agg")
+    from crmlib import plot
+
+    idx = pd.DataFrame({"period": pd.to_datetime(["2024-01-01", "2024-02-01"] * 2),
+                        "index": ["complaints", "complaints", "wait_minutes", "wait_minutes"],
+                        "value": [3.0, 4.0, np.nan, np.nan]})
+    assert plot.run_chart_explorer(idx, interactive=False) is None
+    box = plot.run_chart_explorer(idx, interactive=True, language="en")
+    dropdown = box.children[0]
+    # indices without any value are not offered
+    assert list(dropdown.options) == [("Complaints", "complaints")]

@@ -34,7 +34,7 @@ def test_interact_notebook(client, language, extra, tmp_path):
         assert heading in html
     other = "en" if language == "es" else "es"
     assert HEADINGS[other][0] not in html
-    assert html.count("<table") >= 8
+    assert html.count("<table") >= 9
     assert html.count("<img") >= 6
     results = json.loads((tmp_path / "results" / "results.json").read_text(encoding="utf-8"))
     figures = results["values"]["complaints"]

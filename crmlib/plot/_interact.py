@@ -14,6 +14,7 @@ __all__ = [
     "plot_resolution_times",
     "plot_response_times",
     "plot_run_chart",
+    "run_chart_explorer",
 ]
 
 _METRIC_COLUMNS = {"n_contacts", "share", "n_customers", "n_closed", "n_open", "n_reopened",
@@ -128,3 +129,44 @@ def plot_contact_cost(costs: pd.DataFrame, *, ax=None, language: str = "es"):
     ax.set_ylabel(label(ycol, language))
     ax.set_title(t("interact.plot.cost", language))
     return ax
+
+
+def run_chart_explorer(indices: pd.DataFrame, *, interactive: bool = False,
+                       language: str = "es"):
+    """A dropdown over the hard indices that redraws their XmR chart (JupyterLab).
+
+    Parameters
+    ----------
+    indices : DataFrame
+        Result of ``interact.hard_indices``.
+    interactive : bool, default False
+        Without it nothing is built and None is returned, so a batch report
+        keeps only its static charts.
+
+    Returns
+    -------
+    ipywidgets.VBox or None
+    """
+    if not interactive:
+        return None
+    import ipywidgets as widgets
+    import matplotlib.pyplot as plt
+
+    from crmlib.interact import xmr_chart
+
+    names = [n for n in dict.fromkeys(indices["index"]) if indices.loc[
+        indices["index"] == n, "value"].notna().any()]
+    choose = widgets.Dropdown(options=[(t(f"interact.index.{n}", language), n) for n in names],
+                              description=t("interact.plot.choose_index", language))
+    out = widgets.Output()
+
+    def draw(_change=None):
+        out.clear_output(wait=True)
+        with out:
+            plot_run_chart(xmr_chart(indices, index=choose.value), index=choose.value,
+                           language=language)
+            plt.show()
+
+    choose.observe(draw, names="value")
+    draw()
+    return widgets.VBox([choose, out])
