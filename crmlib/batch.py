@@ -668,6 +668,9 @@ def execute_job(job: Job) -> dict:
             pm.execute_notebook(job.notebook, str(nb_out), parameters=params,
                                 engine_name=engine, kernel_name=job.kernel_name,
                                 progress_bar=False, log_output=False,
+                                # one write at the end: the notebook is in a staging folder
+                                # anyway, and saving it after every cell costs seconds
+                                request_save_on_cell_execute=False,
                                 start_timeout=job.start_timeout,
                                 execution_timeout=job.execution_timeout, **extra)
             error = None
