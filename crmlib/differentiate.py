@@ -315,7 +315,8 @@ def _finish_summary(per: pd.DataFrame, as_of: pd.Timestamp, time_unit: str) -> p
 
 def customer_summary_parquet(source, *, as_of=None, time_unit: str = "D",
                              memory_limit: str = "2GB", threads: int | None = None,
-                             temp_directory: str | None = None) -> pd.DataFrame:
+                             temp_directory: str | None = None,
+                             rows_per_pass: int = 10_000_000) -> pd.DataFrame:
     """:func:`customer_summary` computed out of core by DuckDB from Parquet files.
 
     The transactions are never loaded into Python: DuckDB streams the files,
@@ -337,6 +338,11 @@ def customer_summary_parquet(source, *, as_of=None, time_unit: str = "D",
     temp_directory : str, optional
         Where DuckDB spills; default: a fresh folder in the system's temporary
         directory, removed afterwards (never the current working directory).
+    rows_per_pass : int, default 10,000,000
+        Above this many rows the customers are split by a hash of
+        ``customer_id`` into several passes over the files, each aggregating
+        its share of customers, so the day-level hash table stays within
+        ``memory_limit`` (10 million rows use about 1.2 GB).
 
     Returns
     -------
@@ -348,11 +354,12 @@ def customer_summary_parquet(source, *, as_of=None, time_unit: str = "D",
     check_choice("time_unit", time_unit, TIME_UNIT_DAYS)
     if threads is not None:
         _check_positive_int("threads", threads)
+    _check_positive_int("rows_per_pass", rows_per_pass)
     if temp_directory is None:
         with tempfile.TemporaryDirectory(prefix="crmlib-duckdb-") as spill:
             return customer_summary_parquet(source, as_of=as_of, time_unit=time_unit,
                                             memory_limit=memory_limit, threads=threads,
-                                            temp_directory=spill)
+                                            temp_directory=spill, rows_per_pass=rows_per_pass)
     import duckdb
 
     files = [str(s) for s in source] if isinstance(source, (list, tuple)) else str(source)
@@ -385,7 +392,13 @@ def customer_summary_parquet(source, *, as_of=None, time_unit: str = "D",
                             source=str(source))
         as_of = pd.Timestamp(bad[3]).normalize() if as_of is None else _as_of(None, as_of)
         end = (as_of + _ONE_DAY).to_pydatetime()
-        per = con.execute(_SUMMARY_SQL, [end]).df()
+        passes = max(1, math.ceil(bad[2] / rows_per_pass))
+        if passes == 1:
+            per = con.execute(_SUMMARY_SQL.format(part=""), [end]).df()
+        else:
+            part = f"AND hash(customer_id) % {passes} = ?"
+            per = pd.concat([con.execute(_SUMMARY_SQL.format(part=part), [end, k]).df()
+                             for k in range(passes)], ignore_index=True)
     finally:
         con.close()
     return _finish_summary(per, as_of, time_unit)
@@ -393,10 +406,10 @@ def customer_summary_parquet(source, *, as_of=None, time_unit: str = "D",
 
 _SUMMARY_SQL = """
 WITH days AS (
-    SELECT customer_id, date_trunc('day', date) AS day, sum(amount) AS value,
+    SELECT customer_id, CAST(date AS DATE) AS day, sum(amount) AS value,
            sum(CASE WHEN amount < 0 THEN -amount ELSE 0 END) AS returns,
            count(*) FILTER (WHERE amount >= 0) > 0 AS purchase
-    FROM tx WHERE date < ? GROUP BY ALL
+    FROM tx WHERE date < ? {part} GROUP BY ALL
 )
 SELECT customer_id,
        min(day) FILTER (WHERE purchase) AS first_purchase,
@@ -417,7 +430,8 @@ def _summary_duckdb(tx: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
     try:
         con.execute("SET enable_progress_bar = false")
         con.register("tx", tx[["customer_id", "date", "amount"]])
-        return con.execute(_SUMMARY_SQL, [(as_of + _ONE_DAY).to_pydatetime()]).df()
+        return con.execute(_SUMMARY_SQL.format(part=""),
+                           [(as_of + _ONE_DAY).to_pydatetime()]).df()
     finally:
         con.close()
 

@@ -110,6 +110,10 @@ def test_customer_summary_parquet_glob_matches_pandas(tmp_path):
     a = d.customer_summary(df, time_unit="W")
     b = d.customer_summary_parquet(str(tmp_path / "*.parquet"), time_unit="W")
     pd.testing.assert_frame_equal(a, b, rtol=1e-9)
+    # Split into passes by customer hash: same table.
+    c = d.customer_summary_parquet(str(tmp_path / "*.parquet"), time_unit="W",
+                                   rows_per_pass=700)
+    pd.testing.assert_frame_equal(a, c, rtol=1e-9)
 
 
 def test_customer_summary_parquet_reports_bad_rows(small, tmp_path):
