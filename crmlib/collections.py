@@ -630,6 +630,9 @@ def score_credit(answers: pd.DataFrame, worksheet=None, *, missing: str = "error
                                     len(a), tuple(a.loc[dup, "criterion_id"].head(3).items())))
     a = a.assign(score=score)[~unknown & score.notna()]
     ids = list(dict.fromkeys(answers["customer_id"]))
+    if not ids:
+        return pd.DataFrame(columns=["customer_id", *_CS, "total", "decision", "decision_label",
+                                     "n_answered", "n_criteria"])
     grid = pd.DataFrame({"customer_id": np.repeat(ids, len(crit)),
                          "criterion_id": np.tile(crit["criterion_id"].to_numpy(), len(ids))})
     grid = grid.merge(crit, on="criterion_id").merge(
@@ -910,8 +913,8 @@ def dunning_view(plan: pd.DataFrame, *, language: str = "es") -> pd.DataFrame:
         last_stage_sent=view["last_stage_sent"].map(stage).astype(object),
         stage=view["stage"].map(stage).astype(object),
         action=view["action"].map(lambda a: t(f"collections.action.{a}", language)),
-        oldest_due_at=view["oldest_due_at"].dt.strftime("%Y-%m-%d"),
-        last_sent_at=view["last_sent_at"].dt.strftime("%Y-%m-%d"))
+        oldest_due_at=pd.to_datetime(view["oldest_due_at"]).dt.strftime("%Y-%m-%d"),
+        last_sent_at=pd.to_datetime(view["last_sent_at"]).dt.strftime("%Y-%m-%d"))
 
 
 def dunning_letters(plan: pd.DataFrame, customers: pd.DataFrame, *, as_of, language: str = "es",

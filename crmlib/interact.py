@@ -618,7 +618,7 @@ def complaint_metrics(
     for key, g in t.groupby(groups, sort=True, dropna=False):
         key = key if isinstance(key, tuple) else (key,)
         rows.append({**dict(zip(groups, key)), **summarise(g)})
-    cols = groups + list(summarise(t.iloc[:0]).keys()) if rows else groups
+    cols = groups + list(summarise(t.iloc[:0]).keys())
     out = pd.DataFrame(rows, columns=cols)
     if "month" in groups:
         return out.sort_values(groups, kind="stable").reset_index(drop=True)

@@ -333,3 +333,14 @@ def test_plots_draw_the_tables(ledger, overdue):
     ax = plot.plot_dunning_plan(C.dunning_plan(overdue, as_of=AS_OF), language="en")
     assert sorted(p.get_width() for p in ax.patches) == [0, 0, 0, 2]
     plt.close("all")
+
+
+def test_nothing_open_gives_empty_tables_not_errors():
+    inv = _inv([("1", "a", "2024-01-01", "2024-01-31", "2024-01-20", 10.0, 10.0)])
+    ag = C.aging_table(inv, as_of=AS_OF)
+    assert ag.empty and C.aging_totals(ag)["amount"].sum() == 0
+    answers = C.ledger_answers(inv, as_of=AS_OF, customers=ag, top=5)
+    assert C.score_credit(answers, missing="partial").empty
+    plan = C.dunning_plan(inv, as_of=AS_OF)
+    assert plan.empty and C.dunning_view(plan).empty
+    assert C.simulate_dunning(inv, as_of=AS_OF, weeks=3).empty

@@ -493,3 +493,15 @@ def test_run_chart_explorer_only_when_interactive():
     dropdown = box.children[0]
     # indices without any value are not offered
     assert list(dropdown.options) == [("Complaints", "complaints")]
+
+
+def test_no_complaints_gives_empty_tables_not_errors():
+    df = pd.DataFrame({"interaction_id": ["1"], "customer_id": ["a"],
+                       "opened_at": [pd.Timestamp("2024-01-01")],
+                       "closed_at": [pd.Timestamp("2024-01-02")], "kind": ["praise"],
+                       "channel": ["web"]})
+    by = interact.complaint_metrics(df, by="channel", as_of="2024-12-31")
+    assert by.empty and "fcr_rate" in by.columns
+    month = interact.complaint_metrics(df, by="month", as_of="2024-12-31")
+    assert interact.p_chart(month, successes="fcr_rate", trials="fcr_n", period="month").empty
+    assert interact.complaint_metrics(df, as_of="2024-12-31").iloc[0]["n_contacts"] == 0
