@@ -898,8 +898,8 @@ def dunning_view(plan: pd.DataFrame, *, language: str = "es") -> pd.DataFrame:
     DataFrame
         ``customer_id``, ``n_overdue_invoices``, ``overdue_amount``,
         ``max_days_overdue``, ``oldest_due_at``, ``last_stage_sent``,
-        ``last_sent_at``, ``action``, ``stage`` and ``letter_format``, with
-        stages and actions as reader labels.
+        ``last_sent_at``, ``action_label``, ``stage`` and ``letter_format``,
+        with stages and actions as reader labels.
     """
     check_language(language)
 
@@ -909,10 +909,11 @@ def dunning_view(plan: pd.DataFrame, *, language: str = "es") -> pd.DataFrame:
     view = plan[["customer_id", "n_overdue_invoices", "overdue_amount", "max_days_overdue",
                  "oldest_due_at", "last_stage_sent", "last_sent_at", "action", "stage",
                  "letter_format"]]
+    view = view.rename(columns={"action": "action_label"})
     return view.assign(
         last_stage_sent=view["last_stage_sent"].map(stage).astype(object),
         stage=view["stage"].map(stage).astype(object),
-        action=view["action"].map(lambda a: t(f"collections.action.{a}", language)),
+        action_label=view["action_label"].map(lambda a: t(f"collections.action.{a}", language)),
         oldest_due_at=pd.to_datetime(view["oldest_due_at"]).dt.strftime("%Y-%m-%d"),
         last_sent_at=pd.to_datetime(view["last_sent_at"]).dt.strftime("%Y-%m-%d"))
 

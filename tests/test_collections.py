@@ -344,3 +344,9 @@ def test_nothing_open_gives_empty_tables_not_errors():
     plan = C.dunning_plan(inv, as_of=AS_OF)
     assert plan.empty and C.dunning_view(plan).empty
     assert C.simulate_dunning(inv, as_of=AS_OF, weeks=3).empty
+
+
+def test_dunning_view_reads_in_words(overdue):
+    view = C.dunning_view(C.dunning_plan(overdue, as_of=AS_OF), language="es")
+    assert set(view["action_label"]) == {"Enviar"} and set(view["stage"]) == {"Recordatorio"}
+    assert "invoice_ids" not in view and view["oldest_due_at"].iloc[0] == "2024-01-31"
