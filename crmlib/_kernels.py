@@ -1,28 +1,44 @@
-"""Warm kernels for papermill: a fresh, pre-started kernel for every notebook.
+"""Warm kernels for papermill: a fresh kernel process for every notebook, without the wait.
 
 Starting an IPython kernel and importing pandas, matplotlib and crmlib costs a
-second or two before a notebook does any work. This module hides that cost
-without sharing a kernel between notebooks: each worker keeps the *next*
-kernel booting in a background thread while the current notebook runs, and
-every kernel runs exactly one notebook and is then shut down. Isolation holds
-by construction (a notebook never sees a process another notebook touched);
-only the start-up latency is taken off the critical path.
+second or two before a notebook does any work. Two things remove that cost
+without ever sharing a kernel between notebooks:
+
+* a *kernel template* per worker (:mod:`crmlib._zygote`): a process that has
+  imported IPython, ipykernel, numpy, pandas, matplotlib and crmlib once and
+  forks a new kernel process on request, so a kernel starts in a fraction of
+  a second and almost without CPU. The template never runs notebook code;
+  every kernel is a new process forked from the same clean state;
+* a *pool* that keeps the next kernel starting in a background thread while
+  the current notebook runs, so the start is off the critical path.
+
+Every kernel runs exactly one notebook and is then shut down: isolation holds
+by construction (a notebook never sees a process another notebook touched).
+Kernels talk over IPC (Unix sockets), which avoids the TCP port race of
+kernels started in parallel; a kernel exits when the worker that asked for it
+disappears. Kernel specs that do not start this interpreter's ipykernel are
+launched the ordinary way.
 
 The engine is registered with papermill under the name ``crmlib-warm``::
 
     papermill.execute_notebook(src, dst, engine_name="crmlib-warm",
                                kernel_cwd="notebooks/", parameters={...})
 
-The pool is per process and per thread (a kernel is never handed to two
-threads). A kernel that fails to start is retried a few times
-(:data:`START_ATTEMPTS`); errors raised while cells run are never retried.
+The pool is per process and per thread. A kernel that fails to start is
+retried (:data:`START_ATTEMPTS`); errors raised while cells run are never
+retried.
 """
 
 from __future__ import annotations
 
 import asyncio
 import atexit
+import json
 import os
+import shutil
+import signal
+import subprocess
+import sys
 import threading
 import time
 from dataclasses import dataclass
@@ -71,7 +87,149 @@ def _kernel_env() -> dict:
     return env
 
 
-async def _boot(kernel_name: str, cwd: str | None, preload: str, timeout: float):
+class _ForeignProcess:
+    """The bits of ``subprocess.Popen`` jupyter_client uses, for a kernel forked by the zygote
+    (a process this one did not start, so it is watched with signals, not ``wait``)."""
+
+    stdin = stdout = stderr = None
+
+    def __init__(self, pid: int):
+        self.pid = pid
+        self.returncode = None
+
+    def poll(self):
+        if self.returncode is None:
+            try:
+                os.kill(self.pid, 0)
+            except ProcessLookupError:
+                self.returncode = 0
+            except PermissionError:
+                pass
+        return self.returncode
+
+    def wait(self, timeout=None):
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while self.poll() is None:
+            if deadline is not None and time.monotonic() > deadline:
+                raise TimeoutError(f"kernel {self.pid} still running")
+            time.sleep(0.05)
+        return self.returncode
+
+    def send_signal(self, signum):
+        try:
+            os.kill(self.pid, signum)
+        except ProcessLookupError:
+            pass
+
+    def kill(self):
+        self.send_signal(signal.SIGKILL)
+
+    def terminate(self):
+        self.send_signal(signal.SIGTERM)
+
+
+class Zygote:
+    """Client of one ``python -m crmlib._zygote`` process (see :mod:`crmlib._zygote`)."""
+
+    def __init__(self, start_timeout: float = 120.0):
+        env = dict(os.environ)
+        env.pop("MPLBACKEND", None)
+        self.proc = subprocess.Popen([sys.executable, "-m", "crmlib._zygote"],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env,
+                                     text=True, bufsize=1)
+        self.lock = threading.Lock()
+        line = self._readline(start_timeout)
+        if line.strip() != "ready":
+            self.close()
+            raise KernelStartError(f"kernel template process did not start ({line!r})")
+
+    def _readline(self, timeout: float) -> str:
+        import selectors
+
+        sel = selectors.DefaultSelector()
+        sel.register(self.proc.stdout, selectors.EVENT_READ)
+        if not sel.select(timeout):
+            raise KernelStartError(f"kernel template process silent for {timeout:g} s")
+        return self.proc.stdout.readline()
+
+    def alive(self) -> bool:
+        return self.proc.poll() is None
+
+    def fork(self, argv, env, cwd) -> int:
+        req = {"argv": list(argv), "env": dict(env), "cwd": str(cwd), "watch_pid": os.getpid()}
+        with self.lock:
+            self.proc.stdin.write(json.dumps(req) + "\n")
+            self.proc.stdin.flush()
+            line = self._readline(30.0)
+        if not line:
+            raise KernelStartError("kernel template process exited")
+        return int(json.loads(line)["pid"])
+
+    def close(self) -> None:
+        try:
+            self.proc.stdin.close()
+        except OSError:
+            pass
+        try:
+            self.proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
+_ZYGOTES: dict[int, Zygote] = {}
+_ZYGOTE_LOCK = threading.Lock()
+
+
+def get_zygote() -> Zygote | None:
+    """This process's kernel template (started on first use), or None if it cannot start."""
+    with _ZYGOTE_LOCK:
+        z = _ZYGOTES.get(os.getpid())
+        if z is None or not z.alive():
+            try:
+                z = _ZYGOTES[os.getpid()] = Zygote()
+            except (OSError, KernelStartError):
+                return None
+        return z
+
+
+def _forkable(cmd: list[str]) -> list[str] | None:
+    """Arguments for the zygote when ``cmd`` starts this interpreter's ipykernel, else None."""
+    if len(cmd) >= 3 and cmd[1:3] == ["-m", "ipykernel_launcher"]:
+        try:
+            same = os.path.realpath(shutil.which(cmd[0]) or cmd[0]) == \
+                os.path.realpath(sys.executable)
+        except OSError:
+            same = False
+        if same:
+            return cmd[3:]
+    return None
+
+
+def _fork_provisioner(km):
+    from jupyter_client.provisioning import LocalProvisioner
+
+    class ForkProvisioner(LocalProvisioner):
+        async def launch_kernel(self, cmd, **kwargs):
+            argv = _forkable(cmd)
+            zygote = get_zygote() if argv is not None else None
+            if zygote is None:
+                return await super().launch_kernel(cmd, **kwargs)
+            env = kwargs.get("env") or dict(os.environ)
+            pid = zygote.fork(argv, env, kwargs.get("cwd") or os.getcwd())
+            self.process = _ForeignProcess(pid)
+            self.pid = pid
+            self.pgid = pid
+            self.cwd = kwargs.get("cwd", os.getcwd())
+            return self.connection_info
+
+    import uuid
+
+    km.kernel_id = km.kernel_id or str(uuid.uuid4())
+    return ForkProvisioner(kernel_id=km.kernel_id, kernel_spec=km.kernel_spec, parent=km)
+
+
+async def _boot(kernel_name: str, cwd: str | None, preload: str, timeout: float,
+                fork: bool = True):
     from jupyter_client.manager import AsyncKernelManager
 
     # IPC sockets (Unix domain) avoid the TCP port race of kernels started in parallel;
@@ -81,6 +239,8 @@ async def _boot(kernel_name: str, cwd: str | None, preload: str, timeout: float)
 
     ip = os.path.join(tempfile.gettempdir(), f"crmlib-k{os.getpid()}-{uuid.uuid4().hex[:10]}")
     km = AsyncKernelManager(kernel_name=kernel_name, transport="ipc", ip=ip)
+    if fork:
+        km.provisioner = _fork_provisioner(km)
     kwargs = {"env": _kernel_env()}
     if cwd:
         kwargs["cwd"] = cwd

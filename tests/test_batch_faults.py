@@ -106,7 +106,7 @@ def test_run_killed_with_sigkill_resumes_to_completion(tmp_path):
     try:
         # kill the whole run (runner and its workers) once some but not all jobs are done
         assert wait_for(lambda: len(list(out.glob("*/*/job.json"))) >= 2, timeout=300)
-        run_pids = set(_session_pids(proc.pid))
+        kernels = [p for p in _descendants(proc.pid) if _is_kernel(p)]
     finally:
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
@@ -119,7 +119,8 @@ def test_run_killed_with_sigkill_resumes_to_completion(tmp_path):
             assert (folder / name).stat().st_size > 0
         nbformat.read(folder / f"{folder.name}.ipynb", as_version=4)
     # kernels notice that the worker that started them is gone, and exit
-    assert wait_for(lambda: not _kernels_of(run_pids), timeout=30)
+    assert kernels
+    assert wait_for(lambda: not any(Path(f"/proc/{p}").exists() for p in kernels), timeout=30)
 
     manifest = batch.run_engagement(eng, out=out, jobs=2, pdf=False, progress=False)
     assert (manifest["status"] == "completed").all() and len(manifest) == 8
@@ -133,29 +134,32 @@ def test_run_killed_with_sigkill_resumes_to_completion(tmp_path):
         assert results(out, f"k{i}", "01_tiny")["values"]["total_amount"] == expected
 
 
-def _kernels_of(parents: set[int]) -> list[int]:
-    found = []
-    for env in Path("/proc").glob("[0-9]*/environ"):
-        try:
-            items = env.read_bytes().split(b"\0")
-        except OSError:
-            continue
-        for item in items:
-            if item.startswith(b"JPY_PARENT_PID=") and int(item[15:] or 0) in parents:
-                found.append(int(env.parent.name))
-    return found
-
-
-def _session_pids(session: int) -> list[int]:
-    pids = []
+def _children() -> dict[int, list[int]]:
+    tree: dict[int, list[int]] = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
+            ppid = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
             continue
-        if int(fields[3]) == session:  # session id
-            pids.append(int(stat.parent.name))
-    return pids
+        tree.setdefault(ppid, []).append(int(stat.parent.name))
+    return tree
+
+
+def _descendants(pid: int) -> list[int]:
+    tree, out, todo = _children(), [], [pid]
+    while todo:
+        for child in tree.get(todo.pop(), []):
+            out.append(child)
+            todo.append(child)
+    return out
+
+
+def _is_kernel(pid: int) -> bool:
+    try:
+        cmd = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
+    return b"ipykernel" in cmd or b"crmlib._zygote" in cmd
 
 
 def test_kernel_start_failures_are_retried(tmp_path, monkeypatch):
