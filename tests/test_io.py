@@ -314,9 +314,10 @@ CORPUS = {
     "31_header_mapped_twice.csv": ("transactions", {}, [
         "transactions: column 'amount' is given by 2 headers ('Monto', 'Importe')",
         "column_map", "(line 1: 'Monto')"]),
-    "32_closed_before_opened.csv": ("interactions", {}, [
-        ("interactions: column 'closed_at' is before opened_at - 1 of 2 rows fail "
-         "(line 2: '2024-05-01')")]),
+    # loaded as is: crmlib.interact reports such tickets and never counts a negative time
+    "32_closed_before_opened.csv": ("interactions", {}, {
+        "rows": 2, "cells": {(0, "closed_at"): ts("2024-05-01"),
+                             (0, "opened_at"): ts("2024-05-02")}}),
     "33_readiness_groups.csv": ("readiness_responses", {}, [
         "readiness_responses: column 'group' is not one of", "(line 5: 'visitante')"]),
     "34_binary_junk.csv": ("transactions", {}, ["transactions:", "binary"]),

@@ -135,10 +135,11 @@ def test_check_collects_every_problem():
     problems = check(df, "interactions")
     rules = {(p.column, p.rule.split(" [")[0]) for p in problems}
     assert ("interaction_id", "has duplicate values") in rules
-    assert ("closed_at", "is before opened_at") in rules
+    # a ticket closed before it opened is left to crmlib.interact to report
+    assert ("closed_at", "is before opened_at") not in rules
     assert ("contacts_to_resolve", "is below 0") in rules
     assert any(c == "kind" and r.startswith("is not one of") for c, r in rules)
-    assert len(problems) == 4
+    assert len(problems) == 3
     dup = next(p for p in problems if p.column == "interaction_id")
     assert dup.examples == ((0, "T1"), (1, "T1"))
 
