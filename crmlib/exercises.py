@@ -36,6 +36,9 @@ __all__ = [
     "check_servqual_unweighted",
     "check_servqual_worst_dimension",
     "check_servqual_alpha",
+    "check_n_actions",
+    "check_top_customer_action",
+    "check_stage_count",
     "check_dso_days",
     "check_overdue_share",
     "check_oldest_bucket_customer",
@@ -321,6 +324,52 @@ def check_servqual_alpha(answer, responses: pd.DataFrame, *, dimension: str = "r
     rel = servqual.reliability_table(gaps, part="perception")
     expected = rel.loc[rel["dimension"] == dimension, "alpha"].iloc[0]
     return _num("servqual_alpha", answer, expected, language, rel_tol=0, abs_tol=0.005)
+
+
+# --- Personalize ------------------------------------------------------------------------
+
+def _customer_features(transactions, interactions, as_of):
+    from crmlib import differentiate, personalize
+
+    return personalize.customer_features(
+        differentiate.pareto_table(transactions, as_of=as_of),
+        differentiate.rfm_segments(differentiate.rfm_scores(transactions, as_of=as_of)),
+        differentiate.lifecycle_table(transactions, as_of=as_of),
+        personalize.contact_features(interactions, as_of=as_of),
+    )
+
+
+def check_n_actions(answer, transactions: pd.DataFrame, interactions: pd.DataFrame, *,
+                    action: str, as_of=None, language: str = "es") -> CheckResult:
+    """Number of customers whose next best action (packaged rules) is ``action``."""
+    from crmlib import personalize
+
+    plan = personalize.treatment_plan(_customer_features(transactions, interactions, as_of))
+    expected = int((plan["action"] == action).sum())
+    return _num("n_actions", answer, expected, language, rel_tol=0, abs_tol=0.5)
+
+
+def check_top_customer_action(answer, transactions: pd.DataFrame, interactions: pd.DataFrame,
+                              *, as_of=None, language: str = "es") -> CheckResult:
+    """Next best action (its key) of the most valuable customer."""
+    from crmlib import differentiate, personalize
+
+    plan = personalize.treatment_plan(_customer_features(transactions, interactions, as_of))
+    top = differentiate.pareto_table(transactions, as_of=as_of)["customer_id"].iloc[0]
+    expected = plan.loc[plan["customer_id"] == top, "action"].iloc[0]
+    return _choice("top_customer_action", answer, expected, language,
+                   allowed=sorted(plan["action"].unique()))
+
+
+def check_stage_count(answer, transactions: pd.DataFrame, interactions: pd.DataFrame, *,
+                      stage: str, as_of=None, language: str = "es") -> CheckResult:
+    """Customers at relationship ``stage`` (contact, relate, intimate or trust)."""
+    from crmlib import personalize
+
+    stages = personalize.relationship_stages(_customer_features(transactions, interactions,
+                                                                as_of))
+    expected = int((stages["relationship_stage"] == stage).sum())
+    return _num("stage_count", answer, expected, language, rel_tol=0, abs_tol=0.5)
 
 
 # --- Collections ------------------------------------------------------------------------
