@@ -49,8 +49,16 @@ from papermill.utils import merge_kwargs, remove_args
 
 from crmlib.exceptions import CrmlibError
 
-__all__ = ["ENGINE_NAME", "WarmKernelEngine", "KernelPool", "KernelStartError", "get_pool",
-           "shutdown_pools", "START_ATTEMPTS", "PRELOAD"]
+__all__ = [
+    "ENGINE_NAME",
+    "PRELOAD",
+    "START_ATTEMPTS",
+    "KernelPool",
+    "KernelStartError",
+    "WarmKernelEngine",
+    "get_pool",
+    "shutdown_pools",
+]
 
 ENGINE_NAME = "crmlib-warm"
 START_ATTEMPTS = 3
@@ -230,12 +238,12 @@ def _fork_provisioner(km):
 
 async def _boot(kernel_name: str, cwd: str | None, preload: str, timeout: float,
                 fork: bool = True):
-    from jupyter_client.manager import AsyncKernelManager
-
     # IPC sockets (Unix domain) avoid the TCP port race of kernels started in parallel;
     # an absolute, unique, short socket path keeps them apart (the path limit is ~100 bytes).
     import tempfile
     import uuid
+
+    from jupyter_client.manager import AsyncKernelManager
 
     ip = os.path.join(tempfile.gettempdir(), f"crmlib-k{os.getpid()}-{uuid.uuid4().hex[:10]}")
     km = AsyncKernelManager(kernel_name=kernel_name, transport="ipc", ip=ip)
@@ -272,7 +280,7 @@ def _start_with_retries(kernel_name, cwd, preload, timeout, attempts):
     for attempt in range(attempts):
         try:
             return asyncio.run(_boot(kernel_name, cwd, preload, timeout))
-        except Exception as exc:  # a lost port race, a kernel that died while booting
+        except Exception as exc:  # noqa: BLE001 - a lost port race, a kernel that died booting
             errors.append(f"{type(exc).__name__}: {exc}")
             time.sleep(0.2 * (attempt + 1))
     raise KernelStartError(
@@ -290,7 +298,7 @@ def _shutdown(km) -> None:
 
     try:
         asyncio.run(stop())
-    except Exception:
+    except Exception:  # noqa: BLE001, S110 - a kernel already gone is fine
         pass
 
 
@@ -335,7 +343,7 @@ class KernelPool:
             try:
                 result.append(("ok", _start_with_retries(self.kernel_name, self.cwd, self.preload,
                                                          self.start_timeout, self.attempts)))
-            except BaseException as exc:  # handed to the caller of acquire()
+            except BaseException as exc:  # noqa: BLE001 - handed to the caller of acquire()
                 result.append(("error", exc))
 
         thread = threading.Thread(target=work, name="crmlib-kernel-boot", daemon=True)

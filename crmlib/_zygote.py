@@ -68,7 +68,7 @@ def _become_kernel(req: dict, reply_fd: int) -> None:
         os.dup2(devnull, 0)
         os.dup2(devnull, 1)  # the kernel's own console notes; cell output goes over ZMQ
         os.close(devnull)
-        sys.stdin = open(os.devnull)
+        sys.stdin = open(os.devnull)  # noqa: SIM115
         os.chdir(req["cwd"])
         os.environ.clear()
         os.environ.update(req["env"])
@@ -97,7 +97,7 @@ def main() -> None:
     for name in PRELOAD:
         try:
             importlib.import_module(name)
-        except Exception:  # noqa: BLE001 - a missing optional module is not fatal
+        except Exception:  # noqa: BLE001, S110 - a missing optional module is not fatal
             pass
     signal.signal(signal.SIGCHLD, _reap)
     reply = os.fdopen(reply_fd, "w", buffering=1)

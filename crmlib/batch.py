@@ -42,6 +42,7 @@ import hashlib
 import io as _io
 import json
 import logging
+import math
 import os
 import re
 import shutil
@@ -50,7 +51,7 @@ import threading
 import time
 import tokenize
 import uuid
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -61,9 +62,22 @@ from crmlib._files import atomic_write_text, check_id, inside
 from crmlib.exceptions import CrmlibError, ParameterError
 
 __all__ = [
-    "Engagement", "Client", "Job", "NotebookParameter", "load_engagement", "notebook_parameters",
-    "plan_jobs", "run_engagement", "validate_engagement", "execute_job", "parse_shard",
-    "STANDARD_PARAMETERS", "MANIFEST_FILE", "SUMMARY_FILE", "STORE_FILE", "JOB_FILE",
+    "JOB_FILE",
+    "MANIFEST_FILE",
+    "STANDARD_PARAMETERS",
+    "STORE_FILE",
+    "SUMMARY_FILE",
+    "Client",
+    "Engagement",
+    "Job",
+    "NotebookParameter",
+    "execute_job",
+    "load_engagement",
+    "notebook_parameters",
+    "parse_shard",
+    "plan_jobs",
+    "run_engagement",
+    "validate_engagement",
 ]
 
 log = logging.getLogger("crmlib.batch")
@@ -351,7 +365,7 @@ def _type_ok(value, annotation: str | None) -> bool:
 def _plain(value, where: str, problems: list[str]):
     """Accept only YAML/JSON data for parameters: nothing that could carry code."""
     if value is None or isinstance(value, (bool, int, float, str)):
-        if isinstance(value, float) and value != value:
+        if isinstance(value, float) and math.isnan(value):
             problems.append(f"{where}: NaN is not a parameter value")
         return value
     if isinstance(value, _dt.date):
@@ -537,8 +551,9 @@ def plan_jobs(engagement, *, out=None, only=None, stages=None, language=None, sh
                 if name in STANDARD_PARAMETERS:
                     problems.append(f"{where}: parameter {name!r} is set by the runner")
                 elif name not in declared_here:
-                    problems.append(f"{where}: unknown parameter {name!r}; the notebook declares "
-                                    f"{sorted(n for n in declared_here if n not in STANDARD_PARAMETERS)}")
+                    own = sorted(n for n in declared_here if n not in STANDARD_PARAMETERS)
+                    problems.append(f"{where}: unknown parameter {name!r}; the notebook "
+                                    f"declares {own}")
                 else:
                     values[name] = _plain(value, f"{where}, parameter {name!r}", problems)
             for name, spec in declared_here.items():
@@ -608,7 +623,7 @@ def _failed_cell(nb_path: Path):
 
     try:
         nb = nbformat.read(str(nb_path), as_version=4)
-    except Exception:
+    except Exception:  # noqa: BLE001
         return None, ""
     for index, cell in enumerate(nb.cells):
         if cell.get("metadata", {}).get("papermill", {}).get("exception"):
@@ -652,7 +667,7 @@ def execute_job(job: Job) -> dict:
         "client_id": job.client_id, "stage": job.stage, "industry": job.industry,
         "engagement": job.engagement, "status": "failed", "parameter_hash": job.parameter_hash,
         "input_hash": job.input_hash, "crmlib_version": __version__,
-        "started_at": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+        "started_at": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
         "duration_s": None, "cells_s": None, "attempts": 0, "error": "", "error_cell": None,
         "error_source": "", "outputs": {}, "worker": f"{os.uname().nodename}:{os.getpid()}",
     }
@@ -739,7 +754,7 @@ def _cell_seconds(nb_path: Path) -> float | None:
 
     try:
         nb = nbformat.read(str(nb_path), as_version=4)
-    except Exception:
+    except Exception:  # noqa: BLE001
         return None
     total = 0.0
     for cell in nb.cells:
@@ -1025,8 +1040,6 @@ def run_engagement(engagement, *, out=None, jobs: int | None = None, scheduler: 
     from crmlib.store import open_store
 
     t0 = time.time()
-    from crmlib._files import check_id as _cid  # noqa: F401 (kept near its use for clarity)
-
     if engine not in ("crmlib-warm", "nbclient"):
         raise ParameterError(f"engine must be one of ['crmlib-warm', 'nbclient']; got {engine!r}",
                              parameter="engine", allowed=("crmlib-warm", "nbclient"),
@@ -1044,7 +1057,7 @@ def run_engagement(engagement, *, out=None, jobs: int | None = None, scheduler: 
     eng = load_engagement(engagement, language=language, notebooks=notebooks)
     store_target = store or eng.store or str(out_path / STORE_FILE)
     out_path.mkdir(parents=True, exist_ok=True)
-    run_id = _dt.datetime.now(_dt.timezone.utc).strftime("%Y%m%dT%H%M%S") + \
+    run_id = _dt.datetime.now(_dt.UTC).strftime("%Y%m%dT%H%M%S") + \
         f"-{uuid.uuid4().hex[:6]}"
     all_jobs = stage_jobs + portfolio_jobs
     _clean_stale(all_jobs)
@@ -1137,6 +1150,3 @@ def validate_engagement(engagement, *, language: str | None = None, notebooks=No
                 problems.append(f"client {client.id}: {table}: {type(exc).__name__}: {exc}")
     return problems
 
-
-def _job_asdict(job: Job) -> dict:
-    return asdict(job)

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from crmlib.exceptions import CrmlibError
 
-__all__ = ["main", "build_parser", "copy_templates"]
+__all__ = ["build_parser", "copy_templates", "main"]
 
 
 def build_parser() -> argparse.ArgumentParser:

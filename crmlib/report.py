@@ -23,9 +23,22 @@ from crmlib._files import atomic_path, atomic_write_text
 from crmlib.exceptions import CrmlibError
 from crmlib.i18n import check_language, labels
 
-__all__ = ["Recorder", "show", "markdown", "section", "excel_safe", "to_excel", "to_csv",
-           "notebook_html", "report_html", "write_report_html", "find_chromium", "html_to_pdf",
-           "RESULTS_FILE", "TABLES_FILE"]
+__all__ = [
+    "RESULTS_FILE",
+    "TABLES_FILE",
+    "Recorder",
+    "excel_safe",
+    "find_chromium",
+    "html_to_pdf",
+    "markdown",
+    "notebook_html",
+    "report_html",
+    "section",
+    "show",
+    "to_csv",
+    "to_excel",
+    "write_report_html",
+]
 
 RESULTS_FILE = "results.json"
 TABLES_FILE = "tables.xlsx"
@@ -55,16 +68,15 @@ def excel_safe(df: pd.DataFrame) -> pd.DataFrame:
 def to_excel(tables: dict[str, pd.DataFrame], path: str | Path) -> Path:
     """Write ``{sheet name: table}`` to an .xlsx file atomically, formula-safe."""
     path = Path(path)
-    with atomic_path(path) as tmp:
-        with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
-            used: set[str] = set()
-            for name, table in tables.items():
-                sheet = _sheet_name(name, used)
-                frame = table.copy()
-                for col in frame.columns:
-                    if isinstance(frame[col].dtype, pd.DatetimeTZDtype):
-                        frame[col] = frame[col].dt.tz_localize(None)
-                excel_safe(frame).to_excel(writer, sheet_name=sheet, index=False)
+    with atomic_path(path) as tmp, pd.ExcelWriter(tmp, engine="openpyxl") as writer:
+        used: set[str] = set()
+        for name, table in tables.items():
+            sheet = _sheet_name(name, used)
+            frame = table.copy()
+            for col in frame.columns:
+                if isinstance(frame[col].dtype, pd.DatetimeTZDtype):
+                    frame[col] = frame[col].dt.tz_localize(None)
+            excel_safe(frame).to_excel(writer, sheet_name=sheet, index=False)
     return path
 
 
@@ -203,8 +215,8 @@ def _cached_exporter(template: str | None):
     cfg.TagRemovePreprocessor.remove_cell_tags = ("remove_cell",)
     cfg.TagRemovePreprocessor.remove_all_outputs_tags = ("remove_output",)
     cfg.TagRemovePreprocessor.enabled = True
-    options = dict(config=cfg, exclude_input=True, exclude_input_prompt=True,
-                   exclude_output_prompt=True)
+    options = {"config": cfg, "exclude_input": True, "exclude_input_prompt": True,
+               "exclude_output_prompt": True}
     if template:
         options.update(template_name=template, extra_template_basedirs=[str(_TEMPLATES)])
     return HTMLExporter(**options)
@@ -341,8 +353,8 @@ def html_to_pdf(html_path, pdf_path, *, chromium: str | None = None,
         cmd = _chromium_base(chromium, profile) + [
             "--no-pdf-header-footer", f"--print-to-pdf={tmp}", html_path.as_uri()]
         try:
-            proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                  timeout=timeout, stdin=subprocess.DEVNULL)
+            proc = subprocess.run(cmd, capture_output=True, timeout=timeout,
+                                  stdin=subprocess.DEVNULL, check=False)
         except subprocess.TimeoutExpired:
             raise ExportError(f"chromium did not print {html_path.name} within {timeout:g} s") \
                 from None

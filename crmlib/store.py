@@ -23,9 +23,17 @@ import pandas as pd
 from crmlib import __version__
 from crmlib.exceptions import MissingDependencyError, ParameterError
 
-__all__ = ["ResultsStore", "DuckDBStore", "PostgresStore", "open_store", "compare_with_portfolio",
-           "portfolio_table", "portfolio_summary", "portfolio_headline",
-           "COLUMNS"]
+__all__ = [
+    "COLUMNS",
+    "DuckDBStore",
+    "PostgresStore",
+    "ResultsStore",
+    "compare_with_portfolio",
+    "open_store",
+    "portfolio_headline",
+    "portfolio_summary",
+    "portfolio_table",
+]
 
 COLUMNS = ["engagement", "client_id", "industry", "stage", "key", "value", "value_text", "run_at",
            "crmlib_version"]
@@ -68,7 +76,7 @@ class ResultsStore:
         self.close()
 
     def _rows(self, rows, run_at):
-        run_at = run_at or _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
+        run_at = run_at or _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds")
         out = []
         for r in rows:
             value = r.get("value")
@@ -367,7 +375,7 @@ def portfolio_summary(table: pd.DataFrame) -> dict:
     """Key figures of a :func:`portfolio_table`: ``n_figures``, ``n_compared`` (with a
     percentile), ``n_peers`` (largest group) and ``median_percentile`` (None if none)."""
     compared = table["percentile"].dropna()
-    return {"n_figures": int(len(table)), "n_compared": int(len(compared)),
+    return {"n_figures": len(table), "n_compared": len(compared),
             "n_peers": int(table["n_peers"].max()) if len(table) else 0,
             "median_percentile": float(compared.median()) if len(compared) else None}
 

@@ -95,8 +95,7 @@ class PostgresServer:
         cmd = [str(c) for c in cmd]
         if self.as_root:
             cmd = ["runuser", "-u", "postgres", "--", *cmd]
-        return subprocess.run(cmd, check=check, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                              timeout=120)
+        return subprocess.run(cmd, check=check, capture_output=True, timeout=120)
 
     def start(self) -> str:
         if self.as_root:

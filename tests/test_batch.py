@@ -9,8 +9,8 @@ import nbformat
 import pandas as pd
 import papermill as pm
 import pytest
-
 from batch_support import OTHER_TX, TEST_NOTEBOOKS, make_engagement, results
+
 from crmlib import _kernels, batch
 from crmlib.store import open_store
 
@@ -52,6 +52,9 @@ def test_manifest_records_hashes_versions_and_paths(first_run):
     _, out, manifest = first_run
     on_disk = pd.read_csv(out / "manifest.csv", keep_default_na=False)
     assert len(on_disk) == 4
+    assert on_disk["run_id"].tolist() == manifest["run_id"].tolist()
+    assert on_disk["run_id"].nunique() == 1
+    assert (out / "runs" / f"{on_disk['run_id'][0]}.csv").is_file()
     assert set(on_disk["crmlib_version"]) == {__import__("crmlib").__version__}
     assert on_disk["parameter_hash"].str.fullmatch(r"[0-9a-f]{64}").all()
     # beta's 01_tiny has its own parameters, so its parameter hash differs from alfa's

@@ -11,11 +11,18 @@ import textwrap
 from pathlib import Path
 
 import nbformat
-import pandas as pd
 import pytest
+from batch_support import (
+    BAD_TX,
+    OTHER_TX,
+    ROOT,
+    TEST_NOTEBOOKS,
+    crmlib_cmd,
+    make_engagement,
+    results,
+    wait_for,
+)
 
-from batch_support import (BAD_TX, OTHER_TX, ROOT, TEST_NOTEBOOKS, crmlib_cmd, make_engagement,
-                           results, wait_for)
 from crmlib import _kernels, batch
 from crmlib.exceptions import ParameterError
 

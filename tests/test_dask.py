@@ -11,8 +11,8 @@ import threading
 from pathlib import Path
 
 import pytest
-
 from batch_support import OTHER_TX, ROOT, free_port, make_engagement, results, wait_for
+
 from crmlib import batch
 from crmlib.store import open_store
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from batch_support import make_engagement, results
 from openpyxl import load_workbook
 
-from batch_support import make_engagement, results
 from crmlib import batch, report
 from crmlib._files import check_id, inside
 from crmlib.exceptions import ParameterError

@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from batch_support import PostgresServer, find_pg_bin
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from batch_support import PostgresServer, find_pg_bin
 from crmlib.exceptions import ParameterError
 from crmlib.store import COLUMNS, DuckDBStore, PostgresStore, compare_with_portfolio, open_store
 
@@ -23,7 +23,7 @@ def postgres_url():
     server = PostgresServer(bindir)
     try:
         url = server.start()
-    except Exception as exc:  # pragma: no cover - reported with the server's words
+    except Exception as exc:  # pragma: no cover - reported with the server's words  # noqa: BLE001
         server.stop()
         pytest.fail(f"could not start PostgreSQL: {exc}")
     yield url
