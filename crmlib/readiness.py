@@ -178,7 +178,9 @@ def validate_responses(responses: pd.DataFrame, *, instrument="one-to-one") -> p
         report("item_id", f"is not an item of instrument {inst.name!r}", unknown)
     # group labels and aliases come from the instrument, else from the shipped one
     named = inst if inst.extra.get("groups") else load_instrument("one-to-one")
-    groups = df["group"].map(lambda v: _group_key(v, named)).astype(object)
+    # resolve each distinct label once: answers repeat a handful of group labels
+    keys = {v: _group_key(v, named) for v in df["group"].dropna().unique()}
+    groups = df["group"].map(lambda v: keys.get(v) if pd.notna(v) else None).astype(object)
     bad_group = ~groups.isin(GROUPS)
     if bad_group.any():
         report("group", f"is not one of {list(GROUPS)}", bad_group)
