@@ -333,6 +333,26 @@ _add(TableSpec(
 ))
 
 
+_add(TableSpec(
+    "credit_answers",
+    "Four Cs credit worksheet answers in long form: one row per customer and criterion.",
+    (
+        C("customer_id", "str", "Customer assessed.", synonyms=_CUSTOMER_ID.synonyms),
+        C("criterion_id", "str", "Criterion id of the credit worksheet (e.g. 'CAP1').",
+          synonyms=("criterio", "id_criterio", "codigo_criterio", "código criterio",
+                    "criterion", "question", "pregunta", "item", "ítem")),
+        C("score", "float", "Score on the worksheet scale (1-5 by default); empty while "
+          "still to be answered.", nullable=True,
+          synonyms=("puntaje", "puntuacion", "puntuación", "nota", "calificacion",
+                    "calificación", "valor", "rating", "points")),
+        C("note", "str", "Free comment by whoever scored the criterion.", required=False,
+          nullable=True, synonyms=("comentario", "observacion", "observación",
+                                   "observaciones", "comment", "remarks")),
+    ),
+    unique_together=(("customer_id", "criterion_id"),),
+))
+
+
 def table_spec(table: str) -> TableSpec:
     """The :class:`TableSpec` of ``table``; :class:`ParameterError` for an unknown name."""
     try:

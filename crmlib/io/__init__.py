@@ -31,6 +31,7 @@ __all__ = [
     "read_table",
     "read_client_table",
     "client_files",
+    "has_client_table",
     "read_dataset_config",
     "read_survey",
     "parse_likert",
@@ -88,7 +89,17 @@ def read_dataset_config(data_dir) -> dict:
     return config
 
 
-def read_client_table(data_dir, table: str, **options) -> pd.DataFrame:
+def has_client_table(data_dir, table: str) -> bool:
+    """Whether the client folder holds a file for ``table`` (see :func:`client_files`).
+
+    For tables a client may or may not send (``credit_answers``, for one).
+    An unknown table name is a :class:`ParameterError`, a missing folder too.
+    """
+    return bool(client_files(data_dir, table))
+
+
+def read_client_table(data_dir, table: str, *, optional: bool = False,
+                      **options) -> pd.DataFrame | None:
     """Read ``table`` from a client folder, applying its ``dataset.yaml`` if present.
 
     Parameters
@@ -97,30 +108,40 @@ def read_client_table(data_dir, table: str, **options) -> pd.DataFrame:
         The client's folder.
     table : str
         Canonical table name.
+    optional : bool, default False
+        True for a table the client may not have: with no file for it the
+        result is None instead of an error. A file that is there is read and
+        checked as usual.
     **options
         Read options (see :func:`read_table`), over those of ``dataset.yaml``.
 
     Returns
     -------
-    DataFrame
+    DataFrame or None
         As :func:`read_table`. Several customer files
         (``customers_<source>.csv``) are stacked, with ``source`` set from the
-        file name where the file has no such column or leaves it empty.
+        file name where the file has no such column or leaves it empty. None
+        only with ``optional=True`` and no file for the table.
 
     Raises
     ------
     DataError
-        No file for the table, or any problem :func:`read_table` finds; when
-        several customer files have problems, one error lists them all, each
-        naming its file.
+        No file for the table (unless ``optional``), or any problem
+        :func:`read_table` finds; when several customer files have problems,
+        one error lists them all, each naming its file.
     """
+    if not isinstance(optional, bool):
+        raise ParameterError(f"optional must be True or False; got {optional!r}",
+                             parameter="optional", allowed=(True, False), value=optional)
     folder = Path(data_dir)
     spec = table_spec(table)
+    files = client_files(folder, table)
+    if not files and optional:
+        return None
     config = read_dataset_config(folder)
     column_map = (config.get("column_map") or {}).get(table)
     merged = {**(config.get("options") or {}), **((config.get("tables") or {}).get(table) or {}),
               **options}
-    files = client_files(folder, table)
     if not files:
         raise DataError([DataProblem(table, None, f"has no file in {folder.name}/ "
                                      f"(expected {table}.csv, .xlsx or .parquet)")])
