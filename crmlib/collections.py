@@ -40,6 +40,7 @@ __all__ = [
     "answer_sheet",
     "bucket_label",
     "bucket_labels",
+    "credit_note",
     "customer_risk",
     "dso_table",
     "dunning_letters",
@@ -52,8 +53,10 @@ __all__ = [
     "letters_note",
     "load_worksheet",
     "open_invoices",
+    "parse_buckets",
     "score_credit",
     "simulate_dunning",
+    "worksheet_answers",
     "worksheet_table",
 ]
 
@@ -87,6 +90,36 @@ def bucket_labels(buckets=DEFAULT_BUCKETS) -> list[str]:
     b = _check_buckets(buckets)
     names = ["not_due"] + [f"d{lo + 1}_{hi}" for lo, hi in pairwise(b)]
     return names + [f"over_{b[-1]}"]
+
+
+def parse_buckets(text) -> tuple[int, ...]:
+    """Aging bucket edges typed as text, e.g. ``"0, 30, 60, 90, 120"``.
+
+    Commas, semicolons or spaces separate the edges. A list or tuple is
+    checked as it is.
+
+    Returns
+    -------
+    tuple of int
+        The edges, checked as :func:`bucket_labels` needs them.
+
+    Raises
+    ------
+    ParameterError
+        A piece that is not a whole number of days, or edges that do not
+        start at 0 and increase; the message names the piece or the edges.
+    """
+    if isinstance(text, (list, tuple)):
+        return _check_buckets(list(text))
+    pieces = [p for p in re.split(r"[,;\s]+", str(text).strip()) if p]
+    bad = [p for p in pieces if not re.fullmatch(r"\d+", p)]
+    if bad or not pieces:
+        raise ParameterError(
+            f"buckets must be whole days separated by commas, e.g. '0, 30, 60, 90, 120'; "
+            f"{bad[0]!r} is not a whole number" if bad else
+            "buckets must be whole days separated by commas, e.g. '0, 30, 60, 90, 120'; "
+            "got nothing", parameter="buckets", allowed="increasing ints from 0", value=text)
+    return _check_buckets([int(p) for p in pieces])
 
 
 def _as_of(as_of) -> pd.Timestamp:
@@ -557,6 +590,98 @@ def answer_sheet(customers, *, answers: pd.DataFrame | None = None, worksheet=No
     else:
         grid["score"] = np.nan
     return grid
+
+
+def worksheet_answers(invoices: pd.DataFrame, *, as_of, answers: pd.DataFrame | None = None,
+                      customers=None, top: int | None = None, worksheet=None,
+                      history_days: int = 365) -> pd.DataFrame:
+    """The worksheet answers to score: the client's own, completed from the ledger.
+
+    Without ``answers`` (no ``credit_answers`` file) this is
+    :func:`ledger_answers` for ``customers`` (the first ``top`` of them). With
+    ``answers`` the customers assessed are those in ``answers``, in their
+    order, and every criterion they answer keeps that score; criteria they
+    leave empty or out are filled in from the ledger where the ledger can
+    score them. ``customers`` and ``top`` are then not used.
+
+    Parameters
+    ----------
+    invoices : DataFrame
+        Contract ``invoices``.
+    as_of : date
+        Valuation date.
+    answers : DataFrame, optional
+        Contract ``credit_answers``: ``customer_id``, ``criterion_id``,
+        ``score`` (empty while unanswered) and optionally ``note``.
+    customers, top, worksheet, history_days
+        As :func:`ledger_answers`.
+
+    Returns
+    -------
+    DataFrame
+        Long, one row per customer and answered criterion, by customer (in
+        the order given) then worksheet order: ``customer_id``,
+        ``criterion_id``, ``score``, ``source`` (``answers`` or ``ledger``),
+        ``basis`` (the ledger's measured share or days; empty for answers),
+        ``note`` (the answer's comment; empty for the ledger). Pass it to
+        :func:`score_credit`.
+
+    Raises
+    ------
+    DataError
+        ``answers`` lacking ``customer_id``, ``criterion_id`` or ``score``.
+    """
+    ws = load_worksheet(worksheet)
+    cols = ["customer_id", "criterion_id", "score", "source", "basis", "note"]
+    if answers is None:
+        led = ledger_answers(invoices, as_of=as_of, customers=customers, top=top,
+                             worksheet=ws, history_days=history_days)
+        if customers is not None:
+            ids = list(customers["customer_id"] if isinstance(customers, pd.DataFrame)
+                       else customers)
+            ids = ids[:top] if top else ids
+        else:
+            ids = list(dict.fromkeys(led["customer_id"]))
+        given = pd.DataFrame(columns=["customer_id", "criterion_id", "score", "note"])
+    else:
+        need = [c for c in ("customer_id", "criterion_id", "score") if c not in answers.columns]
+        if need:
+            raise DataError([DataProblem("credit_answers", c, "is required but missing")
+                             for c in need])
+        ids = list(dict.fromkeys(answers["customer_id"]))
+        led = ledger_answers(invoices, as_of=as_of, customers=ids, worksheet=ws,
+                             history_days=history_days)
+        given = answers.assign(
+            note=answers["note"] if "note" in answers.columns else np.nan)
+        given = given[given["score"].notna()][["customer_id", "criterion_id", "score", "note"]]
+    given = given.assign(source="answers", basis=np.nan)
+    have = pd.MultiIndex.from_frame(given[["customer_id", "criterion_id"]].astype(object))
+    key = pd.MultiIndex.from_frame(led[["customer_id", "criterion_id"]].astype(object))
+    led = led[~key.isin(have)].assign(source="ledger", note=np.nan)
+    out = pd.concat([given[cols].astype(object), led[cols].astype(object)], ignore_index=True)
+    order = {c["id"]: i for i, c in enumerate(ws["criteria"])}
+    rank = {cid: i for i, cid in enumerate(ids)}
+    out = out.assign(_c=out["customer_id"].map(rank), _k=out["criterion_id"].map(order))
+    out = out.sort_values(["_c", "_k", "criterion_id"], kind="stable", na_position="last")
+    out = out[cols].reset_index(drop=True)
+    out["score"] = pd.to_numeric(out["score"], errors="coerce") if len(out) else \
+        out["score"].astype(float)
+    out["basis"] = out["basis"].astype(float)
+    for c in ("customer_id", "criterion_id", "source"):
+        out[c] = out[c].astype("str")
+    out["note"] = out["note"].astype("str").where(out["note"].notna())
+    return out
+
+
+def credit_note(answers: pd.DataFrame, *, language: str = "es") -> str:
+    """One sentence: how many customers and criteria were scored from the
+    client's answers and how many from the ledger (:func:`worksheet_answers`)."""
+    check_language(language)
+    n_answers = int((answers["source"] == "answers").sum())
+    n_ledger = int((answers["source"] == "ledger").sum())
+    n = int(answers["customer_id"].nunique())
+    key = "collections.credit_note.answers" if n_answers else "collections.credit_note.ledger"
+    return t(key, language, n=n, n_answers=n_answers, n_ledger=n_ledger)
 
 
 def score_credit(answers: pd.DataFrame, worksheet=None, *, missing: str = "error",

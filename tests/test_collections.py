@@ -350,3 +350,116 @@ def test_dunning_view_reads_in_words(overdue):
     view = C.dunning_view(C.dunning_plan(overdue, as_of=AS_OF), language="es")
     assert set(view["action_label"]) == {"Enviar"} and set(view["stage"]) == {"Recordatorio"}
     assert "invoice_ids" not in view and view["oldest_due_at"].iloc[0] == "2024-01-31"
+
+
+# ----------------------------------------------------------------- credit answers file
+
+def test_parse_buckets_text_and_errors():
+    assert C.parse_buckets("0, 30,60;90 120") == (0, 30, 60, 90, 120)
+    assert C.parse_buckets([0, 45]) == (0, 45)
+    with pytest.raises(ParameterError, match="'x' is not a whole number"):
+        C.parse_buckets("0, 30, x")
+    with pytest.raises(ParameterError, match="increasing whole days starting at 0"):
+        C.parse_buckets("30, 60")
+    with pytest.raises(ParameterError, match="increasing"):
+        C.parse_buckets("0, 60, 30")
+    with pytest.raises(ParameterError, match="got nothing"):
+        C.parse_buckets(" , ")
+
+
+def _file_answers():
+    # c2 answers every criterion but CAP2 and overrides the ledger's CAP1; "new" has no
+    # invoices and leaves both ledger criteria to a ledger that cannot answer them.
+    c2 = {"CAP1": 4, "CAP2": None, "CAP3": 4, "CHA1": 3, "CHA2": 3, "CHA3": 3, "CAPT1": 2,
+          "CAPT2": 5, "CON1": 4, "CON2": 2}
+    new = {i: 5 for i in ALL_IDS if i not in ("CAP1", "CAP2")}
+    out = pd.concat([_answers("c2", c2), _answers("new", new)], ignore_index=True)
+    out["score"] = out["score"].astype(float)
+    out["note"] = ["seen the books"] + [None] * (len(out) - 1)
+    return out
+
+
+def test_worksheet_answers_fill_the_file_from_the_ledger(ledger):
+    answers = _file_answers()
+    before = answers.copy()
+    both = C.worksheet_answers(ledger, as_of=AS_OF, answers=answers)
+    pd.testing.assert_frame_equal(answers, before)  # input not mutated
+    assert list(both.columns) == ["customer_id", "criterion_id", "score", "source", "basis",
+                                  "note"]
+    assert list(dict.fromkeys(both["customer_id"])) == ["c2", "new"]  # c1 is not assessed
+    by = both.set_index(["customer_id", "criterion_id"])
+    # the file wins over the ledger (which scores c2's CAP1 as 1: nothing paid on time)
+    assert by.loc[("c2", "CAP1"), "score"] == 4 and by.loc[("c2", "CAP1"), "source"] == "answers"
+    assert by.loc[("c2", "CAP1"), "note"] == "seen the books"
+    # the empty CAP2 comes from the ledger: I5 paid 74 days late -> score 1
+    assert by.loc[("c2", "CAP2"), "source"] == "ledger" and by.loc[("c2", "CAP2"), "score"] == 1
+    assert by.loc[("c2", "CAP2"), "basis"] == 74
+    assert list(both.loc[both["customer_id"] == "c2", "criterion_id"]) == ALL_IDS
+    assert len(both) == 10 + 8  # c2: 9 from the file + CAP2 from the ledger; new: 8
+    scores = C.score_credit(both, missing="partial", language="en").set_index("customer_id")
+    # Hand: capacity CAP1=4 (w2) CAP2=1 (w1) CAP3=4 (w2) -> (2*75 + 0 + 2*75)/5 = 60;
+    # character 50, capital (2*25 + 100)/3 = 50, conditions (75 + 25)/2 = 50;
+    # total .35*60 + .25*50 + .25*50 + .15*50 = 53.5 -> review (50 <= total < 70).
+    assert scores.loc["c2", "capacity"] == pytest.approx(60)
+    assert scores.loc["c2", "total"] == pytest.approx(53.5)
+    assert scores.loc["c2", "decision"] == "review"
+    # "new": the ledger cannot fill CAP1/CAP2; partial scoring rates capacity on CAP3 alone
+    assert scores.loc["new", "n_answered"] == 8 and scores.loc["new", "n_criteria"] == 10
+    assert scores.loc["new", "total"] == pytest.approx(100)
+    text = C.credit_note(both, language="en")
+    assert "2 customers" in text and "17 scores from the file" in text and "1 worked out" in text
+    assert "17 puntuaciones del archivo" in C.credit_note(both, language="es")
+
+
+def test_worksheet_answers_without_a_file_is_the_ledger(ledger):
+    aging = C.aging_table(ledger, as_of=AS_OF)  # c1, c2, c3 by balance
+    only = C.worksheet_answers(ledger, as_of=AS_OF, customers=aging, top=2)
+    led = C.ledger_answers(ledger, as_of=AS_OF, customers=aging, top=2)
+    assert set(only["source"]) == {"ledger"} and only["note"].isna().all()
+    pd.testing.assert_frame_equal(only[["customer_id", "criterion_id", "score", "basis"]], led)
+    assert "ledger criteria" in C.credit_note(only, language="en")
+    with pytest.raises(DataError, match="score"):
+        C.worksheet_answers(ledger, as_of=AS_OF, answers=_file_answers().drop(columns="score"))
+
+
+# ----------------------------------------------------------------- aging explorer widget
+
+def test_aging_explorer_redraws_on_new_edges_and_date(ledger):
+    import datetime as dt
+
+    import matplotlib
+
+    matplotlib.use("agg")
+    from crmlib import plot
+
+    assert plot.aging_explorer(ledger, as_of=AS_OF, interactive=False) is None
+    box = plot.aging_explorer(ledger, as_of=AS_OF, interactive=True, language="en")
+    edges, date = box.children[0].children
+    message, out = box.children[1], box.children[2]
+    assert edges.value == "0, 30, 60, 90, 120"
+
+    def drawn():
+        return [p.get_height() for p in box.figure.axes[0].patches]
+
+    assert drawn()[:3] == [170.0, 150.0, 300.0]
+    first = out.outputs
+    edges.value = "0, 90"
+    # by hand from the ledger fixture: not due 100 + 70; 1-90 days 150 + 300 + 10; over 90: 400
+    assert drawn() == [170.0, 460.0, 400.0]
+    assert box.totals["bucket"].tolist() == ["not_due", "d1_90", "over_90"]
+    assert out.outputs != first
+    html = out.outputs[0]["data"]["text/html"]
+    assert "1-90 days" in html and "Over 90 days" in html and "Over 120 days" not in html
+    assert "image/png" in out.outputs[1]["data"]
+    edges.value = "0, 90, 60"  # not increasing: the message says so, the view stays
+    assert "Invalid buckets" in message.value and "0, 90, 60" in message.value
+    assert drawn() == [170.0, 460.0, 400.0]
+    edges.value = "0 90"
+    assert message.value == ""
+    date.value = dt.date(2024, 1, 15)
+    # at 2024-01-15: I3 (due 01-31) not due 300; I4 45 days, I5 14 days (paid later)
+    # and I8 14 days: 400 + 500 + 10 in 1-90; nothing over 90.
+    assert drawn() == [300.0, 910.0, 0.0]
+    es = plot.aging_explorer(ledger, as_of=AS_OF, buckets=[0, 60], interactive=True)
+    assert es.children[0].children[0].description == "Tramos (días)"
+    assert "Más de 60 días" in es.children[2].outputs[0]["data"]["text/html"]

@@ -308,3 +308,44 @@ def test_every_letter_renders_in_both_languages():
     es = P.render_letters(rec, language="es", context={"sender": "S", "date": "d",
                                                        "currency": ""}).set_index("letter")
     assert es.loc["reminder_a", "html"] != es.loc["reminder_b", "html"]
+
+
+def test_plan_explorer_regroups_and_moves_thresholds():
+    import matplotlib
+
+    matplotlib.use("agg")
+    from crmlib import plot
+
+    df = pd.DataFrame({
+        "customer_id": ["one_buy", "repeat", "intimate", "trusted", "unhappy", "complaining"],
+        "days_since_first": [10, 100, 400, 900, 900, 900],
+        "n_purchases": [1, 3, 8, 20, 20, 20],
+        "n_contacts": [0, 0, 2, 3, 3, 3],
+        "n_open_complaints": [0, 0, 0, 0, 0, 1],
+        "satisfaction": [np.nan, np.nan, np.nan, np.nan, 4.0, np.nan],
+        "pareto_class": ["C", "C", "B", "A", "A", "A"],
+        "lifecycle": ["new", "active", "active", "active", "lost", "active"],
+        "value": [10.0, 20.0, 30.0, 40.0, 50.0, 60.0],
+        "segment": ["lost"] * 6,
+        "preferred_channel": [None] * 6,
+    })
+    assert plot.plan_explorer(df, RULES, interactive=False) is None
+    box = plot.plan_explorer(df, RULES, interactive=True, language="en")
+    choose, sliders, out = box.children[0], box.children[1].children, box.children[2]
+    # no segment_label column: that grouping is not offered
+    assert [k for _, k in choose.options] == ["action", "service_level", "lifecycle"]
+    assert [s.description for s in sliders][2] == "Intimate: purchases"
+    assert box.stages["n_customers"].tolist() == [1, 2, 2, 1]  # as the ladder test
+    assert [p.get_height() for p in box.figure.axes[0].patches] == [1, 2, 2, 1]
+    first = out.outputs
+    sliders[2].value = 24  # intimate now needs 24 purchase days: nobody has them
+    assert box.thresholds["intimate"]["n_purchases"] == 24
+    assert [p.get_height() for p in box.figure.axes[0].patches] == [1, 5, 0, 0]
+    assert out.outputs != first and "image/png" in out.outputs[2]["data"]
+    choose.value = "lifecycle"
+    assert list(box.summary.columns[:2]) == ["lifecycle", "action_label"]
+    assert "Lifecycle" in out.outputs[0]["data"]["text/html"] or \
+        "lifecycle" in out.outputs[0]["data"]["text/html"]
+    assert box.summary["n_customers"].sum() == len(df)
+    with pytest.raises(ParameterError, match="thresholds"):
+        plot.plan_explorer(df, RULES, thresholds={"love": {}}, interactive=True)

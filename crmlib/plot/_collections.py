@@ -10,7 +10,7 @@ import pandas as pd
 from crmlib.i18n import label, t
 from crmlib.plot._common import get_ax
 
-__all__ = ["plot_aging", "plot_aging_trend", "plot_dunning_plan", "plot_risk"]
+__all__ = ["aging_explorer", "plot_aging", "plot_aging_trend", "plot_dunning_plan", "plot_risk"]
 
 _RANGE = re.compile(r"^d(\d+)_(\d+)$")
 _OVER = re.compile(r"^over_(\d+)$")
@@ -100,3 +100,97 @@ def plot_dunning_plan(plan: pd.DataFrame, *, ax=None, language: str = "es"):
     ax.set_xlabel(t("collections.plot.letters", language))
     ax.set_title(t("collections.plot.dunning", language))
     return ax
+
+
+def _png(fig):
+    """The figure as an IPython PNG image, whatever the matplotlib backend."""
+    import io as _io
+
+    from IPython.display import Image
+
+    buf = _io.BytesIO()
+    fig.savefig(buf, format="png", bbox_inches="tight")
+    return Image(data=buf.getvalue(), format="png")
+
+
+def aging_explorer(invoices: pd.DataFrame, *, as_of, buckets=(0, 30, 60, 90, 120),
+                   interactive: bool = False, language: str = "es"):
+    """Bucket edges and valuation date that redraw the aging totals (JupyterLab).
+
+    A text field takes the bucket edges (``0, 30, 60, 90, 120``) and a date
+    picker the valuation date; each change recomputes
+    :func:`crmlib.collections.aging_totals` and redraws :func:`plot_aging` in
+    an ``Output`` widget. Edges that are not increasing whole days from 0
+    leave the last good view in place and say what is wrong.
+
+    Parameters
+    ----------
+    invoices : DataFrame
+        Contract ``invoices``.
+    as_of : date
+        Starting valuation date.
+    buckets : sequence of int, default (0, 30, 60, 90, 120)
+        Starting bucket edges.
+    interactive : bool, default False
+        Without it nothing is built and None is returned, so a batch report
+        keeps only its static table and chart.
+    language : {"es", "en"}
+
+    Returns
+    -------
+    ipywidgets.VBox or None
+        Children: an ``HBox`` with the edges ``Text`` and the ``DatePicker``,
+        an ``HTML`` message line and the ``Output``. Attributes ``totals``
+        (the last aging totals table, columns as ``aging_totals``) and
+        ``figure`` (the last matplotlib Figure) hold what is shown.
+    """
+    from crmlib import collections as col
+    from crmlib.exceptions import ParameterError
+    from crmlib.i18n import check_language
+
+    check_language(language)
+    if not interactive:
+        return None
+    import html
+
+    import ipywidgets as w
+    from matplotlib.figure import Figure
+
+    from crmlib.report import show
+
+    start = col.parse_buckets(buckets)
+    edges = w.Text(value=", ".join(str(b) for b in start), continuous_update=False,
+                   description=t("collections.widget.buckets", language))
+    date = w.DatePicker(value=pd.Timestamp(as_of).date(),
+                        description=t("collections.widget.as_of", language))
+    message = w.HTML("")
+    message.error = None
+    out = w.Output()
+    box = w.VBox([w.HBox([edges, date]), message, out])
+    box.totals, box.figure = None, None
+
+    def update(*_):
+        try:
+            cuts = col.parse_buckets(edges.value)
+        except ParameterError as err:
+            message.value = (f"<b>{html.escape(t('collections.widget.bad_buckets', language))}"
+                             f"</b> ({html.escape(repr(edges.value))})")
+            message.error = err
+            return
+        if date.value is None:
+            message.value = f"<b>{html.escape(t('collections.widget.bad_date', language))}</b>"
+            return
+        message.value, message.error = "", None
+        totals = col.aging_totals(col.aging_table(invoices, as_of=date.value, buckets=cuts),
+                                  language=language)
+        fig = Figure(figsize=(7, 4))
+        plot_aging(totals, ax=fig.add_subplot(), language=language)
+        box.totals, box.figure = totals, fig
+        out.outputs = ()
+        out.append_display_data(show(totals, language=language))
+        out.append_display_data(_png(fig))
+
+    edges.observe(update, names="value")
+    date.observe(update, names="value")
+    update()
+    return box
