@@ -251,25 +251,35 @@ def _summary_arrays(tx: pd.DataFrame) -> pd.DataFrame:
     span = int(day.max()) - d0 + 1
     amount = tx["amount"].to_numpy(dtype=float)
     key = codes.astype("int64") * span + (day - d0)
-    kcodes, kuniq = pd.factorize(key, sort=False)
-    m = len(kuniq)
-    value = np.bincount(kcodes, weights=amount, minlength=m)
-    returns = np.bincount(kcodes, weights=np.where(amount < 0, -amount, 0.0), minlength=m)
-    sales = np.bincount(kcodes, weights=(amount >= 0).astype(float), minlength=m)
-    cust = kuniq // span
-    doff = kuniq % span
+    # Sorting the (customer, day) key groups a customer's days together, in date order;
+    # it is cheaper than hashing once the table outgrows the CPU cache.
+    order = np.argsort(key, kind="stable")
+    sk = key[order]
+    amt = amount[order]
+    starts = np.flatnonzero(np.concatenate([[True], sk[1:] != sk[:-1]]))
+    value = np.add.reduceat(amt, starts)
+    returns = np.add.reduceat(np.where(amt < 0, -amt, 0.0), starts)
+    sales = np.add.reduceat((amt >= 0).astype("int64"), starts)
+    day_key = sk[starts]
+    cust = day_key // span
+    doff = day_key % span
     n_cust = len(uniques)
     monetary = np.bincount(cust, weights=value, minlength=n_cust)
     ret = np.bincount(cust, weights=returns, minlength=n_cust)
     buy = sales > 0
     bc, bd, bv = cust[buy], doff[buy], value[buy]
     n = np.bincount(bc, minlength=n_cust)
-    first = np.full(n_cust, np.iinfo("int64").max)
-    last = np.full(n_cust, -1)
-    np.minimum.at(first, bc, bd)
-    np.maximum.at(last, bc, bd)
+    # Days are sorted within each customer: the first purchase day comes first.
+    first_pos = np.flatnonzero(np.concatenate([[True], bc[1:] != bc[:-1]])) if len(bc) else \
+        np.array([], dtype="int64")
+    last_pos = np.concatenate([first_pos[1:] - 1, [len(bc) - 1]]) if len(bc) else first_pos
+    first = np.zeros(n_cust, dtype="int64")
+    last = np.zeros(n_cust, dtype="int64")
+    first_value = np.zeros(n_cust)
+    first[bc[first_pos]] = bd[first_pos]
+    last[bc[last_pos]] = bd[last_pos]
+    first_value[bc[first_pos]] = bv[first_pos]
     purchase_value = np.bincount(bc, weights=bv, minlength=n_cust)
-    first_value = np.bincount(bc, weights=np.where(bd == first[bc], bv, 0.0), minlength=n_cust)
     keep = n > 0
     base = np.datetime64("1970-01-01", "D")
     return pd.DataFrame({
