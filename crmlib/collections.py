@@ -670,17 +670,21 @@ def worksheet_answers(invoices: pd.DataFrame, *, as_of, answers: pd.DataFrame | 
     for c in ("customer_id", "criterion_id", "source"):
         out[c] = out[c].astype("str")
     out["note"] = out["note"].astype("str").where(out["note"].notna())
+    out.attrs["from_answers"] = answers is not None
     return out
 
 
 def credit_note(answers: pd.DataFrame, *, language: str = "es") -> str:
     """One sentence: how many customers and criteria were scored from the
-    client's answers and how many from the ledger (:func:`worksheet_answers`)."""
+    client's answers and how many from the ledger (:func:`worksheet_answers`;
+    a table made from an answers file says so even when the file holds no
+    score yet)."""
     check_language(language)
     n_answers = int((answers["source"] == "answers").sum())
     n_ledger = int((answers["source"] == "ledger").sum())
     n = int(answers["customer_id"].nunique())
-    key = "collections.credit_note.answers" if n_answers else "collections.credit_note.ledger"
+    from_file = answers.attrs.get("from_answers", n_answers > 0)
+    key = "collections.credit_note.answers" if from_file else "collections.credit_note.ledger"
     return t(key, language, n=n, n_answers=n_answers, n_ledger=n_ledger)
 
 

@@ -418,6 +418,11 @@ def test_worksheet_answers_without_a_file_is_the_ledger(ledger):
     assert set(only["source"]) == {"ledger"} and only["note"].isna().all()
     pd.testing.assert_frame_equal(only[["customer_id", "criterion_id", "score", "basis"]], led)
     assert "ledger criteria" in C.credit_note(only, language="en")
+    blank = _file_answers().assign(score=np.nan)  # a file with nothing scored yet
+    none_yet = C.worksheet_answers(ledger, as_of=AS_OF, answers=blank)
+    assert set(none_yet["source"]) == {"ledger"} and set(none_yet["customer_id"]) == {"c2"}
+    assert "from the answers file: 0 scores from the file and 2" in \
+        C.credit_note(none_yet, language="en")
     with pytest.raises(DataError, match="score"):
         C.worksheet_answers(ledger, as_of=AS_OF, answers=_file_answers().drop(columns="score"))
 
