@@ -121,3 +121,71 @@ def test_store_location_must_be_a_path_or_postgres_url(tmp_path):
     with open_store(tmp_path / "x.duckdb") as s:
         s.upsert([_row("a", "s", "k", 1.0), _row("b", "s", "k", 2.0)])
     assert compare_with_portfolio(tmp_path / "x.duckdb", "b").percentile.tolist() == [75.0]
+
+
+def _portfolio_store(path):
+    with open_store(path) as s:
+        s.upsert([_row("a", "02_differentiate", "churn_rate", 0.2, industry="telecom"),
+                  _row("b", "02_differentiate", "churn_rate", 0.4, industry="telecom"),
+                  _row("c", "02_differentiate", "churn_rate", 0.6, industry="telecom"),
+                  _row("a", "06_servqual", "gap.total", -1.0, industry="telecom"),
+                  _row("b", "06_servqual", "gap.total", -0.5, industry="telecom"),
+                  _row("z", "06_servqual", "gap.total", 0.5, industry="hospitality")])
+    return path
+
+
+def test_portfolio_table_and_headline(tmp_path):
+    from crmlib.store import portfolio_headline, portfolio_summary, portfolio_table
+
+    path = _portfolio_store(tmp_path / "p.duckdb")
+    table = portfolio_table(path, "b", language="en")
+    assert table["stage_name"].tolist() == ["Differentiate", "Service quality (SERVQUAL)"]
+    assert table["figure"].tolist() == ["churn_rate", "gap.total"]
+    # b is the middle of three telecom clients (0.2, 0.4, 0.6): (1 + 0.5) / 3 = 50th percentile;
+    # of two for gap.total (-1.0, -0.5): (1 + 0.5) / 2 = 75th
+    assert table["percentile"].tolist() == [50.0, 75.0]
+    assert portfolio_summary(table) == {"n_figures": 2, "n_compared": 2, "n_peers": 3,
+                                        "median_percentile": 62.5}
+    assert "median percentile is 62" in portfolio_headline(table, "Beta", language="en")
+    # alone in its industry: compared with every client instead
+    alone = portfolio_table(path, "z", language="es")
+    assert alone["peer_group"].tolist() == ["todos los sectores"]
+    assert alone["percentile"].tolist() == [pytest.approx(100 * 2.5 / 3)]
+    # nothing stored yet: an empty table, and a sentence that says so
+    empty = portfolio_table(tmp_path / "missing.duckdb", "b")
+    assert empty.empty and "Todavía no hay" in portfolio_headline(empty, "Beta")
+
+
+def test_plot_portfolio_percentiles_draws_one_bar_per_compared_figure(tmp_path):
+    import matplotlib
+
+    matplotlib.use("agg")
+    import matplotlib.pyplot as plt
+
+    from crmlib.plot import plot_portfolio_percentiles
+    from crmlib.store import portfolio_table
+
+    table = portfolio_table(_portfolio_store(tmp_path / "p.duckdb"), "b", language="en")
+    ax = plot_portfolio_percentiles(table, language="en")
+    widths = [p.get_width() for p in ax.patches]
+    assert widths == [50.0, 75.0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["churn_rate", "gap.total"]
+    assert ax.get_title() == "Percentile within the peer group"
+    plt.close(ax.figure)
+
+
+@pytest.mark.notebook
+def test_portfolio_notebook_in_both_languages(tmp_path):
+    from conftest import run_notebook
+
+    store = _portfolio_store(tmp_path / "p.duckdb")
+    for language, heading in (("es", "El cliente frente a la cartera"),
+                              ("en", "The client against the portfolio")):
+        nb, html = run_notebook("90_portfolio", tmp_path / language, client_id="b",
+                                client_name="Beta", language=language, store=str(store),
+                                output_dir=str(tmp_path / language / "results"))
+        assert heading in html and "<table" in html and "<img" in html
+        assert "portfolio_table(" not in html
+        saved = __import__("json").loads((tmp_path / language / "results" /
+                                          "results.json").read_text())
+        assert saved["values"]["portfolio"]["n_compared"] == 2
