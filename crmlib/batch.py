@@ -539,8 +539,8 @@ def plan_jobs(engagement, *, out=None, only=None, stages=None, language=None, sh
                 "as_of": eng.as_of, "interactive": False,
             }
             if stage in port:
+                # the notebook finds the client's industry in the store itself
                 values["store"] = store_target
-                values["industry"] = client.industry
                 values = {k: v for k, v in values.items()
                           if k in declared_here or k in STANDARD_PARAMETERS}
             where = f"client {client.id}, stage {stage}"

@@ -174,3 +174,32 @@ def test_shards_partition_the_clients(tmp_path):
     assert sum(len(s) for s in seen) == 5
     with pytest.raises(batch.ParameterError, match="shard"):
         batch.parse_shard("3/3")
+
+
+def test_portfolio_runs_after_the_stages_and_reads_the_store(tmp_path):
+    import shutil
+
+    nbdir = tmp_path / "nbs"
+    nbdir.mkdir()
+    shutil.copy(TEST_NOTEBOOKS / "01_tiny.ipynb", nbdir)
+    shutil.copy(Path(batch.__file__).parents[1] / "notebooks" / "90_portfolio.ipynb", nbdir)
+    eng = make_engagement(tmp_path, [{"id": "p1"}, {"id": "p2", "tx": OTHER_TX},
+                                     {"id": "p3", "industry": "hotels"}],
+                          stages=("01_tiny",), notebooks=nbdir)
+    out = tmp_path / "out"
+    manifest = batch.run_engagement(eng, out=out, jobs=2, pdf=False, progress=False)
+    assert manifest["stage"].tolist()[-3:] == ["90_portfolio"] * 3
+    assert (manifest["status"] == "completed").all()
+    # p1 and p2 share an industry: two numeric figures each (total_amount, n_rows)
+    summary = results(out, "p1", "90_portfolio")["values"]["portfolio"]
+    assert summary["n_compared"] == 2 and summary["n_peers"] == 2
+    # p1's total (170.5) is below p2's (1000): (0 + 0.5) / 2 = 25th percentile
+    table = pd.read_excel(out / "p1" / "90_portfolio" / "tables.xlsx")
+    assert table.set_index("Cifra").loc["total_amount", "Percentil"] == 25.0
+    html = (out / "p1" / "90_portfolio" / "90_portfolio.html").read_text(encoding="utf-8")
+    assert "El cliente frente a la cartera" in html and "<img" in html
+    # the portfolio's own figures are not stored as client figures
+    with open_store(out / "results.duckdb", read_only=True) as st:
+        assert set(st.read()["stage"]) == {"01_tiny"}
+    again = batch.run_engagement(eng, out=out, jobs=2, pdf=False, progress=False)
+    assert (again["action"] == "reused").all()
