@@ -133,7 +133,14 @@ def _problem_list_error(what: str, problems: list[str], **kw) -> ParameterError:
 
 
 def _default_notebooks(base: Path) -> Path:
-    for candidate in (base / "notebooks", base.parent / "notebooks"):
+    """``notebooks/`` beside the engagement file or one level up, else the workbook's own.
+
+    The last fallback is the ``notebooks/`` folder of the checkout crmlib runs from, so
+    an engagement kept anywhere (a student team's folder made by ``crmlib templates``)
+    runs the workbook's notebooks.
+    """
+    own = Path(__file__).resolve().parents[1] / "notebooks"
+    for candidate in (base / "notebooks", base.parent / "notebooks", own):
         if candidate.is_dir():
             return candidate.resolve()
     return (base.parent / "notebooks").resolve()

@@ -75,3 +75,16 @@ def test_run_command_end_to_end(tmp_path):
     assert results(out, "ok", "01_tiny")["values"]["language"] == "en"
     # no client data in the log lines, only ids, stages and statuses
     assert "170.5" not in proc.stderr
+
+
+def test_templates_give_a_student_team_a_blank_engagement(tmp_path):
+    from crmlib import batch
+
+    dest = tmp_path / "team"
+    assert cli.main(["templates", str(dest)]) == 0
+    eng = batch.load_engagement(dest / "engagement.yaml")
+    assert [c.id for c in eng.clients] == ["my-company"]
+    assert (dest / "my-company" / "README.md").exists()
+    for name in ("one-to-one", "servqual-1991"):
+        forms = {p.suffix for p in (dest / "questionnaires" / name).iterdir()}
+        assert {".html", ".xlsx", ".csv"} <= forms
