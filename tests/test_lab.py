@@ -103,10 +103,34 @@ def test_stage_notebook_runs_in_jupyterlab_with_a_widget(lab, tmp_path):
             page.wait_for_function(
                 "() => document.querySelectorAll('.jp-Notebook .jp-Cell').length >= 10",
                 timeout=60_000)
-            page.click(".lm-MenuBar-itemLabel:text-is('Run')")
-            page.click(".lm-Menu-itemLabel:text-is('Run All Cells')")
-            page.wait_for_selector(".jp-OutputArea-output .widget-dropdown, "
-                                   ".jp-OutputArea-output .jupyter-widgets", timeout=480_000)
+            shot = tmp_path / "lab.png"
+            started = ("() => [...document.querySelectorAll('.jp-InputArea-prompt')]"
+                       ".some(p => /\\[(\\d+|\\*)\\]/.test(p.textContent))")
+            for _attempt in range(3):  # on a busy machine the first click may come too early
+                page.click(".jp-Notebook .jp-Cell >> nth=0")
+                page.click(".lm-MenuBar-itemLabel:text-is('Run')")
+                page.click(".lm-Menu-itemLabel:text-is('Run All Cells')")
+                try:
+                    page.wait_for_function(started, timeout=60_000)
+                    break
+                except Exception:
+                    page.keyboard.press("Escape")
+            else:
+                page.screenshot(path=str(shot))
+                pytest.fail(f"JupyterLab never started running the cells (screenshot: {shot})")
+            widget = (".jp-OutputArea-output .widget-dropdown, "
+                      ".jp-OutputArea-output .jupyter-widgets")
+            error = ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']"
+            deadline = time.time() + 600
+            while page.locator(widget).count() == 0:
+                tracebacks = [t for t in page.locator(error).all_inner_texts() if "Error" in t]
+                if tracebacks:
+                    page.screenshot(path=str(shot))
+                    pytest.fail(f"a cell failed in JupyterLab: {tracebacks[0][-800:]}")
+                if time.time() > deadline:
+                    page.screenshot(path=str(shot))
+                    pytest.fail(f"no widget after 10 minutes (screenshot: {shot})")
+                page.wait_for_timeout(2000)
             page.screenshot(path=str(tmp_path / "lab.png"))
             assert page.locator(".jp-OutputArea-output img").count() >= 1
             assert page.locator(".jp-OutputArea-output table").count() >= 1
