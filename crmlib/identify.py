@@ -1523,7 +1523,6 @@ def card_browser(master: pd.DataFrame, links: pd.DataFrame,
     ipywidgets.VBox
     """
     import ipywidgets as widgets
-    from IPython.display import display
 
     check_language(language)
     ranked = list(master_values(transactions, links, as_of=as_of, source=source)["master_id"]) \
@@ -1538,9 +1537,9 @@ def card_browser(master: pd.DataFrame, links: pd.DataFrame,
     def render(change=None):
         card = profile_card(choice.value, master, links, transactions, interactions,
                             as_of=as_of, source=source)
-        out.clear_output()
-        with out:
-            display(card_table(card, language).style.hide(axis="index"))
+        # set on the widget, not captured with `with out:` (see crmlib.plot.replace_output)
+        out.outputs = ()
+        out.append_display_data(card_table(card, language).style.hide(axis="index"))
 
     choice.observe(render, names="value")
     if ids:

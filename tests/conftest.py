@@ -19,6 +19,10 @@ SAMPLE_NAMES = {
 
 os.environ.setdefault("MPLBACKEND", "agg")
 
+# Seconds one notebook cell may run in the tests: a stuck cell fails its test
+# instead of holding the whole suite.
+CELL_TIMEOUT = 600
+
 
 def run_notebook(name: str, out_dir: Path, **parameters):
     """Execute ``notebooks/<name>.ipynb`` under papermill in a real ``python3`` kernel.
@@ -37,6 +41,7 @@ def run_notebook(name: str, out_dir: Path, **parameters):
     pm.execute_notebook(
         str(src), str(out), parameters=parameters, kernel_name="python3",
         cwd=str(src.parent), progress_bar=False, log_output=False,
+        execution_timeout=CELL_TIMEOUT,
     )
     nb = nbformat.read(out, as_version=4)
     return nb, notebook_html(out)

@@ -13,6 +13,7 @@ from pathlib import Path
 import nbformat
 import papermill as pm
 import pytest
+from conftest import CELL_TIMEOUT
 import yaml
 
 from crmlib import exercises
@@ -51,7 +52,8 @@ def _check_outputs(path: Path) -> list[str]:
 def _run(src: Path, tmp_path: Path, language: str) -> list[str]:
     out = tmp_path / f"out-{language}-{src.name}"
     pm.execute_notebook(str(src), str(out), parameters={"language": language},
-                        kernel_name="python3", cwd=str(EXERCISES), progress_bar=False)
+                        kernel_name="python3", cwd=str(EXERCISES), progress_bar=False,
+                        execution_timeout=CELL_TIMEOUT)
     return _check_outputs(out)
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 import nbformat
 import papermill as pm
 import pytest
+from conftest import CELL_TIMEOUT
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted(p.stem for p in (ROOT / "notebooks").glob("0*.ipynb"))
@@ -40,6 +41,7 @@ def test_interactive_run_creates_widgets(name, tmp_path):
         parameters={"interactive": True, "client_id": client,
                     "data_dir": str(ROOT / "data_samples" / client), "language": "en"},
         kernel_name="python3", cwd=str(ROOT / "notebooks"), progress_bar=False,
+        execution_timeout=CELL_TIMEOUT,
     )
     nb = nbformat.read(out, as_version=4)
     assert _widgets(nb) >= 1, f"{name} shows no widget with interactive=True"

@@ -102,15 +102,7 @@ def plot_dunning_plan(plan: pd.DataFrame, *, ax=None, language: str = "es"):
     return ax
 
 
-def _png(fig):
-    """The figure as an IPython PNG image, whatever the matplotlib backend."""
-    import io as _io
-
-    from IPython.display import Image
-
-    buf = _io.BytesIO()
-    fig.savefig(buf, format="png", bbox_inches="tight")
-    return Image(data=buf.getvalue(), format="png")
+from crmlib.plot._common import figure_png as _png  # noqa: E402
 
 
 def aging_explorer(invoices: pd.DataFrame, *, as_of, buckets=(0, 30, 60, 90, 120),

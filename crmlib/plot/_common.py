@@ -12,3 +12,39 @@ def get_ax(ax=None, *, figsize=(7, 4)):
     if ax is None:
         _, ax = plt.subplots(figsize=figsize)
     return ax
+
+
+def figure_png(fig):
+    """A matplotlib Figure as an IPython PNG image, whatever the backend."""
+    import io
+
+    from IPython.display import Image
+
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", bbox_inches="tight")
+    return Image(data=buf.getvalue(), format="png")
+
+
+def new_figure(figsize=(7, 4), **subplot_kw):
+    """A standalone Figure and its Axes, outside pyplot's global figure list.
+
+    Widgets draw on such figures: nothing is shown by the inline backend at the
+    end of the cell, and nothing is left open in pyplot.
+    """
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=figsize)
+    return fig, fig.add_subplot(**subplot_kw)
+
+
+def replace_output(out, *items) -> None:
+    """Show ``items`` (tables, images, Markdown) in the ipywidgets ``Output`` ``out``.
+
+    The outputs are set on the widget directly instead of capturing a display
+    with ``with out:``, which keeps working when a notebook runs headless under
+    papermill (a captured display there can leave the executing client waiting
+    on the kernel) and lets tests read what is shown.
+    """
+    out.outputs = ()
+    for item in items:
+        out.append_display_data(item)

@@ -12,7 +12,7 @@ from matplotlib.ticker import PercentFormatter
 
 from crmlib.exceptions import DataError, DataProblem
 from crmlib.i18n import check_language, t
-from crmlib.plot._common import get_ax
+from crmlib.plot._common import figure_png, get_ax, new_figure, replace_output
 
 __all__ = [
     "differentiate_explorer",
@@ -322,13 +322,12 @@ def differentiate_explorer(transactions: pd.DataFrame, *, as_of=None, language: 
     -------
     ipywidgets.VBox
     """
-    import matplotlib.pyplot as plt
 
     from crmlib.exceptions import MissingDependencyError
 
     try:
         import ipywidgets as w
-        from IPython.display import display
+        from IPython.display import Markdown
     except ImportError:  # pragma: no cover - ipywidgets is a core dependency
         raise MissingDependencyError("ipywidgets", "dev", "The interactive explorer") from None
     from crmlib import differentiate as d
@@ -346,18 +345,16 @@ def differentiate_explorer(transactions: pd.DataFrame, *, as_of=None, language: 
     out = w.Output()
 
     def update(*_):
-        with out:
-            out.clear_output(wait=True)
-            cut = (a.value, 0.95)  # the slider stops at 0.90
-            pareto = d.pareto_table(transactions, cutoffs=cut, as_of=as_of)
-            display(show(d.abc_table(pareto), language=language))
-            _fig, ax = plt.subplots(figsize=(6, 4))
-            plot_pareto(pareto, cutoffs=cut, ax=ax, language=language)
-            plt.show()
-            scores = d.rfm_scores(transactions, as_of=as_of, bins=b.value)
-            display(show(d.rfm_cut_points(scores), language=language, max_rows=30))
-            dec = d.decliners(transactions, as_of=as_of, threshold=thr.value)
-            display(w.HTML(d.decliners_headline(dec, threshold=thr.value, language=language)))
+        cut = (a.value, 0.95)  # the slider stops at 0.90
+        pareto = d.pareto_table(transactions, cutoffs=cut, as_of=as_of)
+        fig, ax = new_figure((6, 4))
+        plot_pareto(pareto, cutoffs=cut, ax=ax, language=language)
+        scores = d.rfm_scores(transactions, as_of=as_of, bins=b.value)
+        dec = d.decliners(transactions, as_of=as_of, threshold=thr.value)
+        replace_output(out, show(d.abc_table(pareto), language=language), figure_png(fig),
+                       show(d.rfm_cut_points(scores), language=language, max_rows=30),
+                       Markdown(d.decliners_headline(dec, threshold=thr.value,
+                                                     language=language)))
 
     for slider in (a, b, thr):
         slider.observe(update, names="value")

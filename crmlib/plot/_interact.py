@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from crmlib.i18n import label, t
-from crmlib.plot._common import get_ax
+from crmlib.plot._common import figure_png, get_ax, new_figure, replace_output
 
 __all__ = [
     "plot_complaint_volume",
@@ -150,7 +150,6 @@ def run_chart_explorer(indices: pd.DataFrame, *, interactive: bool = False,
     if not interactive:
         return None
     import ipywidgets as widgets
-    import matplotlib.pyplot as plt
 
     from crmlib.interact import xmr_chart
 
@@ -161,11 +160,10 @@ def run_chart_explorer(indices: pd.DataFrame, *, interactive: bool = False,
     out = widgets.Output()
 
     def draw(_change=None):
-        out.clear_output(wait=True)
-        with out:
-            plot_run_chart(xmr_chart(indices, index=choose.value), index=choose.value,
-                           language=language)
-            plt.show()
+        fig, ax = new_figure()
+        plot_run_chart(xmr_chart(indices, index=choose.value), index=choose.value, ax=ax,
+                       language=language)
+        replace_output(out, figure_png(fig))
 
     choose.observe(draw, names="value")
     draw()

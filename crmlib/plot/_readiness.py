@@ -12,7 +12,7 @@ import numpy as np
 from crmlib.exceptions import ParameterError, check_choice
 from crmlib.i18n import check_language, t
 from crmlib.instruments import load_instrument
-from crmlib.plot._common import get_ax
+from crmlib.plot._common import figure_png, get_ax, new_figure, replace_output
 
 __all__ = ["plot_readiness_radar", "plot_group_heatmap", "plot_readiness_gaps",
            "readiness_explorer"]
@@ -182,13 +182,12 @@ def readiness_explorer(group_scores, area_scores, *, language: str = "es", instr
     out = widgets.Output()
 
     def draw(*_):
-        out.clear_output(wait=True)
         table = area_scores if choice.value == everyone else \
             group_scores[group_scores["group"] == names[choice.value]]
-        with out:
-            ax = plot_readiness_radar(table, language=language, instrument=instrument)
-            ax.set_title(f"{ax.get_title()} - {choice.value}", pad=20)
-            plt.show()
+        fig, ax = new_figure((6, 6), projection="polar")
+        plot_readiness_radar(table, ax=ax, language=language, instrument=instrument)
+        ax.set_title(f"{ax.get_title()} - {choice.value}", pad=20)
+        replace_output(out, figure_png(fig))
 
     choice.observe(draw, names="value")
     draw()

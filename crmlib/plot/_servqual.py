@@ -11,7 +11,7 @@ import pandas as pd
 
 from crmlib.i18n import t
 from crmlib.instruments import load_instrument
-from crmlib.plot._common import get_ax
+from crmlib.plot._common import figure_png, get_ax, new_figure, replace_output
 
 __all__ = [
     "plot_dimension_gaps",
@@ -232,7 +232,6 @@ def segment_explorer(segments: pd.DataFrame, overall: pd.DataFrame, *, language:
     (shown for "all"). For JupyterLab only: widgets export blank to static reports.
     """
     import ipywidgets as widgets
-    import matplotlib.pyplot as plt
 
     everyone = t("servqual.filter.all", language)
     options = [everyone, *dict.fromkeys(segments["segment"].astype(str))]
@@ -241,11 +240,10 @@ def segment_explorer(segments: pd.DataFrame, overall: pd.DataFrame, *, language:
     out = widgets.Output()
 
     def draw(*_):
-        out.clear_output(wait=True)
-        with out:
-            plot_segment_choice(segments, overall, "" if choice.value == everyone
-                                else choice.value, language=language, instrument=instrument)
-            plt.show()
+        fig, ax = new_figure()
+        plot_segment_choice(segments, overall, "" if choice.value == everyone
+                            else choice.value, ax=ax, language=language, instrument=instrument)
+        replace_output(out, figure_png(fig))
 
     choice.observe(draw, names="value")
     draw()
