@@ -166,7 +166,7 @@ class Recorder:
         self.output_dir.mkdir(parents=True, exist_ok=True)
         if self.tables:
             translated = {
-                name: t.rename(columns=labels(t.columns, self.language))
+                name: t.rename(columns=_unique_labels(t.columns, self.language))
                 for name, t in self.tables.items()
             }
             to_excel(translated, self.output_dir / TABLES_FILE)
@@ -177,6 +177,13 @@ class Recorder:
         return self.output_dir
 
 
+def _unique_labels(columns, language: str) -> dict:
+    """Reader labels of ``columns``; two columns sharing a label keep their names beside it."""
+    names = labels(columns, language)
+    counts = pd.Series(list(names.values())).value_counts()
+    return {c: (f"{lab} ({c})" if counts[lab] > 1 else lab) for c, lab in names.items()}
+
+
 def show(table: pd.DataFrame, *, language: str = "es", max_rows: int = 20,
          index: bool = False, precision: int = 2):
     """A display-ready view of ``table`` with translated headers.
@@ -185,7 +192,7 @@ def show(table: pd.DataFrame, *, language: str = "es", max_rows: int = 20,
     ``max_rows`` rows, so the notebook cell only has to put it last.
     """
     check_language(language)
-    view = table.head(max_rows).rename(columns=labels(table.columns, language))
+    view = table.head(max_rows).rename(columns=_unique_labels(table.columns, language))
     styler = view.style.format(precision=precision, thousands=".", decimal=",", escape="html",
                                na_rep="") if language == "es" else \
         view.style.format(precision=precision, thousands=",", escape="html", na_rep="")

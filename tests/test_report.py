@@ -98,3 +98,19 @@ def test_failing_browser_leaves_no_pdf(tmp_path, monkeypatch):
     assert not (tmp_path / "x.pdf").exists()
     assert not list(tmp_path.glob(".*.part"))
     assert shutil.which(str(fake))
+
+
+def test_columns_sharing_a_label_stay_apart(tmp_path):
+    import pandas as pd
+
+    from crmlib.report import Recorder, show
+
+    # 'customer_id' and 'client' would both read "Cliente" in Spanish
+    table = pd.DataFrame({"customer_id": ["A"], "cliente_x": [1]}).rename(
+        columns={"cliente_x": "Cliente"})
+    rec = Recorder(tmp_path, client_id="c", stage="s", language="es")
+    rec.table("t", table)
+    rec.save()
+    back = pd.read_excel(tmp_path / "tables.xlsx")
+    assert list(back.columns) == ["Cliente (customer_id)", "Cliente (Cliente)"]
+    assert "Cliente (customer_id)" in show(table, language="es").to_html()
