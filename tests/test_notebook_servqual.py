@@ -74,5 +74,5 @@ def test_servqual_notebook_declares_its_parameters():
     params = pm.inspect_notebook(str(NOTEBOOKS / "06_servqual.ipynb"))
     expected = {"client_id": "str", "client_name": "str", "data_dir": "str", "output_dir": "str",
                 "language": "str", "as_of": "str", "interactive": "bool", "instrument": "str",
-                "segment_filter": "str", "alpha_level": "float"}
+                "segment_filter": "str", "alpha_level": "float", "ci_level": "float"}
     assert {k: v["inferred_type_name"] for k, v in params.items()} == expected
