@@ -329,14 +329,9 @@ def check_servqual_alpha(answer, responses: pd.DataFrame, *, dimension: str = "r
 # --- Personalize ------------------------------------------------------------------------
 
 def _customer_features(transactions, interactions, as_of):
-    from crmlib import differentiate, personalize
+    from crmlib import personalize
 
-    return personalize.customer_features(
-        differentiate.pareto_table(transactions, as_of=as_of),
-        differentiate.rfm_segments(differentiate.rfm_scores(transactions, as_of=as_of)),
-        differentiate.lifecycle_table(transactions, as_of=as_of),
-        personalize.contact_features(interactions, as_of=as_of),
-    )
+    return personalize.customer_table(transactions, interactions, as_of=as_of)
 
 
 def check_n_actions(answer, transactions: pd.DataFrame, interactions: pd.DataFrame, *,

@@ -107,6 +107,45 @@ def customer_features(base: pd.DataFrame, *others: pd.DataFrame) -> pd.DataFrame
     return out
 
 
+def customer_table(transactions: pd.DataFrame, interactions: pd.DataFrame, *, as_of=None,
+                   period_days: float = 365, recent_days: float = 30,
+                   language: str = "es") -> pd.DataFrame:
+    """The per-customer table the rules and stages read, built from the raw tables.
+
+    Joins (:func:`customer_features`) the Pareto value and class, the RFM scores and
+    named segments, the lifecycle stage (all from :mod:`crmlib.differentiate`) and
+    :func:`contact_features`, one row per customer who bought.
+
+    Parameters
+    ----------
+    transactions, interactions : DataFrame
+        Contracts ``transactions`` and ``interactions``.
+    as_of : date, optional
+        Valuation date.
+    period_days, recent_days : float
+        Passed to :func:`contact_features`.
+    language : {"es", "en"}
+        Language of the segment labels.
+
+    Returns
+    -------
+    DataFrame
+        The columns of :func:`crmlib.differentiate.pareto_table`, then those that
+        :func:`crmlib.differentiate.rfm_segments`, :func:`crmlib.differentiate.lifecycle_table`
+        and :func:`contact_features` add.
+    """
+    from crmlib import differentiate
+
+    return customer_features(
+        differentiate.pareto_table(transactions, as_of=as_of),
+        differentiate.rfm_segments(differentiate.rfm_scores(transactions, as_of=as_of),
+                                   language=language),
+        differentiate.lifecycle_table(transactions, as_of=as_of),
+        contact_features(interactions, as_of=as_of, period_days=period_days,
+                         recent_days=recent_days),
+    )
+
+
 def contact_features(interactions: pd.DataFrame, *, as_of=None, period_days: float = 365,
                      recent_days: float = 30, closed_statuses=None) -> pd.DataFrame:
     """Per-customer contact facts for rules and relationship stages.

@@ -349,3 +349,24 @@ def test_plan_explorer_regroups_and_moves_thresholds():
     assert box.summary["n_customers"].sum() == len(df)
     with pytest.raises(ParameterError, match="thresholds"):
         plot.plan_explorer(df, RULES, thresholds={"love": {}}, interactive=True)
+
+
+def test_customer_table_is_the_join_of_the_stage_tables():
+    from pathlib import Path
+
+    from crmlib import differentiate, io, personalize
+
+    folder = Path(__file__).resolve().parents[1] / "data_samples" / "hotel-mirador"
+    tx = io.read_client_table(folder, "transactions")
+    it = io.read_client_table(folder, "interactions")
+    got = personalize.customer_table(tx, it, as_of="2024-12-31", period_days=180,
+                                     language="en")
+    expected = personalize.customer_features(
+        differentiate.pareto_table(tx, as_of="2024-12-31"),
+        differentiate.rfm_segments(differentiate.rfm_scores(tx, as_of="2024-12-31"),
+                                   language="en"),
+        differentiate.lifecycle_table(tx, as_of="2024-12-31"),
+        personalize.contact_features(it, as_of="2024-12-31", period_days=180),
+    )
+    pd.testing.assert_frame_equal(got, expected)
+    assert got["customer_id"].is_unique and len(got) == tx["customer_id"].nunique()
