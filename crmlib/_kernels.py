@@ -55,6 +55,7 @@ __all__ = [
     "START_ATTEMPTS",
     "KernelPool",
     "KernelStartError",
+    "WarmKernel",
     "WarmKernelEngine",
     "get_pool",
     "shutdown_pools",
@@ -139,10 +140,10 @@ class _ForeignProcess:
 class Zygote:
     """Client of one ``python -m crmlib._zygote`` process (see :mod:`crmlib._zygote`)."""
 
-    def __init__(self, start_timeout: float = 120.0):
+    def __init__(self, start_timeout: float = 120.0, flags: tuple = ()):
         env = dict(os.environ)
         env.pop("MPLBACKEND", None)
-        self.proc = subprocess.Popen([sys.executable, "-m", "crmlib._zygote"],
+        self.proc = subprocess.Popen([sys.executable, *flags, "-m", "crmlib._zygote"],
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env,
                                      text=True, bufsize=1)
         self.lock = threading.Lock()
@@ -184,33 +185,50 @@ class Zygote:
             self.proc.kill()
 
 
-_ZYGOTES: dict[int, Zygote] = {}
+_ZYGOTES: dict[tuple, Zygote] = {}
 _ZYGOTE_LOCK = threading.Lock()
 
 
-def get_zygote() -> Zygote | None:
-    """This process's kernel template (started on first use), or None if it cannot start."""
+def get_zygote(flags: tuple = ()) -> Zygote | None:
+    """This process's kernel template for interpreter ``flags`` (started on first use).
+
+    None when it cannot start: the kernel is then launched the ordinary way.
+    """
+    key = (os.getpid(), tuple(flags))
     with _ZYGOTE_LOCK:
-        z = _ZYGOTES.get(os.getpid())
+        z = _ZYGOTES.get(key)
         if z is None or not z.alive():
             try:
-                z = _ZYGOTES[os.getpid()] = Zygote()
+                z = _ZYGOTES[key] = Zygote(flags=tuple(flags))
             except (OSError, KernelStartError):
                 return None
         return z
 
 
-def _forkable(cmd: list[str]) -> list[str] | None:
-    """Arguments for the zygote when ``cmd`` starts this interpreter's ipykernel, else None."""
-    if len(cmd) >= 3 and cmd[1:3] == ["-m", "ipykernel_launcher"]:
-        try:
-            same = os.path.realpath(shutil.which(cmd[0]) or cmd[0]) == \
-                os.path.realpath(sys.executable)
-        except OSError:
-            same = False
-        if same:
-            return cmd[3:]
-    return None
+def _forkable(cmd: list[str]) -> tuple[tuple, list[str]] | None:
+    """How a zygote can stand in for ``cmd``, or None when it cannot.
+
+    ``cmd`` must start this interpreter's ipykernel: ``python [flags] -m
+    ipykernel_launcher ...``. Interpreter flags (``ipykernel install`` adds
+    ``-Xfrozen_modules=off``) are kept: the zygote itself starts with them.
+    Returns ``(flags, kernel arguments)``.
+    """
+    if len(cmd) < 3:
+        return None
+    try:
+        m = cmd.index("-m")
+    except ValueError:
+        return None
+    flags = tuple(cmd[1:m])
+    if m + 1 >= len(cmd) or cmd[m + 1] != "ipykernel_launcher" or \
+            not all(f.startswith("-") and f not in ("-c", "-m") for f in flags):
+        return None
+    try:
+        same = os.path.realpath(shutil.which(cmd[0]) or cmd[0]) == \
+            os.path.realpath(sys.executable)
+    except OSError:
+        same = False
+    return (flags, cmd[m + 2:]) if same else None
 
 
 def _fork_provisioner(km):
@@ -218,12 +236,12 @@ def _fork_provisioner(km):
 
     class ForkProvisioner(LocalProvisioner):
         async def launch_kernel(self, cmd, **kwargs):
-            argv = _forkable(cmd)
-            zygote = get_zygote() if argv is not None else None
+            forkable = _forkable(cmd)
+            zygote = get_zygote(forkable[0]) if forkable is not None else None
             if zygote is None:
                 return await super().launch_kernel(cmd, **kwargs)
             env = kwargs.get("env") or dict(os.environ)
-            pid = zygote.fork(argv, env, kwargs.get("cwd") or os.getcwd())
+            pid = zygote.fork(forkable[1], env, kwargs.get("cwd") or os.getcwd())
             self.process = _ForeignProcess(pid)
             self.pid = pid
             self.pgid = pid
@@ -271,8 +289,9 @@ async def _boot(kernel_name: str, cwd: str | None, preload: str, timeout: float,
         finally:
             await km.cleanup_resources()
         raise
-    kc.stop_channels()
-    return km
+    # the client stays connected: a new one would wait out the IOPub subscription
+    # handshake (about 0.2 s) while the notebook is waiting
+    return WarmKernel(km, kc)
 
 
 def _start_with_retries(kernel_name, cwd, preload, timeout, attempts):
@@ -288,7 +307,21 @@ def _start_with_retries(kernel_name, cwd, preload, timeout, attempts):
     )
 
 
-def _shutdown(km) -> None:
+@dataclass
+class WarmKernel:
+    """A started kernel (``km``) and a client already connected to it (``kc``)."""
+
+    km: object
+    kc: object
+
+
+def _shutdown(kernel: WarmKernel) -> None:
+    km = kernel.km
+    try:
+        kernel.kc.stop_channels()
+    except Exception:  # noqa: BLE001, S110 - channels already closed
+        pass
+
     async def stop():
         try:
             if await km.is_alive():
@@ -356,8 +389,8 @@ class KernelPool:
         if self._next is None:
             self._next = self._spawn()
 
-    def acquire(self):
-        """A started, ready kernel manager (``AsyncKernelManager``) for one notebook.
+    def acquire(self) -> WarmKernel:
+        """A started, ready kernel for one notebook: its manager and a connected client.
 
         Starts booting the following kernel before returning, so it is warm
         when the next notebook asks.
@@ -371,9 +404,9 @@ class KernelPool:
             raise value
         return value
 
-    def release(self, km) -> None:
+    def release(self, kernel: WarmKernel) -> None:
         """Shut a used kernel down in the background; it is never reused."""
-        threading.Thread(target=_shutdown, args=(km,), name="crmlib-kernel-stop",
+        threading.Thread(target=_shutdown, args=(kernel,), name="crmlib-kernel-stop",
                          daemon=True).start()
 
     def close(self) -> None:
@@ -440,14 +473,15 @@ class WarmKernelEngine(NBClientEngine):
         )
         cwd = str(kernel_cwd) if kernel_cwd else os.getcwd()
         pool = get_pool(kernel_name, cwd, start_timeout=start_timeout)
-        km = pool.acquire()
-        client = PapermillNotebookClient(nb_man, km=km, **final_kwargs)
+        kernel = pool.acquire()
+        client = PapermillNotebookClient(nb_man, km=kernel.km, **final_kwargs)
+        # what nbclient would do with a client of its own (start_new_kernel_client)
+        kernel.kc.allow_stdin = False
+        client.kc = kernel.kc
         try:
             return client.execute()
         finally:
-            if client.kc is not None:
-                client.kc.stop_channels()
-            pool.release(km)
+            pool.release(kernel)
 
 
 papermill_engines.register(ENGINE_NAME, WarmKernelEngine)

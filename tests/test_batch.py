@@ -149,6 +149,9 @@ def test_warm_kernels_isolate_notebooks(tmp_path):
         assert probe["env_leak"] is None
         assert probe["catalog_client"] == "Cliente"
     assert len({s["pid"] for s in seen}) == 4  # a process per notebook
+    # ... forked from the kernel template, with the installed kernelspec (which
+    # passes interpreter flags such as -Xfrozen_modules=off before -m)
+    assert "crmlib._zygote" in seen[1]["parent_cmdline"]
     # the preload ran silently: the notebook's own cells are numbered from 1
     nb = nbformat.read(tmp_path / "1" / "nb.ipynb", as_version=4)
     counts = [c.execution_count for c in nb.cells if c.cell_type == "code"]

@@ -188,12 +188,12 @@ def test_kernel_start_failures_are_retried(tmp_path, monkeypatch):
         "display_name": "flaky", "language": "python"}))
     monkeypatch.setenv("JUPYTER_PATH", str(tmp_path))
     pool = _kernels.KernelPool("flaky", cwd=str(tmp_path), preload="", start_timeout=30)
-    km = pool.acquire()
+    kernel = pool.acquire()
     try:
         assert marker.exists()
-        assert _kernels.asyncio.run(km.is_alive())
+        assert _kernels.asyncio.run(kernel.km.is_alive())
     finally:
-        pool.release(km)
+        pool.release(kernel)
         pool.close()
 
 
