@@ -791,34 +791,57 @@ def _worker_init(parent_pid: int, kernel_cwds: tuple) -> None:
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _watch_parent(parent_pid)
-    from crmlib import _kernels
+    from crmlib import _kernels, report
 
     for cwd in kernel_cwds:  # have a kernel booting before the first job arrives
         _kernels.get_pool("python3", cwd).prestart()
+    report.prepare_export()  # while that kernel boots, not during the first job
 
 
-def _local_results(jobs: list[Job], n_workers: int):
-    """Yield job records as jobs finish, on ``n_workers`` local processes."""
-    if n_workers <= 1 or len(jobs) <= 1:
-        for job in jobs:
-            yield job, execute_job(job)
-        return
-    import multiprocessing as mp
-    from concurrent.futures import ProcessPoolExecutor, as_completed
-    from concurrent.futures.process import BrokenProcessPool
+class _LocalWorkers:
+    """Worker processes kept for a whole run (stage jobs, then the portfolio).
 
-    cwds = tuple(sorted({str(Path(j.notebook).parent) for j in jobs
-                         if j.engine == "crmlib-warm"}))
-    pending = list(jobs)
-    for _round in range(3):
-        if not pending:
+    A worker that dies (a kernel taking the process down, the OOM killer)
+    breaks the pool: the jobs it had not finished are run again on a fresh
+    pool, at most three times in all, then reported as failed.
+    """
+
+    def __init__(self, n_workers: int, kernel_cwds: tuple):
+        self.n_workers = n_workers
+        self.kernel_cwds = kernel_cwds
+        self._pool = None
+
+    def _executor(self):
+        if self._pool is None:
+            import multiprocessing as mp
+            from concurrent.futures import ProcessPoolExecutor
+
+            self._pool = ProcessPoolExecutor(max_workers=self.n_workers,
+                                             mp_context=mp.get_context("spawn"),
+                                             initializer=_worker_init,
+                                             initargs=(os.getpid(), self.kernel_cwds))
+        return self._pool
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    def results(self, jobs: list[Job]):
+        """Yield ``(job, record)`` as jobs finish."""
+        if self.n_workers <= 1 or (len(jobs) <= 1 and self._pool is None):
+            for job in jobs:
+                yield job, execute_job(job)
             return
-        ctx = mp.get_context("spawn")
-        broken = False
-        with ProcessPoolExecutor(max_workers=min(n_workers, len(pending)), mp_context=ctx,
-                                 initializer=_worker_init,
-                                 initargs=(os.getpid(), cwds)) as pool:
-            futures = {pool.submit(execute_job, job): job for job in pending}
+        from concurrent.futures import as_completed
+        from concurrent.futures.process import BrokenProcessPool
+
+        pending = list(jobs)
+        for _round in range(3):
+            if not pending:
+                return
+            broken = False
+            futures = {self._executor().submit(execute_job, job): job for job in pending}
             done_keys = set()
             try:
                 for fut in as_completed(futures):
@@ -834,11 +857,13 @@ def _local_results(jobs: list[Job], n_workers: int):
                     yield job, record
             except BrokenProcessPool:
                 broken = True
-        pending = [j for j in pending if j.key not in done_keys]
-        if not broken:
-            break
-    for job in pending:  # a worker process died three times running these
-        yield job, _crash_record(job, "worker process died")
+            pending = [j for j in pending if j.key not in done_keys]
+            if not broken:
+                return
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None
+        for job in pending:  # a worker process died three times running these
+            yield job, _crash_record(job, "worker process died")
 
 
 def _crash_record(job: Job, error: str) -> dict:
@@ -1093,6 +1118,10 @@ def run_engagement(engagement, *, out=None, jobs: int | None = None, scheduler: 
             log.info("%s %s %s (%s)", job.client_id, job.stage, record.get("status"), action)
             _write_manifest(out_path, run_id, rows, all_jobs)
 
+    workers = _LocalWorkers(
+        min(n_workers, max(len(stage_jobs), len(portfolio_jobs), 1)),
+        tuple(sorted({str(Path(j.notebook).parent) for j in all_jobs
+                      if j.engine == "crmlib-warm"})))
     try:
         for phase in (stage_jobs, portfolio_jobs):
             if not phase:
@@ -1110,10 +1139,11 @@ def run_engagement(engagement, *, out=None, jobs: int | None = None, scheduler: 
                     else:
                         todo.append(job)
                 results = _dask_results(todo, scheduler) if scheduler else \
-                    _local_results(todo, n_workers)
+                    workers.results(todo)
                 for job, record in results:
                     finish(job, record, "executed", stored)
     finally:
+        workers.close()
         for bar in bars.values():
             bar.close()
     _clean_stale(all_jobs)  # staging folders of workers that died (every job is settled now)

@@ -233,6 +233,21 @@ _TEMPLATES = Path(__file__).parent / "templates"
 _export_lock = threading.Lock()
 
 
+def prepare_export() -> None:
+    """Build the report exporter and render an empty page once.
+
+    The first export in a process loads nbconvert and compiles its
+    templates (most of a second); a batch worker calls this while its
+    first kernel boots, so no notebook waits for it.
+    """
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["title"] = "-"
+    with _export_lock:
+        _html_exporter("report").from_notebook_node(nb, resources={"crm_cover": {}})
+
+
 def notebook_html(notebook_path, *, title: str | None = None) -> str:
     """HTML of an executed notebook without code cells, figures embedded.
 
