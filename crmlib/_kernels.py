@@ -255,7 +255,7 @@ def _fork_provisioner(km):
 
 
 async def _boot(kernel_name: str, cwd: str | None, preload: str, timeout: float,
-                fork: bool = True):
+                fork: bool = True, env: dict | None = None):
     # IPC sockets (Unix domain) avoid the TCP port race of kernels started in parallel;
     # an absolute, unique, short socket path keeps them apart (the path limit is ~100 bytes).
     import tempfile
@@ -267,7 +267,7 @@ async def _boot(kernel_name: str, cwd: str | None, preload: str, timeout: float,
     km = AsyncKernelManager(kernel_name=kernel_name, transport="ipc", ip=ip)
     if fork:
         km.provisioner = _fork_provisioner(km)
-    kwargs = {"env": _kernel_env()}
+    kwargs = {"env": {**_kernel_env(), **(env or {})}}
     if cwd:
         kwargs["cwd"] = cwd
     await km.start_kernel(**kwargs)
@@ -294,11 +294,11 @@ async def _boot(kernel_name: str, cwd: str | None, preload: str, timeout: float,
     return WarmKernel(km, kc)
 
 
-def _start_with_retries(kernel_name, cwd, preload, timeout, attempts):
+def _start_with_retries(kernel_name, cwd, preload, timeout, attempts, env=None):
     errors = []
     for attempt in range(attempts):
         try:
-            return asyncio.run(_boot(kernel_name, cwd, preload, timeout))
+            return asyncio.run(_boot(kernel_name, cwd, preload, timeout, env=env))
         except Exception as exc:  # noqa: BLE001 - a lost port race, a kernel that died booting
             errors.append(f"{type(exc).__name__}: {exc}")
             time.sleep(0.2 * (attempt + 1))
@@ -356,16 +356,19 @@ class KernelPool:
         Seconds a kernel may take to answer.
     attempts : int
         Start attempts before :class:`KernelStartError`.
+    env : dict, optional
+        Variables added to the kernels' environment.
     """
 
     def __init__(self, kernel_name: str = "python3", *, cwd: str | None = None,
                  preload: str = PRELOAD, start_timeout: float = 60.0,
-                 attempts: int = START_ATTEMPTS):
+                 attempts: int = START_ATTEMPTS, env: dict | None = None):
         self.kernel_name = kernel_name
         self.cwd = cwd
         self.preload = preload
         self.start_timeout = start_timeout
         self.attempts = attempts
+        self.env = dict(env or {})
         self._next: _Pending | None = None
         self.started = 0
 
@@ -375,7 +378,8 @@ class KernelPool:
         def work():
             try:
                 result.append(("ok", _start_with_retries(self.kernel_name, self.cwd, self.preload,
-                                                         self.start_timeout, self.attempts)))
+                                                         self.start_timeout, self.attempts,
+                                                         self.env)))
             except BaseException as exc:  # noqa: BLE001 - handed to the caller of acquire()
                 result.append(("error", exc))
 
@@ -423,14 +427,16 @@ _POOLS_LOCK = threading.Lock()
 
 
 def get_pool(kernel_name: str = "python3", cwd: str | None = None, *,
-             preload: str = PRELOAD, start_timeout: float = 60.0) -> KernelPool:
-    """The calling thread's pool for ``(kernel_name, cwd)``, created on first use."""
-    key = (threading.get_ident(), os.getpid(), kernel_name, cwd, preload)
+             preload: str = PRELOAD, start_timeout: float = 60.0,
+             env: dict | None = None) -> KernelPool:
+    """The calling thread's pool for ``(kernel_name, cwd, env)``, created on first use."""
+    key = (threading.get_ident(), os.getpid(), kernel_name, cwd, preload,
+           tuple(sorted((env or {}).items())))
     with _POOLS_LOCK:
         pool = _POOLS.get(key)
         if pool is None:
             pool = _POOLS[key] = KernelPool(kernel_name, cwd=cwd, preload=preload,
-                                            start_timeout=start_timeout)
+                                            start_timeout=start_timeout, env=env)
         return pool
 
 
@@ -449,16 +455,17 @@ atexit.register(shutdown_pools)
 class WarmKernelEngine(NBClientEngine):
     """papermill engine running each notebook in its own pre-started kernel.
 
-    Extra keyword understood by :func:`papermill.execute_notebook`:
+    Extra keywords understood by :func:`papermill.execute_notebook`:
     ``kernel_cwd`` (working directory of the kernel; papermill's own ``cwd``
     changes the directory of the whole process and cannot apply to a kernel
-    already running).
+    already running) and ``kernel_env`` (variables added to the kernel's
+    environment, such as a password that must not be a saved parameter).
     """
 
     @classmethod
     def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None,
                                  stderr_file=None, start_timeout=60, execution_timeout=None,
-                                 kernel_cwd=None, **kwargs):
+                                 kernel_cwd=None, kernel_env=None, **kwargs):
         kwargs = remove_args(["input_path"], **kwargs)
         safe_kwargs = remove_args(["timeout", "startup_timeout"], **kwargs)
         final_kwargs = merge_kwargs(
@@ -472,7 +479,7 @@ class WarmKernelEngine(NBClientEngine):
             stderr_file=stderr_file,
         )
         cwd = str(kernel_cwd) if kernel_cwd else os.getcwd()
-        pool = get_pool(kernel_name, cwd, start_timeout=start_timeout)
+        pool = get_pool(kernel_name, cwd, start_timeout=start_timeout, env=kernel_env)
         kernel = pool.acquire()
         client = PapermillNotebookClient(nb_man, km=kernel.km, **final_kwargs)
         # what nbclient would do with a client of its own (start_new_kernel_client)

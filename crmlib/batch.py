@@ -37,6 +37,7 @@ outputs are unchanged.
 from __future__ import annotations
 
 import ast
+import contextlib
 import datetime as _dt
 import hashlib
 import io as _io
@@ -60,6 +61,7 @@ import yaml
 from crmlib import __version__
 from crmlib._files import atomic_write_text, check_id, inside
 from crmlib.exceptions import CrmlibError, ParameterError
+from crmlib.store import open_store, split_password
 
 __all__ = [
     "JOB_FILE",
@@ -414,6 +416,8 @@ class Job:
     start_timeout: float = 60.0
     execution_timeout: float | None = None
     start_retries: int = 2
+    #: extra environment of the job's kernel (the store password); never saved
+    kernel_env: dict = field(default_factory=dict, repr=False)
 
     @property
     def key(self) -> str:
@@ -529,6 +533,7 @@ def plan_jobs(engagement, *, out=None, only=None, stages=None, language=None, sh
     # parameters meant for every stage must be declared by at least one of them
     all_declared = set().union(*declared.values()) if declared else set()
     store_target = store or eng.store or str(out / STORE_FILE)
+    store_public, store_password = split_password(store_target)
     stage_jobs: list[Job] = []
     portfolio_jobs: list[Job] = []
     for client in clients:
@@ -547,7 +552,7 @@ def plan_jobs(engagement, *, out=None, only=None, stages=None, language=None, sh
             }
             if stage in port:
                 # the notebook finds the client's industry in the store itself
-                values["store"] = store_target
+                values["store"] = store_public  # the password goes to the kernel's environment
                 values = {k: v for k, v in values.items()
                           if k in declared_here or k in STANDARD_PARAMETERS}
             where = f"client {client.id}, stage {stage}"
@@ -582,6 +587,8 @@ def plan_jobs(engagement, *, out=None, only=None, stages=None, language=None, sh
             job = Job(client.id, client.name, client.industry, stage, str(nb_path), values,
                       str(out), client.language, eng.as_of, eng.id, eng.title, phash,
                       pdf=pdf, engine=engine, execution_timeout=execution_timeout)
+            if stage in port and store_password is not None:
+                job.kernel_env = {"PGPASSWORD": store_password}
             (portfolio_jobs if stage in port else stage_jobs).append(job)
     if problems:
         raise _problem_list_error("parameters refused before running", problems,
@@ -679,22 +686,25 @@ def execute_job(job: Job) -> dict:
         "error_source": "", "outputs": {}, "worker": f"{os.uname().nodename}:{os.getpid()}",
     }
     engine = job.engine if job.engine != "nbclient" else None
-    extra = {"kernel_cwd": str(Path(job.notebook).parent)} if engine == _kernels.ENGINE_NAME \
-        else {"cwd": str(Path(job.notebook).parent)}
+    if engine == _kernels.ENGINE_NAME:
+        extra = {"kernel_cwd": str(Path(job.notebook).parent), "kernel_env": job.kernel_env}
+    else:
+        extra = {"cwd": str(Path(job.notebook).parent)}
     error = None
     timings = {}
     t_exec = time.time()
     for attempt in range(1 + job.start_retries):
         record["attempts"] = attempt + 1
         try:
-            pm.execute_notebook(job.notebook, str(nb_out), parameters=params,
-                                engine_name=engine, kernel_name=job.kernel_name,
-                                progress_bar=False, log_output=False,
-                                # one write at the end: the notebook is in a staging folder
-                                # anyway, and saving it after every cell costs seconds
-                                request_save_on_cell_execute=False,
-                                start_timeout=job.start_timeout,
-                                execution_timeout=job.execution_timeout, **extra)
+            with _environment(job.kernel_env if engine is None else {}):
+                pm.execute_notebook(job.notebook, str(nb_out), parameters=params,
+                                    engine_name=engine, kernel_name=job.kernel_name,
+                                    progress_bar=False, log_output=False,
+                                    # one write at the end: the notebook is in a staging folder
+                                    # anyway, and saving it after every cell costs seconds
+                                    request_save_on_cell_execute=False,
+                                    start_timeout=job.start_timeout,
+                                    execution_timeout=job.execution_timeout, **extra)
             error = None
             break
         except PapermillExecutionError as exc:
@@ -754,6 +764,21 @@ def execute_job(job: Job) -> dict:
     atomic_write_text(staging / JOB_FILE, json.dumps(record, indent=2, sort_keys=True))
     _swap_into_place(staging, final)
     return record
+
+
+@contextlib.contextmanager
+def _environment(extra: dict):
+    """``os.environ`` with ``extra`` set, restored afterwards (for kernels started cold)."""
+    saved = {k: os.environ.get(k) for k in extra}
+    os.environ.update(extra)
+    try:
+        yield
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
 
 
 def _cell_seconds(nb_path: Path) -> float | None:
@@ -1069,7 +1094,6 @@ def run_engagement(engagement, *, out=None, jobs: int | None = None, scheduler: 
         when absent), ``error_cell`` and ``error``.
     """
     from crmlib import report
-    from crmlib.store import open_store
 
     t0 = time.time()
     if engine not in ("crmlib-warm", "nbclient"):

@@ -220,6 +220,33 @@ class PostgresStore(ResultsStore):
         self.conn.close()
 
 
+def split_password(url: str) -> tuple[str, str | None]:
+    """``url`` without its password, and the password (``None`` when it has none).
+
+    A PostgreSQL URL given to the runner reaches the portfolio notebook as a
+    parameter, and parameters are saved in the executed notebook. The runner
+    hands notebooks the URL without its password and gives the kernel the
+    password as ``PGPASSWORD``, where libpq looks for it (as it does in
+    ``~/.pgpass``). Paths and URLs without a password come back unchanged.
+
+    Examples
+    --------
+    >>> split_password("postgresql://crm:s%40fe@db:5432/crm")
+    ('postgresql://crm@db:5432/crm', 's@fe')
+    """
+    from urllib.parse import unquote, urlsplit, urlunsplit
+
+    if "://" not in str(url):
+        return url, None
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url, None
+    host = parts.netloc.rsplit("@", 1)[1]
+    user = parts.netloc.rsplit("@", 1)[0].split(":", 1)[0]
+    netloc = f"{user}@{host}" if user else host
+    return urlunsplit(parts._replace(netloc=netloc)), unquote(parts.password)
+
+
 def _libpq_url(url: str) -> str:
     for prefix in ("postgresql+psycopg://", "postgresql+psycopg2://", "postgres://"):
         if url.startswith(prefix):

@@ -107,6 +107,23 @@ class PostgresServer:
                   f"-p {self.port} -h 127.0.0.1 -k {self.dir} -c fsync=off", "start")
         return f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
 
+    def add_login(self, name: str, password: str) -> str:
+        """A role and database ``name`` that must give ``password`` (scram-sha-256).
+
+        The rule goes above the cluster's ``trust`` lines; returns the URL
+        with the password in it.
+        """
+        import psycopg
+
+        hba = self.data / "pg_hba.conf"
+        hba.write_text(f"host all {name} 127.0.0.1/32 scram-sha-256\n" + hba.read_text())
+        admin = f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
+        with psycopg.connect(admin, autocommit=True) as con:
+            con.execute(f"CREATE ROLE {name} LOGIN PASSWORD '{password}'")
+            con.execute(f"CREATE DATABASE {name} OWNER {name}")
+            con.execute("SELECT pg_reload_conf()")
+        return f"postgresql://{name}:{password}@127.0.0.1:{self.port}/{name}"
+
     def stop(self) -> None:
         self._run(self.bindir / "pg_ctl", "-D", self.data, "-m", "immediate", "-w", "stop",
                   check=False)

@@ -2,32 +2,46 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
-from batch_support import PostgresServer, find_pg_bin
+from batch_support import PostgresServer, find_pg_bin, results
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
 from crmlib.exceptions import ParameterError
-from crmlib.store import COLUMNS, DuckDBStore, PostgresStore, compare_with_portfolio, open_store
+from crmlib.store import (
+    COLUMNS,
+    DuckDBStore,
+    PostgresStore,
+    compare_with_portfolio,
+    open_store,
+    split_password,
+)
 
 
 @pytest.fixture(scope="module")
-def postgres_url():
+def postgres_server():
     bindir = find_pg_bin()
     if bindir is None:
         pytest.skip("PostgreSQL server binaries (initdb, pg_ctl) are not installed; "
                     "Debian: apt-get install postgresql (.ci/run installs it)")
     server = PostgresServer(bindir)
     try:
-        url = server.start()
+        server.url = server.start()
     except Exception as exc:  # pragma: no cover - reported with the server's words  # noqa: BLE001
         server.stop()
         pytest.fail(f"could not start PostgreSQL: {exc}")
-    yield url
+    yield server
     server.stop()
+
+
+@pytest.fixture(scope="module")
+def postgres_url(postgres_server):
+    return postgres_server.url
 
 
 @pytest.fixture(params=["duckdb", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -181,7 +195,7 @@ def test_portfolio_notebook_in_both_languages(tmp_path):
     store = _portfolio_store(tmp_path / "p.duckdb")
     for language, heading in (("es", "El cliente frente a la cartera"),
                               ("en", "The client against the portfolio")):
-        nb, html = run_notebook("90_portfolio", tmp_path / language, client_id="b",
+        _nb, html = run_notebook("90_portfolio", tmp_path / language, client_id="b",
                                 client_name="Beta", language=language, store=str(store),
                                 output_dir=str(tmp_path / language / "results"))
         assert heading in html and "<table" in html and "<img" in html
@@ -189,3 +203,50 @@ def test_portfolio_notebook_in_both_languages(tmp_path):
         saved = __import__("json").loads((tmp_path / language / "results" /
                                           "results.json").read_text())
         assert saved["values"]["portfolio"]["n_compared"] == 2
+
+
+def test_split_password_keeps_user_host_and_database():
+    assert split_password("postgresql://crm:s%40fe@db:5432/crm") == \
+        ("postgresql://crm@db:5432/crm", "s@fe")
+    assert split_password("postgresql+psycopg://u:p:q@h/d?sslmode=require") == \
+        ("postgresql+psycopg://u@h/d?sslmode=require", "p:q")
+    assert split_password("postgresql://u@h/d") == ("postgresql://u@h/d", None)
+    assert split_password("reports/results.duckdb") == ("reports/results.duckdb", None)
+
+
+@pytest.mark.postgres
+def test_store_password_reaches_the_portfolio_kernel_but_no_saved_file(
+        postgres_server, tmp_path, monkeypatch):
+    """The server demands the password; the portfolio notebooks still read the store,
+    and no file the run writes (executed notebooks, HTML, manifest) contains it."""
+    import shutil
+    import uuid
+
+    import psycopg
+    from batch_support import TEST_NOTEBOOKS, make_engagement
+
+    from crmlib import batch
+
+    monkeypatch.delenv("PGPASSWORD", raising=False)
+    monkeypatch.setenv("PGPASSFILE", str(tmp_path / "no-pgpass"))
+    password = f"Pw{uuid.uuid4().hex[:12]}"
+    url = postgres_server.add_login("crm_runner", password)
+    public, _ = split_password(url)
+    with pytest.raises(psycopg.OperationalError, match="password"):
+        psycopg.connect(public).close()
+
+    nbdir = tmp_path / "nbs"
+    nbdir.mkdir()
+    shutil.copy(TEST_NOTEBOOKS / "01_tiny.ipynb", nbdir)
+    shutil.copy(Path(batch.__file__).parents[1] / "notebooks" / "90_portfolio.ipynb", nbdir)
+    eng = make_engagement(tmp_path, [{"id": "p1"}, {"id": "p2"}], stages=("01_tiny",),
+                          notebooks=nbdir)
+    out = tmp_path / "out"
+    manifest = batch.run_engagement(eng, out=out, jobs=2, pdf=False, progress=False, store=url)
+    assert (manifest["status"] == "completed").all(), manifest["error"].tolist()
+    assert manifest["stage"].tolist().count("90_portfolio") == 2
+    assert results(out, "p1", "90_portfolio")["values"]["portfolio"]["n_peers"] == 2
+    executed = (out / "p1" / "90_portfolio" / "90_portfolio.ipynb").read_text(encoding="utf-8")
+    assert public in executed
+    leaks = [p for p in out.rglob("*") if p.is_file() and password.encode() in p.read_bytes()]
+    assert leaks == []
