@@ -13,8 +13,8 @@ __all__ = [
     "CrmlibError",
     "DataError",
     "DataProblem",
-    "ParameterError",
     "MissingDependencyError",
+    "ParameterError",
 ]
 
 

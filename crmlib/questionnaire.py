@@ -36,18 +36,18 @@ from crmlib.i18n import check_language, label, t
 from crmlib.instruments import Instrument, load_instrument
 
 __all__ = [
-    "questionnaire_html",
-    "write_questionnaire_excel",
-    "forms_csv_header",
-    "read_filled_excel",
-    "from_survey_export",
+    "GROUP_COLUMNS",
+    "ID_COLUMNS",
     "answer_values",
+    "forms_csv_header",
+    "from_survey_export",
+    "group_label",
+    "part_label",
+    "questionnaire_html",
+    "read_filled_excel",
+    "write_questionnaire_excel",
     "write_questionnaire_set",
     "write_questionnaires",
-    "part_label",
-    "group_label",
-    "ID_COLUMNS",
-    "GROUP_COLUMNS",
 ]
 
 #: Header names (normalised) taken as the respondent id of a survey export.

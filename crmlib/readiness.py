@@ -45,25 +45,25 @@ from crmlib.questionnaire import _group_key, answer_values
 __all__ = [
     "GROUPS",
     "SECTIONS",
-    "validate_responses",
-    "response_overview",
-    "item_scores",
     "area_scores",
-    "overall_scores",
-    "group_scores",
     "consensus",
+    "dimension_info",
+    "disagreement_text",
+    "display",
+    "group_overview",
+    "group_scores",
+    "item_scores",
+    "key_figures",
     "maturity",
     "maturity_levels",
-    "relationship_ladder",
-    "priorities",
-    "score_table",
-    "dimension_info",
-    "group_overview",
-    "display",
-    "overview_text",
     "maturity_text",
-    "disagreement_text",
-    "key_figures",
+    "overall_scores",
+    "overview_text",
+    "priorities",
+    "relationship_ladder",
+    "response_overview",
+    "score_table",
+    "validate_responses",
 ]
 
 GROUPS = ("manager", "employee", "customer", "partner")
@@ -768,8 +768,8 @@ def display(table: pd.DataFrame, *, instrument="one-to-one", language: str = "es
     replaces ``dimension``; ``stage`` is dropped. Headers come from the catalog
     (``readiness.col.<name>``, else the shared column labels).
     """
-    from crmlib.i18n import label as column_label
     from crmlib.i18n import catalog, t
+    from crmlib.i18n import label as column_label
 
     check_language(language)
     inst = _instrument(instrument)
@@ -918,6 +918,6 @@ def key_figures(area_table: pd.DataFrame, overall_table: pd.DataFrame,
         out["readiness_disagreements"] = consensus_table.loc[
             consensus_table["disagreement"], "dimension"].tolist()
     if overview is not None:
-        out["readiness_respondents"] = int(len(overview))
+        out["readiness_respondents"] = len(overview)
         out["readiness_respondents_scored"] = int(overview["included"].sum())
     return out

@@ -22,8 +22,16 @@ import pandera.pandas as pa
 
 from crmlib.exceptions import DataError, DataProblem, ParameterError, check_choice
 
-__all__ = ["ColumnSpec", "TableSpec", "TABLES", "schema", "validate", "check", "table_spec",
-           "describe"]
+__all__ = [
+    "TABLES",
+    "ColumnSpec",
+    "TableSpec",
+    "check",
+    "describe",
+    "schema",
+    "table_spec",
+    "validate",
+]
 
 DTYPES = ("str", "float", "int", "datetime", "bool")
 

@@ -13,8 +13,8 @@ from pathlib import Path
 import nbformat
 import papermill as pm
 import pytest
-from conftest import CELL_TIMEOUT
 import yaml
+from conftest import CELL_TIMEOUT
 
 from crmlib import exercises
 

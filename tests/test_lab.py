@@ -59,8 +59,8 @@ def lab(tmp_path):
     proc = subprocess.Popen(
         [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
          f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={work}",
-         "--ServerApp.open_browser=False", "--allow-root", "--LabApp.news_url=", "--LabApp.check_for_updates_class="
-         "jupyterlab.NeverCheckForUpdate"],
+         "--ServerApp.open_browser=False", "--allow-root", "--LabApp.news_url=",
+         "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"],
         cwd=work, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     base = f"http://127.0.0.1:{port}"
@@ -86,7 +86,7 @@ def lab(tmp_path):
 def test_stage_notebook_runs_in_jupyterlab_with_a_widget(lab, tmp_path):
     from playwright.sync_api import sync_playwright
 
-    base, token, work = lab
+    base, token, _work = lab
     with sync_playwright() as p:
         browser = p.chromium.launch(
             executable_path=CHROMIUM, headless=True,
@@ -113,7 +113,7 @@ def test_stage_notebook_runs_in_jupyterlab_with_a_widget(lab, tmp_path):
                 try:
                     page.wait_for_function(started, timeout=60_000)
                     break
-                except Exception:
+                except Exception:  # noqa: BLE001 - playwright's timeout: open the menu again
                     page.keyboard.press("Escape")
             else:
                 page.screenshot(path=str(shot))

@@ -24,7 +24,7 @@ from crmlib.exceptions import ParameterError
 LANGUAGES = ("es", "en")
 _HERE = Path(__file__).parent
 
-__all__ = ["LANGUAGES", "t", "label", "labels", "check_language", "catalog"]
+__all__ = ["LANGUAGES", "catalog", "check_language", "label", "labels", "t"]
 
 
 def check_language(language: str) -> str:

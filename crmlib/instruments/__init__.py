@@ -32,8 +32,13 @@ import yaml
 
 from crmlib.exceptions import DataError, DataProblem, ParameterError
 
-__all__ = ["Instrument", "load_instrument", "available_instruments", "ITEM_COLUMNS",
-           "write_questionnaires"]
+__all__ = [
+    "ITEM_COLUMNS",
+    "Instrument",
+    "available_instruments",
+    "load_instrument",
+    "write_questionnaires",
+]
 
 _HERE = Path(__file__).parent
 ITEM_COLUMNS = ("item_id", "dimension", "text_es", "text_en", "reverse", "weight")
@@ -99,7 +104,7 @@ class Instrument:
             self.items.set_index("item_id")["reverse"]).fillna(False).astype(bool)
         return values.where(~rev, self.scale_min + self.scale_max - values)
 
-    def with_items(self, items, *, replace_all: bool = False) -> "Instrument":
+    def with_items(self, items, *, replace_all: bool = False) -> Instrument:
         """A copy with ``items`` added (or replacing those with the same id).
 
         ``items`` is a DataFrame or a CSV/YAML/XLSX file with at least

@@ -28,17 +28,17 @@ from crmlib.io._tables import OPTIONS, read_table
 from crmlib.schemas import table_spec
 
 __all__ = [
-    "read_table",
-    "read_client_table",
+    "DATASET_FILE",
+    "NO_ANSWER",
+    "OPTIONS",
     "client_files",
     "has_client_table",
+    "likert_labels",
+    "parse_likert",
+    "read_client_table",
     "read_dataset_config",
     "read_survey",
-    "parse_likert",
-    "likert_labels",
-    "NO_ANSWER",
-    "DATASET_FILE",
-    "OPTIONS",
+    "read_table",
 ]
 
 DATASET_FILE = "dataset.yaml"

@@ -165,7 +165,7 @@ def _safe_url(url: str) -> str:
     try:
         from sqlalchemy.engine import make_url
         return make_url(url).render_as_string(hide_password=True)
-    except Exception:
+    except Exception:  # noqa: BLE001 - whatever sqlalchemy cannot parse is masked by hand
         return re.sub(r"//([^:/@]+):[^@]*@", r"//\1:***@", url)
 
 
@@ -211,7 +211,7 @@ def _read_parquet(source, table: str, name: str) -> pd.DataFrame:
     except ImportError as err:  # pragma: no cover - pyarrow is a core dependency
         from crmlib.exceptions import MissingDependencyError
         raise MissingDependencyError("pyarrow", "dev", "Reading .parquet files") from err
-    except Exception as err:  # pyarrow raises its own error classes on corrupt files
+    except Exception as err:  # noqa: BLE001 - pyarrow raises its own classes on corrupt files
         raise DataError([DataProblem(table, None, f"is not a readable Parquet file "
                                      f"({type(err).__name__}: {str(err).splitlines()[0]})")],
                         source=name) from None

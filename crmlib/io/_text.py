@@ -225,7 +225,7 @@ def excel_grid(source, *, sheet, table: str, name: str) -> tuple[pd.DataFrame, n
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError, EOFError) as err:
         raise DataError([DataProblem(table, None, f"is not a readable .xlsx workbook "
                                      f"({type(err).__name__}: {err})")], source=name) from None
-    except Exception as err:  # openpyxl raises many private types on corrupt files
+    except Exception as err:  # noqa: BLE001 - openpyxl raises private types on corrupt files
         raise DataError([DataProblem(table, None, f"is not a readable .xlsx workbook "
                                      f"({type(err).__name__}: {err})")], source=name) from None
     try:
@@ -261,7 +261,7 @@ def excel_grid(source, *, sheet, table: str, name: str) -> tuple[pd.DataFrame, n
 
     try:
         rows = [[cell(v) for v in row] for row in ws.iter_rows(values_only=True)]
-    except Exception as err:
+    except Exception as err:  # noqa: BLE001 - a corrupt sheet fails while it is read
         raise DataError([DataProblem(table, None, f"is not a readable .xlsx workbook "
                                      f"({type(err).__name__}: {err})")], source=name) from None
     finally:

@@ -102,7 +102,7 @@ def plot_dunning_plan(plan: pd.DataFrame, *, ax=None, language: str = "es"):
     return ax
 
 
-from crmlib.plot._common import figure_png as _png  # noqa: E402
+from crmlib.plot._common import figure_png as _png
 
 
 def aging_explorer(invoices: pd.DataFrame, *, as_of, buckets=(0, 30, 60, 90, 120),

@@ -14,8 +14,12 @@ from crmlib.i18n import check_language, t
 from crmlib.instruments import load_instrument
 from crmlib.plot._common import figure_png, get_ax, new_figure, replace_output
 
-__all__ = ["plot_readiness_radar", "plot_group_heatmap", "plot_readiness_gaps",
-           "readiness_explorer"]
+__all__ = [
+    "plot_group_heatmap",
+    "plot_readiness_gaps",
+    "plot_readiness_radar",
+    "readiness_explorer",
+]
 
 _CURRENT = "#c0504d"
 _PREFERRED = "#4f81bd"
