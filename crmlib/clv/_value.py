@@ -1,0 +1,168 @@
+"""Customer lifetime value from the two fitted models, and the tables that report it.
+
+:func:`customer_lifetime_value` values the purchases BG/NBD expects step by
+step at the Gamma-Gamma value per purchase, discounted at an annual rate;
+:func:`clv_table` puts it next to P(alive) and expected purchases per
+customer, :func:`clv_summary` gives its key figures and
+:func:`parameters_table` lists the fitted parameters of both models.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from crmlib.clv._base import TIME_UNIT_DAYS, NotFittedError
+from crmlib.clv._bgnbd import BetaGeoModel
+from crmlib.clv._gamma_gamma import GammaGammaModel
+from crmlib.exceptions import DataError, DataProblem, ParameterError, check_choice
+
+
+def _step_rate(discount_rate: float, step_days: float) -> float:
+    return (1.0 + discount_rate) ** (step_days / 365.25) - 1.0
+
+
+def customer_lifetime_value(bgnbd: BetaGeoModel, gamma_gamma: GammaGammaModel,
+                            summary: pd.DataFrame, *, horizon: float = 12,
+                            time_unit: str = "M", discount_rate: float = 0.0) -> pd.Series:
+    """Discounted expected value of each customer over ``horizon``.
+
+    The horizon is cut into steps of one ``time_unit``; the purchases the
+    BG/NBD model expects in step ``i`` (difference of equation (10) at the end
+    and start of the step) are valued at the Gamma-Gamma expected value per
+    purchase and discounted by ``(1 + d) ** i``, with ``d`` the per-step rate
+    equivalent to the annual ``discount_rate``.
+
+    Parameters
+    ----------
+    bgnbd : BetaGeoModel
+        Fitted; its ``time_unit_`` is the unit of ``summary``.
+    gamma_gamma : GammaGammaModel
+        Fitted.
+    summary : DataFrame
+        ``frequency``, ``recency``, ``T``, ``avg_repeat_value``.
+    horizon : float, default 12
+        Length of the horizon, in ``time_unit`` (a last partial step is kept).
+    time_unit : {"D", "W", "M"}, default "M"
+        Unit of ``horizon`` and of the discounting steps.
+    discount_rate : float, default 0
+        Annual discount rate (0.10 = 10 % a year), ``>= 0``.
+
+    Returns
+    -------
+    Series
+        Named ``clv``, same index as ``summary``.
+    """
+    check_choice("time_unit", time_unit, TIME_UNIT_DAYS)
+    if not (np.isfinite(horizon) and horizon > 0):
+        raise ParameterError(f"horizon must be > 0; got {horizon!r}", parameter="horizon",
+                             allowed="> 0", value=horizon)
+    if not (np.isfinite(discount_rate) and discount_rate >= 0):
+        raise ParameterError(f"discount_rate must be >= 0; got {discount_rate!r}",
+                             parameter="discount_rate", allowed=">= 0", value=discount_rate)
+    bgnbd._params()
+    step_days = TIME_UNIT_DAYS[time_unit]
+    model_days = TIME_UNIT_DAYS[bgnbd.time_unit_]
+    rate = _step_rate(discount_rate, step_days)
+    value = gamma_gamma.expected_average_value(summary).to_numpy()
+    n_steps = math.ceil(horizon - 1e-12)
+    total = np.zeros(len(summary))
+    previous = np.zeros(len(summary))
+    for i in range(1, n_steps + 1):
+        end = min(i, horizon) * step_days / model_days
+        cum = bgnbd.conditional_expected_purchases(end, summary).to_numpy()
+        total += (cum - previous) * value / (1 + rate) ** i
+        previous = cum
+    return pd.Series(total, index=summary.index, name="clv")
+
+
+def clv_table(bgnbd: BetaGeoModel, gamma_gamma: GammaGammaModel, summary: pd.DataFrame, *,
+              horizon: float = 12, time_unit: str = "M",
+              discount_rate: float = 0.0) -> pd.DataFrame:
+    """Per-customer predictions over a horizon, by CLV descending.
+
+    Parameters
+    ----------
+    bgnbd, gamma_gamma : fitted models
+    summary : DataFrame
+        Output of :func:`crmlib.differentiate.customer_summary`.
+    horizon, time_unit, discount_rate
+        As in :func:`customer_lifetime_value`.
+
+    Returns
+    -------
+    DataFrame
+        ``customer_id``, ``frequency``, ``recency``, ``T``, ``monetary``,
+        ``p_alive``, ``expected_purchases`` (over the horizon),
+        ``expected_avg_value``, ``clv`` (discounted), ``clv_share`` (of the total);
+        ties in ``clv`` broken by ``customer_id``.
+    """
+    days = horizon * TIME_UNIT_DAYS[time_unit] if time_unit in TIME_UNIT_DAYS else None
+    clv = customer_lifetime_value(bgnbd, gamma_gamma, summary, horizon=horizon,
+                                  time_unit=time_unit, discount_rate=discount_rate)
+    keep = [c for c in ("customer_id", "frequency", "recency", "T", "monetary")
+            if c in summary.columns]
+    out = summary[keep].copy()
+    out["p_alive"] = bgnbd.probability_alive(summary).to_numpy()
+    out["expected_purchases"] = bgnbd.conditional_expected_purchases(
+        days / TIME_UNIT_DAYS[bgnbd.time_unit_], summary).to_numpy()
+    out["expected_avg_value"] = gamma_gamma.expected_average_value(summary).to_numpy()
+    out["clv"] = clv.to_numpy()
+    total = out["clv"].sum()
+    out["clv_share"] = out["clv"] / total if total > 0 else 0.0
+    sort = ["clv", "customer_id"] if "customer_id" in out.columns else ["clv"]
+    asc = [False, True] if "customer_id" in out.columns else [False]
+    return out.sort_values(sort, ascending=asc, kind="mergesort").reset_index(drop=True)
+
+
+def parameters_table(*models) -> pd.DataFrame:
+    """Fitted parameters of one or more models, in one long table.
+
+    Returns
+    -------
+    DataFrame
+        ``model`` (``"BG/NBD"`` or ``"Gamma-Gamma"``), ``parameter`` (``r``,
+        ``alpha``, ``a``, ``b``, ``p``, ``q``, ``gamma``, then
+        ``log_likelihood`` and ``n_customers``), ``estimate``.
+    """
+    rows = []
+    for model in models:
+        if not hasattr(model, "params_"):
+            raise NotFittedError("parameters_table needs fitted models", parameter="models")
+        name = "BG/NBD" if isinstance(model, BetaGeoModel) else "Gamma-Gamma"
+        for key, value in model.params_.items():
+            rows.append({"model": name, "parameter": key, "estimate": float(value)})
+        rows.append({"model": name, "parameter": "log_likelihood",
+                     "estimate": float(model.log_likelihood_)})
+        rows.append({"model": name, "parameter": "n_customers",
+                     "estimate": float(model.n_customers_)})
+    return pd.DataFrame(rows, columns=["model", "parameter", "estimate"])
+
+
+def clv_summary(clv: pd.DataFrame) -> pd.Series:
+    """Key figures of a :func:`clv_table`.
+
+    Returns
+    -------
+    Series
+        ``n_customers``, ``clv_total``, ``clv_mean``, ``clv_top10_share`` (share
+        of the total held by the 10 % of customers with the highest CLV),
+        ``expected_purchases_total``, ``mean_p_alive``.
+    """
+    for c in ("clv", "expected_purchases", "p_alive"):
+        if c not in clv.columns:
+            raise DataError([DataProblem("clv", c, "is required but missing (use clv_table)")])
+    n = len(clv)
+    total = float(clv["clv"].sum())
+    k = max(1, math.ceil(0.10 * n))
+    top = float(clv["clv"].sort_values(ascending=False).head(k).sum())
+    return pd.Series({
+        "n_customers": n,
+        "clv_total": total,
+        "clv_mean": total / n if n else math.nan,
+        "clv_top10_share": top / total if total > 0 else math.nan,
+        "expected_purchases_total": float(clv["expected_purchases"].sum()),
+        "mean_p_alive": float(clv["p_alive"].mean()) if n else math.nan,
+    }, dtype=object)
