@@ -1,0 +1,91 @@
+"""Answers as numbers and groups as keys, whatever words the respondent used.
+
+:func:`answer_values` reads numbers, numeric text and scale labels (the
+agreement labels of :func:`crmlib.io.parse_likert` plus the instrument's own
+anchors and ``scale_labels``) on any scale; :func:`_group_key` maps a written
+group label (``Directivos``) to the instrument's group key (``manager``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from crmlib.instruments import Instrument, load_instrument
+from crmlib.questionnaire._labels import _norm
+
+
+def _scale_labels(inst: Instrument) -> dict[str, float]:
+    """``{label: point}`` from the instrument's anchors and ``scale_labels`` section."""
+    labels: dict[str, float] = {}
+    for point, texts in (inst.extra.get("scale_labels") or {}).items():
+        for text in ([texts] if isinstance(texts, str) else texts):
+            labels[str(text)] = float(point)
+    for lang_anchors in inst.anchors.values():
+        for point, text in lang_anchors.items():
+            labels[str(text)] = float(point)
+    return labels
+
+
+def answer_values(values, instrument="one-to-one", *, table: str = "answers",
+                  column: str = "answer", source: str | None = None) -> pd.Series:
+    """Answers as numbers: numbers pass, labels of the scale become their point.
+
+    A thin layer over :func:`crmlib.io.parse_likert` that adds the instrument's
+    own words: its anchors in every language and its ``scale_labels`` section.
+    Accepted: numbers, numeric text (``"4"``, ``"4,0"``), text starting with the
+    point (``"4 - Lo hacemos casi siempre"``), the agreement labels ``parse_likert``
+    knows (``"Totalmente de acuerdo"`` -> 5 on a five-point scale) and the
+    instrument's labels, compared without case, accents or punctuation. Blank
+    cells and explicit non-answers (``N/A``, ``No sabe`` ...) become ``NaN``.
+
+    Parameters
+    ----------
+    values : sequence or Series
+    instrument : str, path or Instrument
+    table, column, source : str
+        Named in the error message.
+
+    Returns
+    -------
+    Series of float
+        Same index as ``values``.
+
+    Raises
+    ------
+    DataError
+        Naming the rows whose text is neither a number nor a known label, and the
+        numbers outside the instrument's scale.
+    """
+    from crmlib.io import parse_likert
+
+    inst = load_instrument(instrument)
+    s = values if isinstance(values, pd.Series) else pd.Series(list(values), dtype=object)
+    if inst.scale_min == 1:
+        return parse_likert(s, scale_max=inst.scale_max, labels=_scale_labels(inst),
+                            source=source, column=column, table=table).astype(float)
+    shift = 1 - inst.scale_min  # parse_likert counts from 1: shift the scale there and back
+    labels = {k: v + shift for k, v in _scale_labels(inst).items()}
+    numeric = pd.to_numeric(s, errors="coerce")
+    shifted = s.where(numeric.isna(), numeric + shift)
+    out = parse_likert(shifted, scale_max=inst.scale_max + shift, labels=labels, source=source,
+                       column=column, table=table)
+    return (out - shift).astype(float)
+
+
+def _group_key(value, inst: Instrument):
+    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
+        return None
+    text = _norm(value)
+    if not text:
+        return None
+    for key, labels in (inst.extra.get("groups") or {}).items():
+        labels = labels or {}
+        names = {_norm(key), *(_norm(labels[lang]) for lang in ("es", "en") if lang in labels),
+                 *(_norm(a) for a in labels.get("aliases") or ())}
+        # singular forms of the plural labels ("Directivos" -> "directivo")
+        names |= {n[:-1] for n in list(names) if n.endswith("s")}
+        names |= {n[:-2] for n in list(names) if n.endswith("es")}
+        if text in names:
+            return key
+    return str(value).strip()

@@ -1,0 +1,217 @@
+"""The Excel answer sheet: writing a blank one and reading filled-in ones back.
+
+:func:`write_questionnaire_excel` lays out one row per item with answer cells
+limited to the scale and a hidden ``_meta`` sheet recording where everything
+is; :func:`read_filled_excel` uses that sheet to find the respondent, group and
+answers again, and names file and cell for anything it cannot read.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from crmlib._files import atomic_path
+from crmlib.exceptions import DataError, DataProblem
+from crmlib.i18n import check_language, label, t
+from crmlib.instruments import load_instrument
+from crmlib.questionnaire._answers import _group_key, answer_values
+from crmlib.questionnaire._labels import _anchor_text, group_label, part_label
+
+_META_SHEET = "_meta"
+
+
+def write_questionnaire_excel(instrument, path, *, language: str = "es",
+                              title: str | None = None) -> Path:
+    """Write an Excel answer sheet for ``instrument`` to ``path`` (atomically).
+
+    One row per item and one answer column per part. Answer cells accept only
+    whole numbers within the scale (Excel data validation); the respondent and
+    group cells are the only other editable cells (the group from a list when the
+    instrument names groups); everything else is protected (no password). A second
+    sheet lists the scale anchors; a hidden ``_meta`` sheet lets
+    :func:`read_filled_excel` find the answers again.
+
+    Parameters
+    ----------
+    instrument : str, path or Instrument
+    path : str or path
+        Target ``.xlsx`` file.
+    language : {"es", "en"}
+    title : str, optional
+        Heading; defaults to the instrument's title.
+
+    Returns
+    -------
+    Path
+        ``path``.
+    """
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill, Protection
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    check_language(language)
+    inst = load_instrument(instrument)
+    parts = list(inst.parts) or ["answer"]
+    wb = Workbook()
+    ws = wb.active
+    ws.title = t("questionnaire.sheet", language)[:31]
+    heading = title if title is not None else inst.title.get(language, inst.name)
+    ws["A1"] = heading
+    ws["A1"].font = Font(bold=True, size=14)
+    ws["A2"] = t("questionnaire.respondent", language)
+    ws["A3"] = t("questionnaire.group", language)
+    answer_fill = PatternFill("solid", fgColor="FFF6D5")
+    unlocked = Protection(locked=False)
+    for ref in ("C2", "C3"):
+        ws[ref].fill = answer_fill
+        ws[ref].protection = unlocked
+    groups = list(inst.extra.get("groups") or {})
+    if groups:
+        labels = [group_label(inst, g, language) for g in groups]
+        dv_group = DataValidation(type="list", formula1='"' + ",".join(labels) + '"',
+                                  allow_blank=True, showErrorMessage=True)
+        dv_group.error = t("questionnaire.excel_group_error", language)
+        ws.add_data_validation(dv_group)
+        dv_group.add("C3")
+        ws["D3"] = " / ".join(labels)
+    ws["A4"] = t("questionnaire.excel_hint", language, low=inst.scale_min, high=inst.scale_max)
+    ws["A4"].font = Font(italic=True, color="666666")
+    header_row = 6
+    headers = [label("item_id", language), t("questionnaire.dimension", language),
+               t("questionnaire.statement", language)] + [part_label(inst, p, language)
+                                                          for p in parts]
+    for j, text in enumerate(headers, start=1):
+        cell = ws.cell(row=header_row, column=j, value=text)
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor="DDDDDD")
+    dv = DataValidation(type="whole", operator="between", formula1=str(inst.scale_min),
+                        formula2=str(inst.scale_max), allow_blank=True, showErrorMessage=True)
+    dv.error = t("questionnaire.excel_scale_error", language, low=inst.scale_min,
+                 high=inst.scale_max)
+    dv.errorTitle = t("questionnaire.scale", language)
+    ws.add_data_validation(dv)
+    first = header_row + 1
+    for i, (_, item) in enumerate(inst.items.iterrows()):
+        r = first + i
+        ws.cell(row=r, column=1, value=item["item_id"])
+        ws.cell(row=r, column=2, value=inst.dimension_label(item["dimension"], language))
+        text_cell = ws.cell(row=r, column=3, value=str(item[f"text_{language}"]))
+        text_cell.alignment = Alignment(wrap_text=True, vertical="top")
+        for k in range(len(parts)):
+            cell = ws.cell(row=r, column=4 + k)
+            cell.fill = answer_fill
+            cell.protection = unlocked
+    last = first + len(inst.items) - 1
+    if len(inst.items):
+        from openpyxl.utils import get_column_letter
+
+        dv.add(f"D{first}:{get_column_letter(3 + len(parts))}{last}")
+    ws.column_dimensions["A"].width = 9
+    ws.column_dimensions["B"].width = 24
+    ws.column_dimensions["C"].width = 70
+    for k in range(len(parts)):
+        ws.column_dimensions[chr(ord("D") + k)].width = 18
+    ws.freeze_panes = ws.cell(row=first, column=4)
+    ws.protection.sheet = True
+    scale = wb.create_sheet(t("questionnaire.scale", language)[:31])
+    scale.append([t("questionnaire.point", language), t("questionnaire.meaning", language)])
+    for p in range(inst.scale_min, inst.scale_max + 1):
+        scale.append([p, _anchor_text(inst, p, language)])
+    scale.column_dimensions["B"].width = 50
+    meta = wb.create_sheet(_META_SHEET)
+    for row in (("instrument", inst.name), ("sheet", ws.title), ("respondent_cell", "C2"),
+                ("group_cell", "C3"), ("first_row", first), ("last_row", last),
+                ("parts", ",".join(parts)), ("language", language)):
+        meta.append(list(row))
+    meta.sheet_state = "hidden"
+    with atomic_path(path) as tmp:
+        wb.save(tmp)
+    return Path(path)
+
+
+def read_filled_excel(path, instrument="one-to-one") -> pd.DataFrame:
+    """Read filled-in answer sheets made by :func:`write_questionnaire_excel`.
+
+    Parameters
+    ----------
+    path : str, path, or a sequence of them
+        One ``.xlsx`` file, a folder (every ``.xlsx`` inside, by name), or a list.
+    instrument : str, path or Instrument
+
+    Returns
+    -------
+    DataFrame
+        Long table, one row per respondent and item: ``respondent_id`` (the
+        respondent cell, else the file name), ``group`` (the group key when the
+        label matches the instrument's groups), ``item_id``, and one float column
+        per part (``NaN`` when unanswered).
+
+    Raises
+    ------
+    DataError
+        For a sheet without the form layout, unknown item ids, or answers that are
+        neither numbers nor scale labels (naming file and cell).
+    """
+    from openpyxl import load_workbook
+
+    inst = load_instrument(instrument)
+    if isinstance(path, (list, tuple)):
+        files = [Path(p) for p in path]
+    elif Path(path).is_dir():
+        files = sorted(p for p in Path(path).iterdir() if p.suffix.lower() == ".xlsx"
+                       and not p.name.startswith("~$"))
+    else:
+        files = [Path(path)]
+    frames = []
+    for file in files:
+        wb = load_workbook(file, data_only=True)
+        if _META_SHEET not in wb.sheetnames:
+            raise DataError([DataProblem("questionnaire", None,
+                                         "is not an answer sheet made by crmlib "
+                                         f"(no '{_META_SHEET}' sheet)", source=str(file))],
+                            source=str(file))
+        meta = {row[0]: row[1] for row in wb[_META_SHEET].iter_rows(values_only=True) if row[0]}
+        ws = wb[meta["sheet"]]
+        parts = str(meta["parts"]).split(",")
+        first, last = int(meta["first_row"]), int(meta["last_row"])
+        respondent = ws[meta["respondent_cell"]].value
+        respondent = str(respondent).strip() if respondent not in (None, "") else file.stem
+        group = _group_key(ws[meta["group_cell"]].value, inst)
+        rows = []
+        for r in range(first, last + 1):
+            item_id = ws.cell(row=r, column=1).value
+            if item_id in (None, ""):
+                continue
+            rows.append([str(item_id).strip(), r]
+                        + [ws.cell(row=r, column=4 + k).value for k in range(len(parts))])
+        df = pd.DataFrame(rows, columns=["item_id", "_row", *parts])
+        unknown = ~df["item_id"].isin(inst.item_ids)
+        if unknown.any():
+            raise DataError([DataProblem(
+                "questionnaire", "item_id", f"is not an item of {inst.name}",
+                int(unknown.sum()), len(df),
+                tuple(df.loc[unknown, ["_row", "item_id"]].head(3).itertuples(index=False,
+                                                                               name=None)),
+                "line", str(file))], source=str(file))
+        for k, part in enumerate(parts):
+            col = df[part].astype(object)
+            col.index = [f"{chr(ord('D') + k)}{r}" for r in df["_row"]]
+            try:
+                df[part] = answer_values(col, inst, table="questionnaire",
+                                         column=part).to_numpy()
+            except DataError as err:
+                raise DataError([
+                    DataProblem(p.table, p.column, p.rule, p.n_failed, p.n_rows, p.examples,
+                                "cell", str(file)) for p in err.problems], source=str(file)) \
+                    from None
+        df.insert(0, "respondent_id", respondent)
+        if group is not None:
+            df.insert(1, "group", group)
+        frames.append(df.drop(columns="_row"))
+    if not frames:
+        raise DataError([DataProblem("questionnaire", None, "no .xlsx answer sheet found",
+                                     source=str(path))], source=str(path))
+    out = pd.concat(frames, ignore_index=True)
+    return out
