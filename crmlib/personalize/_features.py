@@ -1,0 +1,153 @@
+"""The per-customer table that rules and relationship stages read.
+
+Values and segments come from :mod:`crmlib.differentiate` and contacts from
+:mod:`crmlib.interact`; :func:`customer_features` joins such tables on
+``customer_id``, :func:`contact_features` sums up each customer's contacts, and
+:func:`customer_table` builds the whole table from the raw transactions and
+interactions.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from crmlib.exceptions import DataError, DataProblem
+from crmlib.interact import ticket_table
+
+
+def customer_features(base: pd.DataFrame, *others: pd.DataFrame) -> pd.DataFrame:
+    """Join customer tables on ``customer_id``, keeping every customer of ``base``.
+
+    Parameters
+    ----------
+    base : DataFrame
+        One row per customer (e.g. :func:`crmlib.differentiate.pareto_table`).
+    *others : DataFrame
+        More per-customer tables (RFM segments, lifecycle, contact features).
+        A column already present is not taken again: the first table that has
+        it wins, so ``monetary`` from two sources cannot clash.
+
+    Returns
+    -------
+    DataFrame
+        ``base`` in its order, with the new columns of each other table
+        (empty where a customer is missing from that table).
+    """
+    for i, tbl in enumerate((base, *others)):
+        if "customer_id" not in tbl.columns:
+            raise DataError([DataProblem(f"table {i + 1}", "customer_id",
+                                         "is required but missing")])
+        dup = tbl["customer_id"].duplicated()
+        if dup.any():
+            raise DataError([DataProblem(f"table {i + 1}", "customer_id",
+                                         "has duplicate values", int(dup.sum()), len(tbl),
+                                         tuple(tbl.loc[dup, "customer_id"].head(3).items()))])
+    out = base.reset_index(drop=True)
+    for tbl in others:
+        new = [c for c in tbl.columns if c not in out.columns]
+        if new:
+            out = out.merge(tbl[["customer_id", *new]], on="customer_id", how="left")
+    return out
+
+
+def customer_table(transactions: pd.DataFrame, interactions: pd.DataFrame, *, as_of=None,
+                   period_days: float = 365, recent_days: float = 30,
+                   language: str = "es") -> pd.DataFrame:
+    """The per-customer table the rules and stages read, built from the raw tables.
+
+    Joins (:func:`customer_features`) the Pareto value and class, the RFM scores and
+    named segments, the lifecycle stage (all from :mod:`crmlib.differentiate`) and
+    :func:`contact_features`, one row per customer who bought.
+
+    Parameters
+    ----------
+    transactions, interactions : DataFrame
+        Contracts ``transactions`` and ``interactions``.
+    as_of : date, optional
+        Valuation date.
+    period_days, recent_days : float
+        Passed to :func:`contact_features`.
+    language : {"es", "en"}
+        Language of the segment labels.
+
+    Returns
+    -------
+    DataFrame
+        The columns of :func:`crmlib.differentiate.pareto_table`, then those that
+        :func:`crmlib.differentiate.rfm_segments`, :func:`crmlib.differentiate.lifecycle_table`
+        and :func:`contact_features` add.
+    """
+    from crmlib import differentiate
+
+    return customer_features(
+        differentiate.pareto_table(transactions, as_of=as_of),
+        differentiate.rfm_segments(differentiate.rfm_scores(transactions, as_of=as_of),
+                                   language=language),
+        differentiate.lifecycle_table(transactions, as_of=as_of),
+        contact_features(interactions, as_of=as_of, period_days=period_days,
+                         recent_days=recent_days),
+    )
+
+
+def contact_features(interactions: pd.DataFrame, *, as_of=None, period_days: float = 365,
+                     recent_days: float = 30, closed_statuses=None) -> pd.DataFrame:
+    """Per-customer contact facts for rules and relationship stages.
+
+    Parameters
+    ----------
+    interactions : DataFrame
+        Contract ``interactions``.
+    as_of : date, optional
+        Valuation date; default the end of the latest day in the data.
+    period_days : float, default 365
+        Contacts opened in this many days before ``as_of`` are counted.
+    recent_days : float, default 30
+        Window for ``recent_closed_complaints``.
+    closed_statuses : list of str, optional
+        See :func:`crmlib.interact.ticket_table`.
+
+    Returns
+    -------
+    DataFrame
+        One row per customer with a contact in the period, by ``customer_id``:
+        ``customer_id``, ``n_contacts``, ``n_complaints``,
+        ``n_open_complaints``, ``recent_closed_complaints`` (complaints closed in
+        the last ``recent_days``), ``last_complaint_category``, ``n_praise``,
+        ``last_contact_at``, ``preferred_channel`` (the channel used most;
+        ties: most recent use, then alphabetical).
+    """
+    opts = {} if closed_statuses is None else {"closed_statuses": closed_statuses}
+    tk = ticket_table(interactions, as_of=as_of, **opts)
+    when = (pd.Timestamp(as_of) + pd.Timedelta(days=1) - pd.Timedelta(microseconds=1)
+            if as_of else tk["opened_at"].max())
+    tk = tk[tk["customer_id"].notna() & (tk["opened_at"] <= when)
+            & (tk["opened_at"] > when - pd.Timedelta(days=period_days))]
+    for col in ("kind", "channel", "category"):
+        if col not in tk:
+            tk = tk.assign(**{col: None})
+    is_c = tk["kind"] == "complaint"
+    recent = is_c & tk["is_closed"] & (tk["closed_at"] > when - pd.Timedelta(days=recent_days))
+    tk = tk.assign(_c=is_c, _oc=is_c & ~tk["is_closed"], _rc=recent,
+                   _p=tk["kind"] == "praise")
+    g = tk.groupby("customer_id")
+    out = pd.DataFrame({
+        "n_contacts": g.size(),
+        "n_complaints": g["_c"].sum(),
+        "n_open_complaints": g["_oc"].sum(),
+        "recent_closed_complaints": g["_rc"].sum(),
+        "n_praise": g["_p"].sum(),
+        "last_contact_at": g["opened_at"].max(),
+    }).astype({"n_contacts": int, "n_complaints": int, "n_open_complaints": int,
+               "recent_closed_complaints": int, "n_praise": int})
+    comp = tk[tk["_c"]].sort_values(["customer_id", "opened_at", "row"])
+    out["last_complaint_category"] = comp.groupby("customer_id")["category"].last()
+    ch = (tk.dropna(subset=["channel"]).groupby(["customer_id", "channel"])
+          .agg(n=("row", "size"), last=("opened_at", "max")).reset_index()
+          .sort_values(["customer_id", "n", "last", "channel"],
+                       ascending=[True, False, False, True])
+          .drop_duplicates("customer_id").set_index("customer_id")["channel"])
+    out["preferred_channel"] = ch
+    out = out.reset_index()
+    out["last_complaint_category"] = out["last_complaint_category"].astype(object)
+    out["preferred_channel"] = out["preferred_channel"].astype(object)
+    return out.sort_values("customer_id").reset_index(drop=True)
