@@ -185,7 +185,7 @@ def test_portfolio_runs_after_the_stages_and_reads_the_store(tmp_path):
     nbdir = tmp_path / "nbs"
     nbdir.mkdir()
     shutil.copy(TEST_NOTEBOOKS / "01_tiny.ipynb", nbdir)
-    shutil.copy(Path(batch.__file__).parents[1] / "notebooks" / "90_portfolio.ipynb", nbdir)
+    shutil.copy(Path(batch.__file__).parents[2] / "notebooks" / "90_portfolio.ipynb", nbdir)
     eng = make_engagement(tmp_path, [{"id": "p1"}, {"id": "p2", "tx": OTHER_TX},
                                      {"id": "p3", "industry": "hotels"}],
                           stages=("01_tiny",), notebooks=nbdir)

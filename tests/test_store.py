@@ -238,7 +238,7 @@ def test_store_password_reaches_the_portfolio_kernel_but_no_saved_file(
     nbdir = tmp_path / "nbs"
     nbdir.mkdir()
     shutil.copy(TEST_NOTEBOOKS / "01_tiny.ipynb", nbdir)
-    shutil.copy(Path(batch.__file__).parents[1] / "notebooks" / "90_portfolio.ipynb", nbdir)
+    shutil.copy(Path(batch.__file__).parents[2] / "notebooks" / "90_portfolio.ipynb", nbdir)
     eng = make_engagement(tmp_path, [{"id": "p1"}, {"id": "p2"}], stages=("01_tiny",),
                           notebooks=nbdir)
     out = tmp_path / "out"

@@ -1,0 +1,321 @@
+"""The run: manifest, summary, results store, and checking an engagement without running it."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import logging
+import os
+import shutil
+import sys
+import threading
+import time
+import uuid
+from pathlib import Path
+
+import pandas as pd
+
+from crmlib import __version__
+from crmlib._files import atomic_write_text
+from crmlib.batch._engagement import (
+    MANIFEST_FILE,
+    PORTFOLIO_PREFIX,
+    STORE_FILE,
+    SUMMARY_FILE,
+    load_engagement,
+)
+from crmlib.batch._execute import _job_dir, _read_job_record, is_up_to_date
+from crmlib.batch._jobs import Job, _digest, plan_jobs
+from crmlib.batch._workers import _dask_results, _LocalWorkers
+from crmlib.exceptions import CrmlibError, ParameterError
+from crmlib.store import open_store
+
+log = logging.getLogger("crmlib.batch")
+
+# --------------------------------------------------------------------------- manifest, summary
+
+_MANIFEST_COLUMNS = ["run_id", "engagement", "client_id", "industry", "stage", "status", "action",
+                     "started_at", "duration_s", "cells_s", "attempts", "parameter_hash",
+                     "input_hash", "crmlib_version", "notebook", "html", "pdf", "tables",
+                     "results", "error_cell", "error_source", "error"]
+
+
+def _manifest_row(run_id: str, job: Job, record: dict, action: str) -> dict:
+    folder = _job_dir(job)
+    outs = record.get("outputs") or {}
+    row = {
+        "run_id": run_id, "engagement": job.engagement, "client_id": job.client_id,
+        "industry": job.industry, "stage": job.stage, "status": record.get("status", "failed"),
+        "action": action, "started_at": record.get("started_at"),
+        "duration_s": record.get("duration_s"), "cells_s": record.get("cells_s"),
+        "attempts": record.get("attempts"), "parameter_hash": job.parameter_hash,
+        "input_hash": job.input_hash, "crmlib_version": record.get("crmlib_version", __version__),
+        "error_cell": record.get("error_cell"), "error_source": record.get("error_source", ""),
+        "error": (record.get("error") or "")[:2000],
+    }
+    for kind in ("notebook", "html", "pdf", "tables", "results"):
+        row[kind] = str(folder / outs[kind]) if kind in outs else ""
+    return row
+
+
+def _write_manifest(out: Path, run_id: str, rows: list[dict], all_jobs: list[Job]) -> pd.DataFrame:
+    from crmlib.report import to_csv
+
+    manifest = pd.DataFrame(rows, columns=_MANIFEST_COLUMNS)
+    order = {j.key: i for i, j in enumerate(all_jobs)}
+    manifest = manifest.assign(_o=[order.get(f"{c}/{s}", 1 << 30) for c, s in
+                                   zip(manifest["client_id"], manifest["stage"])])
+    manifest = manifest.sort_values("_o", kind="stable").drop(columns="_o").reset_index(drop=True)
+    to_csv(manifest, out / MANIFEST_FILE)
+    to_csv(manifest, out / "runs" / f"{run_id}.csv")
+    return manifest
+
+
+def _summary_text(run_id: str, manifest: pd.DataFrame, notes: list[str], wall: float) -> str:
+    counts = manifest.groupby(["status", "action"]).size() if len(manifest) else pd.Series()
+    lines = [f"crmlib run {run_id}: {len(manifest)} job(s) in {wall:.1f} s"]
+    for (status, action), n in counts.items():
+        lines.append(f"  {status} ({action}): {n}")
+    for note in notes:
+        lines.append(f"note: {note}")
+    failed = manifest[manifest["status"] != "completed"]
+    if len(failed):
+        lines.append("")
+        lines.append(f"FAILED: {len(failed)}")
+        for row in failed.itertuples():
+            cell = "" if pd.isna(row.error_cell) or row.error_cell == "" else \
+                f" cell {int(row.error_cell)}"
+            src = f" [{row.error_source}]" if isinstance(row.error_source, str) and \
+                row.error_source else ""
+            lines.append(f"- {row.client_id} / {row.stage}:{cell}{src} {row.error}")
+            if row.notebook:
+                lines.append(f"  executed notebook: {row.notebook}")
+    return "\n".join(lines) + "\n"
+
+
+# --------------------------------------------------------------------------- store
+
+def _store_rows(job: Job, record: dict) -> list[dict]:
+    results = _job_dir(job) / (record.get("outputs") or {}).get("results", "results.json")
+    try:
+        values = json.loads(results.read_text(encoding="utf-8")).get("values") or {}
+    except (OSError, ValueError):
+        return []
+    rows = []
+    for key, value in _flatten(values).items():
+        number = float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) \
+            else (float(value) if isinstance(value, bool) else None)
+        text = None if number is not None else (value if isinstance(value, str) else
+                                                json.dumps(value, ensure_ascii=False))
+        rows.append({"engagement": job.engagement, "client_id": job.client_id,
+                     "industry": job.industry, "stage": job.stage, "key": key, "value": number,
+                     "value_text": text})
+    return rows
+
+
+def _flatten(values: dict, prefix: str = "") -> dict:
+    out = {}
+    for k, v in values.items():
+        name = f"{prefix}{k}"
+        if isinstance(v, dict):
+            out.update(_flatten(v, name + "."))
+        else:
+            out[name] = v
+    return out
+
+
+# --------------------------------------------------------------------------- the run
+
+def _progress(clients: list[str], stages_per_client: dict[str, int], enabled):
+    from tqdm import tqdm
+
+    if enabled is None:
+        enabled = sys.stderr.isatty()
+    bars = {}
+    width = max((len(c) for c in clients), default=8)
+    for pos, cid in enumerate(clients):
+        bars[cid] = tqdm(total=stages_per_client.get(cid, 0), desc=cid.ljust(width),
+                         position=pos, unit="stage", leave=True, disable=not enabled,
+                         dynamic_ncols=True)
+    return bars
+
+
+def _clean_stale(jobs: list[Job]) -> None:
+    for folder in {Path(j.out) / j.client_id for j in jobs}:
+        if folder.is_dir():
+            stages = {j.stage for j in jobs if j.client_id == folder.name}
+            for p in folder.iterdir():
+                if p.name.startswith(".") and any(p.name.startswith(f".{s}.") for s in stages):
+                    shutil.rmtree(p, ignore_errors=True)
+
+
+def run_engagement(engagement, *, out=None, jobs: int | None = None, scheduler: str | None = None,
+                   only=None, stages=None, language: str | None = None, shard=None,
+                   pdf: str | bool = "auto", engine: str = "crmlib-warm", store: str | None = None,
+                   portfolio: bool = True, force: bool = False, progress: bool | None = None,
+                   notebooks=None, execution_timeout: float | None = None) -> pd.DataFrame:
+    """Run every stage notebook for every client of an engagement.
+
+    Parameters
+    ----------
+    engagement : str, path or dict
+        Engagement file (see the module docstring).
+    out : str or path, default "reports"
+        Output folder.
+    jobs : int, optional
+        Worker processes; default the number of CPU cores.
+    scheduler : str, optional
+        ``tcp://host:port`` of a Dask distributed scheduler: the jobs run on
+        its workers (which must see ``out`` and the data on a shared disk).
+    only : list of str, optional
+        Client ids to run.
+    stages : list of str, optional
+        Stages to run (a subset of the engagement's).
+    language : {"es", "en"}, optional
+        Report language for every client.
+    shard : str, optional
+        ``"i/n"``: run only the clients whose position in id order is ``i``
+        modulo ``n`` (for job arrays; ``i`` counts from 0).
+    pdf : {"auto", True, False}
+        PDF through headless Chromium; ``"auto"`` when Chromium is installed.
+    engine : str, default "crmlib-warm"
+        papermill engine; ``"nbclient"`` starts a cold kernel per notebook.
+    store : str, optional
+        Results store: a DuckDB file path or a ``postgresql://`` URL; default
+        ``<out>/results.duckdb``.
+    portfolio : bool, default True
+        Also run the portfolio notebooks (``9N_*.ipynb``) once the store is
+        filled.
+    force : bool, default False
+        Re-run jobs even when complete and unchanged.
+    progress : bool, optional
+        Progress bars (one line per client); default when stderr is a terminal.
+
+    Returns
+    -------
+    DataFrame
+        The manifest, one row per job: ``run_id``, ``engagement``,
+        ``client_id``, ``industry``, ``stage``, ``status`` (completed |
+        failed), ``action`` (executed | reused), ``started_at``, ``duration_s``,
+        ``cells_s`` (time spent in the notebook's cells), ``attempts``,
+        ``parameter_hash``, ``input_hash``, ``crmlib_version``, the output
+        paths ``notebook``, ``html``, ``pdf``, ``tables``, ``results`` (empty
+        when absent), ``error_cell`` and ``error``.
+    """
+    from crmlib import report
+
+    t0 = time.time()
+    if engine not in ("crmlib-warm", "nbclient"):
+        raise ParameterError(f"engine must be one of ['crmlib-warm', 'nbclient']; got {engine!r}",
+                             parameter="engine", allowed=("crmlib-warm", "nbclient"),
+                             value=engine)
+    if pdf == "auto":
+        pdf = report.find_chromium() is not None
+    elif pdf not in (True, False):
+        raise ParameterError(f"pdf must be 'auto', True or False; got {pdf!r}", parameter="pdf",
+                             allowed=("auto", True, False), value=pdf)
+    out_path = Path(out or "reports").resolve()
+    stage_jobs, portfolio_jobs, notes = plan_jobs(
+        engagement, out=out_path, only=only, stages=stages, language=language, shard=shard,
+        pdf=bool(pdf), engine=engine, portfolio=portfolio, store=store, notebooks=notebooks,
+        execution_timeout=execution_timeout)
+    eng = load_engagement(engagement, language=language, notebooks=notebooks)
+    store_target = store or eng.store or str(out_path / STORE_FILE)
+    out_path.mkdir(parents=True, exist_ok=True)
+    run_id = _dt.datetime.now(_dt.UTC).strftime("%Y%m%dT%H%M%S") + \
+        f"-{uuid.uuid4().hex[:6]}"
+    all_jobs = stage_jobs + portfolio_jobs
+    _clean_stale(all_jobs)
+    per_client: dict[str, int] = {}
+    for job in all_jobs:
+        per_client[job.client_id] = per_client.get(job.client_id, 0) + 1
+    clients = list(dict.fromkeys(j.client_id for j in all_jobs))
+    bars = _progress(clients, per_client, progress)
+    n_workers = jobs or os.cpu_count() or 1
+    rows: list[dict] = []
+    lock = threading.Lock()
+    log.info("run %s: %d job(s), %d worker(s)%s", run_id, len(all_jobs), n_workers,
+             f", scheduler {scheduler}" if scheduler else "")
+
+    def finish(job: Job, record: dict, action: str, stored) -> None:
+        with lock:
+            rows.append(_manifest_row(run_id, job, record, action))
+            if action == "executed" and record.get("status") == "completed" and \
+                    not job.stage.startswith(PORTFOLIO_PREFIX):
+                stored.upsert(_store_rows(job, record),
+                              run_at=record.get("started_at"))
+            bar = bars.get(job.client_id)
+            if bar is not None:
+                bar.set_postfix_str(f"{job.stage} {record.get('status')}", refresh=False)
+                bar.update(1)
+            log.info("%s %s %s (%s)", job.client_id, job.stage, record.get("status"), action)
+            _write_manifest(out_path, run_id, rows, all_jobs)
+
+    workers = _LocalWorkers(
+        min(n_workers, max(len(stage_jobs), len(portfolio_jobs), 1)),
+        tuple(sorted({str(Path(j.notebook).parent) for j in all_jobs
+                      if j.engine == "crmlib-warm"})))
+    try:
+        for phase in (stage_jobs, portfolio_jobs):
+            if not phase:
+                continue
+            if phase is portfolio_jobs:
+                # the portfolio reads what the stage jobs stored: its inputs are those results
+                done = sorted(r["input_hash"] for r in rows if r["status"] == "completed")
+                for job in phase:
+                    job.input_hash = _digest([job.input_hash, done])
+            todo = []
+            with open_store(store_target) as stored:
+                for job in phase:
+                    if not force and is_up_to_date(job):
+                        finish(job, _read_job_record(job), "reused", stored)
+                    else:
+                        todo.append(job)
+                results = _dask_results(todo, scheduler) if scheduler else \
+                    workers.results(todo)
+                for job, record in results:
+                    finish(job, record, "executed", stored)
+    finally:
+        workers.close()
+        for bar in bars.values():
+            bar.close()
+    _clean_stale(all_jobs)  # staging folders of workers that died (every job is settled now)
+    manifest = _write_manifest(out_path, run_id, rows, all_jobs)
+    summary = _summary_text(run_id, manifest, notes, time.time() - t0)
+    atomic_write_text(out_path / SUMMARY_FILE, summary)
+    manifest.attrs["summary"] = summary
+    manifest.attrs["notes"] = notes
+    return manifest
+
+
+# --------------------------------------------------------------------------- validate
+
+def validate_engagement(engagement, *, language: str | None = None, notebooks=None) -> list[str]:
+    """Check an engagement and every client's data without running a notebook.
+
+    Returns the list of problems (empty when everything is in order): the
+    engagement and parameter checks of :func:`plan_jobs`, then every table
+    file in each client's folder read through :func:`crmlib.io.read_client_table`.
+    """
+    from crmlib import io
+    from crmlib.exceptions import DataError
+    from crmlib.schemas import TABLES
+
+    problems: list[str] = []
+    try:
+        eng = load_engagement(engagement, language=language, notebooks=notebooks)
+        plan_jobs(eng, out=Path.cwd() / "reports")
+    except ParameterError as exc:
+        return [str(exc)]
+    for client in eng.clients:
+        tables = [t for t in TABLES if io.client_files(client.data_dir, t)]
+        if not tables:
+            problems.append(f"client {client.id}: no table file in its data folder")
+        for table in tables:
+            try:
+                io.read_client_table(client.data_dir, table)
+            except (DataError, CrmlibError) as exc:
+                problems.append(f"client {client.id}: {exc}")
+            except Exception as exc:  # noqa: BLE001 - unreadable file
+                problems.append(f"client {client.id}: {table}: {type(exc).__name__}: {exc}")
+    return problems
