@@ -20,6 +20,7 @@ from crmlib.io import (
     parse_likert,
     read_client_table,
     read_dataset_config,
+    read_match_overrides,
     read_survey,
     read_table,
 )
@@ -872,6 +873,26 @@ def test_read_client_table_lists_problems_of_every_customer_file(tmp_path):
     assert "2 problems found" in msg
     assert "column 'customer_id' has duplicate (customer_id) pairs in customers_a.csv" in msg
     assert "column 'name' is empty in customers_b.csv - 1 of 1 rows fail (line 2: '')" in msg
+
+
+
+def test_read_match_overrides_numbers_rows_by_file_line(tmp_path):
+    # the shipped template: a comment line and the header, no rows
+    template = read_match_overrides(Path(__file__).parents[1] / "templates" / "match_overrides.csv")
+    assert list(template.columns) == ["left_key", "right_key", "decision", "note"]
+    assert template.empty
+    # BOM, comments, a blank line, a short row and no note column
+    path = tmp_path / "ov.csv"
+    path.write_text("\ufeff# reviewed 2024-12\nleft_key, right_key ,decision\n\n"
+                    "crm:1,erp:A1,merge\n# second thoughts\ncrm:4,erp:A4\n", encoding="utf-8")
+    ov = read_match_overrides(path)
+    assert list(ov.columns) == ["left_key", "right_key", "decision", "note"]
+    assert ov.index.tolist() == [4, 6]
+    assert ov.loc[4].tolist() == ["crm:1", "erp:A1", "merge", ""]
+    assert ov.loc[6].tolist() == ["crm:4", "erp:A4", "", ""]
+    assert ov.attrs == {"location_kind": "line", "source": "ov.csv"}
+    with pytest.raises(ParameterError, match="overrides file 'missing.csv' does not exist"):
+        read_match_overrides(tmp_path / "missing.csv")
 
 
 @settings(max_examples=50, deadline=None)

@@ -7,19 +7,18 @@ decisions win over the matching rules, adding pairs the rules did not propose.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 
-from crmlib.exceptions import DataError, DataProblem, ParameterError
+from crmlib.exceptions import DataError, DataProblem
 from crmlib.identify._match import _PAIR_COLUMNS, _sort_pairs
+from crmlib.io import read_match_overrides
 
 OVERRIDE_DECISIONS = ("merge", "keep_apart")
 
 
 def read_overrides(path) -> pd.DataFrame:
-    """Read a consultant's override file (CSV, lines starting with ``#`` skipped).
+    """Read a consultant's override file with :func:`crmlib.io.read_match_overrides`.
 
     The file has the header ``left_key,right_key,decision,note``; see
     ``templates/match_overrides.csv``. Checked by :func:`apply_overrides`.
@@ -30,28 +29,7 @@ def read_overrides(path) -> pd.DataFrame:
         ``left_key``, ``right_key``, ``decision``, ``note`` as text, indexed by
         the line number of each row in the file, so that errors name lines.
     """
-    import csv
-
-    path = Path(path)
-    if not path.is_file():
-        raise ParameterError(f"overrides file {path.name!r} does not exist",
-                             parameter="overrides", allowed="an existing CSV file",
-                             value=str(path))
-    text = path.read_text(encoding="utf-8-sig")
-    numbered = [(k, ln) for k, ln in enumerate(text.splitlines(), start=1)
-                if ln.strip() and not ln.lstrip().startswith("#")]
-    rows = list(csv.reader(ln for _, ln in numbered))
-    if not rows:
-        df = pd.DataFrame(columns=["left_key", "right_key", "decision", "note"], dtype=object)
-    else:
-        header = [h.strip() for h in rows[0]]
-        body = [(r + [""] * (len(header) - len(r)))[: len(header)] for r in rows[1:]]
-        df = pd.DataFrame(body, columns=header, dtype=object,
-                          index=pd.Index([k for k, _ in numbered[1:]], dtype="int64"))
-        if "note" not in df.columns:
-            df["note"] = ""
-    df.attrs.update(location_kind="line", source=path.name)
-    return df
+    return read_match_overrides(path)
 
 
 def apply_overrides(pairs: pd.DataFrame, overrides: pd.DataFrame | None, *,

@@ -12,6 +12,9 @@ with its source-file lines.
 Survey exports (:func:`read_survey`) are read in their native layouts (Google
 Forms, Qualtrics with three header rows, SurveyMonkey with two) and Likert
 answers turned into numbers by :func:`parse_likert`.
+
+The consultant's match-override file of :mod:`crmlib.identify` is read by
+:func:`read_match_overrides`, its rows numbered by file line.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ import pandas as pd
 import yaml
 
 from crmlib.exceptions import DataError, DataProblem, ParameterError
+from crmlib.io._overrides import read_match_overrides
 from crmlib.io._survey import NO_ANSWER, likert_labels, parse_likert, read_survey
 from crmlib.io._tables import OPTIONS, read_table
 from crmlib.schemas import table_spec
@@ -37,6 +41,7 @@ __all__ = [
     "parse_likert",
     "read_client_table",
     "read_dataset_config",
+    "read_match_overrides",
     "read_survey",
     "read_table",
 ]
