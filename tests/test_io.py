@@ -895,6 +895,20 @@ def test_read_match_overrides_numbers_rows_by_file_line(tmp_path):
         read_match_overrides(tmp_path / "missing.csv")
 
 
+def test_read_match_overrides_from_a_spanish_locale_spreadsheet(tmp_path):
+    # saved back by a spreadsheet on Spanish Windows: cp1252, ';' between fields,
+    # CRLF line ends, and commas inside the note
+    path = tmp_path / "ov.csv"
+    path.write_bytes("left_key;right_key;decision;note\r\n"
+                     "crm:1;erp:A1;merge;misma persona, revisado por Núñez\r\n"
+                     "crm:2;erp:B7;keep_apart;\"homónimos; distinta dirección\"\r\n"
+                     .encode("cp1252"))
+    ov = read_match_overrides(path)
+    assert ov.index.tolist() == [2, 3]
+    assert ov.loc[2].tolist() == ["crm:1", "erp:A1", "merge", "misma persona, revisado por Núñez"]
+    assert ov.loc[3].tolist() == ["crm:2", "erp:B7", "keep_apart", "homónimos; distinta dirección"]
+
+
 @settings(max_examples=50, deadline=None)
 @given(data=st.binary(max_size=300), shape=st.sampled_from(["auto", "wide", "google_forms",
                                                             "qualtrics", "surveymonkey"]))

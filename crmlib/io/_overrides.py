@@ -1,8 +1,9 @@
 """Reading the consultant's match-override file of :mod:`crmlib.identify`.
 
-The file (``templates/match_overrides.csv``) is a UTF-8 CSV with the header
+The file (``templates/match_overrides.csv``) is a CSV with the header
 ``left_key,right_key,decision,note``, one row per pair of customer records;
-lines starting with ``#`` are comments. Rows keep the number of the file line
+lines starting with ``#`` are comments. Like client exports, it may come back
+from a spreadsheet in Windows-1252 with ``;`` between fields. Rows keep the number of the file line
 they come from, so the checks that :func:`crmlib.identify.apply_overrides` runs
 on them name the file and its lines.
 """
@@ -15,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from crmlib.exceptions import ParameterError
+from crmlib.io._text import decode, sniff_separator
 
 
 def read_match_overrides(path) -> pd.DataFrame:
@@ -23,10 +25,12 @@ def read_match_overrides(path) -> pd.DataFrame:
     Parameters
     ----------
     path : str or path
-        A CSV file in the format of ``templates/match_overrides.csv``: UTF-8
-        (with or without BOM), comma-separated, header
+        A CSV file in the format of ``templates/match_overrides.csv``, header
         ``left_key,right_key,decision,note``; blank lines and lines starting
-        with ``#`` are skipped.
+        with ``#`` are skipped. The encoding (UTF-8 with or without BOM,
+        Windows-1252) and the separator (``,`` ``;`` tab ``|``) are detected
+        as for client tables, so a file saved by a Spanish-locale spreadsheet
+        reads the same.
 
     Returns
     -------
@@ -54,10 +58,11 @@ def read_match_overrides(path) -> pd.DataFrame:
         raise ParameterError(f"overrides file {path.name!r} does not exist",
                              parameter="overrides", allowed="an existing CSV file",
                              value=str(path))
-    text = path.read_text(encoding="utf-8-sig")
+    text, _ = decode(path.read_bytes(), encoding=None, table="match_overrides", name=path.name)
     numbered = [(k, ln) for k, ln in enumerate(text.splitlines(), start=1)
                 if ln.strip() and not ln.lstrip().startswith("#")]
-    rows = list(csv.reader(ln for _, ln in numbered))
+    sep = sniff_separator("\n".join(ln for _, ln in numbered))
+    rows = list(csv.reader((ln for _, ln in numbered), delimiter=sep))
     if not rows:
         df = pd.DataFrame(columns=["left_key", "right_key", "decision", "note"], dtype=object)
     else:
