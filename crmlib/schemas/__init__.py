@@ -1,0 +1,32 @@
+"""Data contracts: the canonical tables every stage reads.
+
+Each table is described once, as a :class:`TableSpec` of :class:`ColumnSpec`
+items (name, type, whether it is required, its meaning, the header synonyms
+clients use for it). :func:`schema` builds the pandera schema from that spec
+and :func:`validate` checks a frame against it, raising one
+:class:`~crmlib.exceptions.DataError` that lists every problem with the rows
+(or source-file lines) that break it.
+
+Conventions: ids are text; money is in the client's currency as a float;
+timestamps are naive ``datetime64[ns]`` in the client's local time; names are
+snake_case and units are in the name (``*_at`` timestamps, ``*_days`` spans).
+"""
+
+# Importing the table modules registers their tables in TABLES; _answers imports
+# _records, so the client records always come first.
+from crmlib.schemas import _answers, _records  # noqa: F401
+from crmlib.schemas._pandera import schema
+from crmlib.schemas._spec import DTYPES as DTYPES
+from crmlib.schemas._spec import TABLES, ColumnSpec, TableSpec, describe, table_spec
+from crmlib.schemas._validate import check, validate
+
+__all__ = [
+    "TABLES",
+    "ColumnSpec",
+    "TableSpec",
+    "check",
+    "describe",
+    "schema",
+    "table_spec",
+    "validate",
+]
