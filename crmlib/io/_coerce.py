@@ -1,0 +1,214 @@
+"""Typing the columns of a loaded frame and checking it against its contract.
+
+Private to :mod:`crmlib.io`. :func:`_coerce` renames the client's headers to
+canonical names, reads numbers (decimal convention decided once per file),
+dates, yes/no flags and text (closed sets translated to their allowed values),
+and gathers every problem, with the source-file lines, for one ``DataError``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+
+from crmlib.exceptions import DataProblem, ParameterError
+from crmlib.io._columns import match_columns
+from crmlib.io._parse import decimal_votes, detect_decimal, parse_dates, parse_flags, parse_numbers
+from crmlib.schemas import TableSpec, check, table_spec
+
+
+def _coerce(frame: pd.DataFrame, spec: TableSpec, explicit: dict, *, kind: str, name: str,
+            header_line, options: dict, as_of: pd.Timestamp, info: dict):
+    """Rename to canonical names, type every canonical column, check the contract."""
+    table = spec.name
+    raw_headers = frame.attrs.get("raw_headers") or [str(c) for c in frame.columns]
+    frame.attrs = {}
+    if kind == "row":
+        frame = frame.reset_index(drop=True)
+    renames, dropped, problems = match_columns(raw_headers, spec, explicit,
+                                               header_line=header_line)
+    positions = {p: t for p, t in renames.items()}
+    keep = [i for i in range(frame.shape[1]) if i not in dropped]
+    cols = {}
+    for i in keep:
+        label = positions.get(i, str(frame.columns[i]))
+        cols[label] = frame.iloc[:, i]
+    canonical = [c.name for c in spec.columns if c.name in positions.values()]
+    extras = [k for k in cols if k not in canonical]
+    n = len(frame)
+    conflicted = {p.column for p in problems}
+    for missing in [c for c in spec.required if c not in cols and c not in conflicted]:
+        found = ", ".join(repr(h) for h in raw_headers) or "none"
+        where = f"header on line {header_line}" if header_line is not None else "columns"
+        syn = table_spec(table).column(missing).synonyms[:4]
+        hint = f"; also recognised: {', '.join(syn)}" if syn else ""
+        problems.append(DataProblem(
+            table, missing, f"is required but missing ({where}: {found}){hint}; map a header "
+            "to it with column_map", 0, 0, (), kind, name))
+    if n == 0 and not any(p.rule.startswith("is required") for p in problems):
+        problems.append(DataProblem(table, None, "has no data rows" + (
+            f" below the header on line {header_line}" if header_line is not None else ""),
+            0, 0, (), kind, name))
+
+    # decimal convention, decided once per file from all number columns
+    numeric = [c for c in spec.columns if c.name in canonical and c.dtype in ("float", "int")]
+    votes = {c.name: decimal_votes(_text_cells(cols[c.name])) for c in numeric
+             if _is_text(cols[c.name])}
+    forced = options.get("decimal")
+    decimal = forced or (detect_decimal(list(votes.values()), sep=info.get("sep"))
+                         if votes else ".")
+    thousands = options.get("thousands")
+    if thousands is not None and thousands == decimal:
+        raise ParameterError(f"thousands and decimal must differ; both are {decimal!r}",
+                             parameter="thousands", value=thousands)
+    if votes:
+        info["decimal"] = decimal
+
+    def marks(column: str) -> tuple[str, str | None]:
+        """Decimal and thousands marks for one column: the file's, unless the column's
+        own values can only be read the other way."""
+        d = decimal
+        if forced is None and column in votes:
+            comma, dot = votes[column]
+            if d == "," and dot and not comma:
+                d = "."
+            elif d == "." and comma and not dot:
+                d = ","
+        th = thousands if thousands is not None else ("." if d == "," else ",")
+        return d, (th or None)
+
+    index = frame.index
+    skip: dict[str, np.ndarray] = {}
+    out: dict[str, pd.Series] = {}
+
+    def report(column, rule, mask, values):
+        idx = np.flatnonzero(mask)
+        ex = tuple((_loc(index[i]), values[i]) for i in idx[:3])
+        problems.append(DataProblem(table, column, rule, int(mask.sum()), n, ex, kind, name))
+
+    end_of_day = as_of.normalize() + pd.Timedelta(days=1)
+    for c in spec.columns:
+        if c.name not in canonical:
+            continue
+        s = cols[c.name]
+        raw = s.to_numpy(dtype=object)
+        if c.dtype in ("float", "int"):
+            if _is_text(s):
+                typed = _typed_mask(s, (int, float, np.integer, np.floating))
+                d, th = marks(c.name)
+                values, bad = parse_numbers(_text_cells(s), decimal=d, thousands=th)
+                if typed.any():
+                    values[typed] = s[typed].astype(float).to_numpy()
+                if bad.any():
+                    report(c.name, "is not a number", bad, raw)
+                    skip[c.name] = bad
+            elif pd.api.types.is_bool_dtype(s):
+                values = s.astype("float64").to_numpy()
+            else:
+                values = pd.to_numeric(s, errors="coerce").to_numpy(dtype=float)
+            if c.dtype == "int":
+                frac = ~np.isnan(values) & (values != np.round(values))
+                if frac.any():
+                    report(c.name, "is not a whole number", frac, raw)
+                    skip[c.name] = skip.get(c.name, np.zeros(n, bool)) | frac
+                    values = np.where(frac, np.nan, values)
+                out[c.name] = pd.Series(pd.array(np.where(np.isnan(values), None, values),
+                                                  dtype="Int64"), index=index)
+            else:
+                out[c.name] = pd.Series(values, index=index, dtype="float64")
+        elif c.dtype == "datetime":
+            if pd.api.types.is_datetime64_any_dtype(s):
+                ser = s
+                if getattr(ser.dt, "tz", None) is not None:
+                    ser = ser.dt.tz_localize(None)
+                values = ser.astype("datetime64[ns]").to_numpy()
+            elif _is_text(s):
+                typed = _typed_mask(s, (pd.Timestamp, dt.datetime))
+                values, bad, _ = parse_dates(_text_cells(s), dayfirst=options.get("dayfirst"))
+                if typed.any():
+                    values[typed] = pd.to_datetime(s[typed]).astype("datetime64[ns]").to_numpy()
+                if bad.any():
+                    report(c.name, "is not a date (expected e.g. 2024-12-31 or 31/12/2024)",
+                           bad, raw)
+                    skip[c.name] = bad
+            else:
+                values = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
+                notna = s.notna().to_numpy()
+                if notna.any():
+                    report(c.name, f"is not a date (found {s.dtype} values)", notna, raw)
+                    skip[c.name] = notna
+            ser = pd.Series(values, index=index, dtype="datetime64[ns]")
+            if not c.future_ok:
+                future = (ser >= end_of_day).to_numpy()
+                if future.any():
+                    report(c.name, f"is in the future (after {as_of.date()}; set as_of if that "
+                           "is right)", future, raw)
+            out[c.name] = ser
+        elif c.dtype == "bool":
+            if pd.api.types.is_bool_dtype(s):
+                out[c.name] = s.astype("boolean")
+            else:
+                flags, bad = parse_flags(s.astype("str") if not _is_text(s) else s)
+                if bad.any():
+                    report(c.name, "is not yes/no (expected si/no, 1/0, true/false, x)", bad, raw)
+                    skip[c.name] = bad
+                out[c.name] = flags
+        else:
+            out[c.name] = _text(s, c)
+    for col in extras:
+        out[col] = _text(cols[col], None)
+    df = pd.DataFrame(out, index=index)
+    df = df[[*canonical, *extras]]
+    reported = {p.column for p in problems if p.column is not None and p.n_rows == 0}
+    for p in check(df, table, location_kind=kind, source=name, skip=skip):
+        if p.rule == "has no rows" or (p.rule.startswith("is required") and p.column in reported):
+            continue
+        problems.append(p)
+    return df, problems
+
+
+def _typed_mask(s: pd.Series, types) -> np.ndarray:
+    """Cells of an object column that already hold a value of ``types`` (Excel cells)."""
+    if s.dtype != object:
+        return np.zeros(len(s), dtype=bool)
+    return s.map(lambda v: isinstance(v, types) and not isinstance(v, bool)).to_numpy(dtype=bool)
+
+
+def _text_cells(s: pd.Series) -> pd.Series:
+    """The text cells of a column as ``str`` (typed cells of Excel sheets become missing)."""
+    if s.dtype == object:
+        s = s.where(s.map(lambda v: isinstance(v, str)), None)
+    return s.astype("str")
+
+
+def _is_text(s: pd.Series) -> bool:
+    return s.dtype == object or pd.api.types.is_string_dtype(s)
+
+
+def _loc(value):
+    return int(value) if isinstance(value, (int, np.integer)) else value
+
+
+def _text(s: pd.Series, column) -> pd.Series:
+    """Text column: trimmed ``str``, empty as missing; closed sets normalised."""
+    if pd.api.types.is_float_dtype(s):
+        whole = s.dropna()
+        if len(whole) and (whole == np.round(whole)).all() and (whole.abs() < 1e15).all():
+            s = s.astype("Int64")
+    if not _is_text(s):
+        s = s.astype(object).where(s.notna())
+        s = s.map(lambda v: v if v is None or isinstance(v, str) or v is pd.NA else str(v),
+                  na_action="ignore")
+    t = s.astype("str").str.strip()
+    t = t.where(t != "")
+    if column is not None and column.allowed is not None:
+        key = t.str.normalize("NFKD").str.encode("ascii", "ignore").str.decode("ascii") \
+            .str.lower().str.strip().str.replace(r"\s+", " ", regex=True)
+        aliases = {a: v for a, v in column.aliases}
+        aliases.update({v: v for v in column.allowed})
+        mapped = key.map(aliases)
+        t = mapped.where(mapped.notna(), t.str.lower()).where(t.notna())
+        t = t.astype("str")
+    return t
