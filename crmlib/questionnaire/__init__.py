@@ -9,15 +9,18 @@ Forms
     (one sheet per respondent, answers limited to the scale) and
     :func:`forms_csv_header` (column names for an online form).
 Importers
-    :func:`read_filled_excel` reads filled-in Excel forms and
+    :func:`read_filled_excel` reads filled-in Excel forms (one file, a folder of
+    them or a list), :func:`read_filled_excel_respondents` the importance points,
+    overall rating and customer type of filled SERVQUAL forms, and
     :func:`from_survey_export` turns a wide survey export (one row per respondent,
     one column per item and part, as Google Forms, Qualtrics or SurveyMonkey
     give it once its header rows are merged) into the long response table.
     :func:`answer_values` turns answers written as numbers or as scale labels
     ("Totalmente de acuerdo", "4 - De acuerdo") into numbers.
 
-Every importer returns the long table ``respondent_id``, [``group``], ``item_id``
-and one float column per part; empty answers stay missing (``NaN``).
+Every importer of answers returns the long table ``respondent_id``, [``group``],
+``item_id`` and one float column per part; empty answers stay missing (``NaN``).
+:func:`read_filled_excel_respondents` returns one row per respondent instead.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from crmlib.questionnaire._forms import (
     write_questionnaires,
 )
 from crmlib.questionnaire._labels import group_label, part_label
+from crmlib.questionnaire._respondents import read_filled_excel_respondents
 from crmlib.questionnaire._survey import GROUP_COLUMNS, ID_COLUMNS, from_survey_export
 
 __all__ = [
@@ -44,6 +48,7 @@ __all__ = [
     "part_label",
     "questionnaire_html",
     "read_filled_excel",
+    "read_filled_excel_respondents",
     "write_questionnaire_excel",
     "write_questionnaire_set",
     "write_questionnaires",

@@ -74,12 +74,18 @@ def answer_values(values, instrument="one-to-one", *, table: str = "answers",
 
 
 def _group_key(value, inst: Instrument):
+    return _option_key(value, inst.extra.get("groups") or {})
+
+
+def _option_key(value, options: dict):
+    """The key of ``options`` (``{key: {"es": label, "en": label, "aliases": [...]}}``)
+    whose key, label or alias matches ``value``; else ``value`` stripped; ``None`` if blank."""
     if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
         return None
     text = _norm(value)
     if not text:
         return None
-    for key, labels in (inst.extra.get("groups") or {}).items():
+    for key, labels in options.items():
         labels = labels or {}
         names = {_norm(key), *(_norm(labels[lang]) for lang in ("es", "en") if lang in labels),
                  *(_norm(a) for a in labels.get("aliases") or ())}

@@ -39,3 +39,23 @@ def group_label(instrument: Instrument, group: str, language: str = "es") -> str
 
 def _anchor_text(instrument: Instrument, point: int, language: str) -> str:
     return (instrument.anchors.get(language) or {}).get(point, "")
+
+
+def _is_servqual(instrument: Instrument) -> bool:
+    """True for SERVQUAL-style instruments (parts ``expectation`` and ``perception``), whose
+    forms also ask importance points, an overall rating and the customer type."""
+    return {"expectation", "perception"} <= set(instrument.parts)
+
+
+def _segments(instrument: Instrument) -> dict:
+    """Customer types the instrument names (its ``segments`` section) as
+    ``{key: {"es": label, "en": label}}``; empty when the customer type is free text."""
+    raw = instrument.extra.get("segments") or {}
+    if isinstance(raw, (list, tuple)):
+        return {str(s): {} for s in raw}
+    return {str(k): (v if isinstance(v, dict) else {"es": str(v), "en": str(v)})
+            for k, v in raw.items()}
+
+
+def _segment_label(instrument: Instrument, key: str, language: str) -> str:
+    return (_segments(instrument).get(key) or {}).get(language, key)
