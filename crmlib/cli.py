@@ -91,7 +91,8 @@ def copy_templates(folder) -> list[Path]:
 
     Copies everything under ``crmlib/templates/`` except the report page
     templates, and the questionnaires of :mod:`crmlib.instruments` when that
-    module offers ``write_questionnaires(folder)``. Existing files are kept.
+    module offers ``write_questionnaires(folder)`` (with a PDF of each printable
+    form where Chromium is installed). Existing files are kept.
     Returns the files written.
     """
     import importlib

@@ -1,8 +1,9 @@
 """The SERVQUAL Excel form: importance points, overall rating and customer type,
-filled as a respondent would, read back and scored; the committed workbooks."""
+filled as a respondent would, read back and scored; the committed templates; PDF forms."""
 
 from __future__ import annotations
 
+import re
 import warnings
 from pathlib import Path
 
@@ -11,14 +12,16 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
+from crmlib import report
 from crmlib import servqual as sq
-from crmlib.exceptions import DataError
+from crmlib.exceptions import DataError, ParameterError
 from crmlib.i18n import t
 from crmlib.instruments import load_instrument
 from crmlib.questionnaire import (
     read_filled_excel,
     read_filled_excel_respondents,
     write_questionnaire_excel,
+    write_questionnaire_set,
 )
 
 INST = load_instrument("servqual-1991")
@@ -273,14 +276,47 @@ def _workbook_content(path):
             for ws in wb.worksheets]
 
 
-def test_committed_servqual_workbooks_are_what_the_code_writes(tmp_path):
-    """templates/questionnaires/servqual/*.xlsx is write_questionnaire_excel of both versions;
-    the README tells how to read the filled forms back."""
+def test_committed_servqual_templates_are_what_the_code_writes(tmp_path):
+    """templates/questionnaires/servqual is write_questionnaire_set of both versions (pdf off)
+    plus the zone-of-tolerance variant of 1991; the README names every kind of file."""
+    fresh = []
     for name in ("servqual-1991", "servqual-1988"):
-        for language in ("es", "en"):
-            fresh = write_questionnaire_excel(name, tmp_path / f"{name}_{language}.xlsx",
-                                              language=language)
-            assert _workbook_content(TEMPLATES / fresh.name) == _workbook_content(fresh), \
-                f"{fresh.name} is stale: regenerate it"
+        fresh += write_questionnaire_set(name, tmp_path, pdf=False)
+    for path in fresh:
+        committed = TEMPLATES / path.name
+        assert committed.exists(), f"{path.name} is not committed"
+        if path.suffix == ".xlsx":
+            assert _workbook_content(committed) == _workbook_content(path), \
+                f"{path.name} is stale: regenerate it"
+        else:
+            assert committed.read_text(encoding="utf-8") == path.read_text(encoding="utf-8"), \
+                f"{path.name} is stale: regenerate it"
+    for language in ("es", "en"):
+        zone = (TEMPLATES / f"servqual-1991_zone_{language}.html").read_text(encoding="utf-8")
+        assert zone == sq.questionnaire_html("servqual-1991", language=language, zone=True)
+    assert not list(TEMPLATES.glob("*.pdf"))
     readme = (TEMPLATES / "README.md").read_text(encoding="utf-8")
-    assert "read_filled_excel_respondents" in readme
+    assert "read_filled_excel_respondents" in readme and "write_questionnaire_set" in readme
+
+
+# ----------------------------------------------------------------- PDF forms
+
+
+def test_pdf_option_is_checked(tmp_path):
+    with pytest.raises(ParameterError, match="pdf must be 'auto', True or False; got 'yes'"):
+        write_questionnaire_set("servqual-1991", tmp_path, pdf="yes")
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+@pytest.mark.skipif(report.find_chromium() is None,
+                    reason="Chromium is not installed (Debian: apt-get install chromium); "
+                           "PDF forms are printed with it")
+def test_pdf_forms_are_printed_with_chromium(tmp_path):
+    written = write_questionnaire_set("servqual-1991", tmp_path, languages=("es",), pdf=True)
+    pdf = tmp_path / "servqual-1991_es.pdf"
+    assert pdf in written
+    data = pdf.read_bytes()
+    assert data.startswith(b"%PDF")
+    pages = len(re.findall(rb"/Type\s*/Page(?!s)", data))
+    assert pages > 1, "the SERVQUAL form (44 statements, points, rating) fills several pages"

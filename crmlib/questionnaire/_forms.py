@@ -4,7 +4,8 @@
 escaped), :func:`forms_csv_header` the column names of an online form that
 :func:`crmlib.questionnaire.from_survey_export` can read back, and
 :func:`write_questionnaire_set` / :func:`write_questionnaires` write the HTML,
-Excel and form-header files of one or several instruments per language.
+Excel and form-header files (and PDFs where Chromium is installed) of one or
+several instruments per language.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from crmlib.exceptions import ParameterError
 from crmlib.i18n import check_language, label, t
 from crmlib.instruments import Instrument, load_instrument
 from crmlib.questionnaire._excel import write_questionnaire_excel
-from crmlib.questionnaire._labels import _anchor_text, group_label, part_label
+from crmlib.questionnaire._labels import _anchor_text, _is_servqual, group_label, part_label
 
 _CSS = """
 body { font-family: "DejaVu Sans", Arial, sans-serif; font-size: 10.5pt; margin: 1.5cm; color: #222; }
@@ -157,19 +158,40 @@ def forms_csv_header(instrument="one-to-one", *, language: str = "es",
     return cols
 
 
-def write_questionnaire_set(instrument, folder, *, languages=("es", "en")) -> list[Path]:
+def write_questionnaire_set(instrument, folder, *, languages=("es", "en"),
+                            pdf: bool | str = "auto") -> list[Path]:
     """Write the printable, Excel and online-form versions of ``instrument`` to ``folder``.
 
     For each language: ``<name>_<lang>.html`` (:func:`questionnaire_html`),
     ``<name>_<lang>.xlsx`` (:func:`write_questionnaire_excel`) and
     ``<name>_forms_<lang>.csv`` (the :func:`forms_csv_header` grid columns as a
-    one-line CSV, UTF-8 with BOM so spreadsheet programs read the accents).
+    one-line CSV, UTF-8 with BOM so spreadsheet programs read the accents), and
+    with ``pdf`` ``<name>_<lang>.pdf``, the printable form printed by headless
+    Chromium. SERVQUAL-style instruments (parts ``expectation`` and ``perception``)
+    get the SERVQUAL printable form and form header
+    (:func:`crmlib.servqual.questionnaire_html`, :func:`crmlib.servqual.forms_csv_header`),
+    which also ask the importance points, overall rating and customer type.
     Files are written atomically and overwritten.
+
+    Parameters
+    ----------
+    instrument : str, path or Instrument
+    folder : str or path
+        Created when missing.
+    languages : sequence of {"es", "en"}
+    pdf : {"auto", True, False}, default "auto"
+        ``"auto"`` prints PDFs when Chromium is installed
+        (:func:`crmlib.report.find_chromium`); ``True`` requires it.
 
     Returns
     -------
     list of Path
         The files written.
+
+    Examples
+    --------
+    >>> write_questionnaire_set("servqual-1991", "forms", pdf=False)  # doctest: +SKIP
+    [PosixPath('forms/servqual-1991_es.html'), PosixPath('forms/servqual-1991_es.xlsx'), ...]
     """
     import csv
     import io as _io
@@ -177,33 +199,68 @@ def write_questionnaire_set(instrument, folder, *, languages=("es", "en")) -> li
     from crmlib._files import atomic_write_text
 
     inst = load_instrument(instrument)
+    chromium = _pdf_printer(pdf)
+    html_of, header_of = _form_makers(inst)
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for language in languages:
         check_language(language)
         stem = f"{inst.name}_{language}"
-        written.append(atomic_write_text(folder / f"{stem}.html",
-                                         questionnaire_html(inst, language=language)))
+        page = atomic_write_text(folder / f"{stem}.html", html_of(inst, language=language))
+        written.append(page)
         written.append(write_questionnaire_excel(inst, folder / f"{stem}.xlsx",
                                                  language=language))
         buf = _io.StringIO()
-        csv.writer(buf, lineterminator="\n").writerow(forms_csv_header(inst, language=language))
+        csv.writer(buf, lineterminator="\n").writerow(header_of(inst, language=language))
         written.append(atomic_write_text(folder / f"{inst.name}_forms_{language}.csv",
                                          "\ufeff" + buf.getvalue()))
+        if chromium:
+            from crmlib.report import html_to_pdf
+
+            written.append(html_to_pdf(page, folder / f"{stem}.pdf", chromium=chromium))
     return written
 
 
-def write_questionnaires(folder, *, instruments=None, languages=("es", "en")) -> list[Path]:
+def _form_makers(inst: Instrument):
+    """The printable-form and form-header functions for ``inst``: SERVQUAL's own for
+    SERVQUAL-style instruments, the generic ones otherwise."""
+    if _is_servqual(inst):
+        from crmlib import servqual
+
+        return servqual.questionnaire_html, servqual.forms_csv_header
+    return questionnaire_html, forms_csv_header
+
+
+def _pdf_printer(pdf) -> str | None:
+    """The Chromium to print PDFs with, or ``None`` when ``pdf`` is off (or ``"auto"``
+    without Chromium)."""
+    if pdf not in ("auto", True, False):
+        raise ParameterError(f"pdf must be 'auto', True or False; got {pdf!r}", parameter="pdf",
+                             allowed=("auto", True, False), value=pdf)
+    if pdf is False:
+        return None
+    from crmlib.report import ExportError, find_chromium
+
+    chromium = find_chromium()
+    if pdf is True and chromium is None:
+        raise ExportError("PDF forms need Chromium (Debian: apt-get install chromium)")
+    return chromium
+
+
+def write_questionnaires(folder, *, instruments=None, languages=("es", "en"),
+                         pdf: bool | str = "auto") -> list[Path]:
     """Questionnaire sets of several instruments, one subfolder per instrument name.
 
     ``instruments`` defaults to every instrument shipped with crmlib
-    (:func:`crmlib.instruments.available_instruments`).
+    (:func:`crmlib.instruments.available_instruments`); ``languages`` and ``pdf`` as in
+    :func:`write_questionnaire_set`.
     """
     from crmlib.instruments import available_instruments
 
     written = []
     for name in instruments or available_instruments():
         inst = load_instrument(name)
-        written += write_questionnaire_set(inst, Path(folder) / inst.name, languages=languages)
+        written += write_questionnaire_set(inst, Path(folder) / inst.name, languages=languages,
+                                           pdf=pdf)
     return written
