@@ -12,6 +12,7 @@ import datetime as _dt
 import functools
 import json
 import math
+import re
 import threading
 from pathlib import Path
 
@@ -264,6 +265,40 @@ def notebook_html(notebook_path, *, title: str | None = None) -> str:
     return body
 
 
+_HEADING = re.compile(r"^ {0,3}#{1,6}\s+(.+?)\s*#*\s*$", re.MULTILINE)
+_IMAGES = ("image/png", "image/jpeg")
+
+
+def _describe_figures(nb, language: str) -> int:
+    """Give every figure of ``nb`` an alt text: its number and the section it illustrates.
+
+    The section is the last heading before the figure, in a Markdown cell or
+    in Markdown a cell displayed (``report.section``). Cells tagged
+    ``remove_cell`` are skipped. Returns the number of figures.
+    """
+    from crmlib.i18n import t
+
+    heading, count = "", 0
+    for cell in nb.cells:
+        if "remove_cell" in cell.get("metadata", {}).get("tags", []):
+            continue
+        if cell.cell_type == "markdown":
+            found = _HEADING.findall(cell.source)
+            heading = found[-1] if found else heading
+            continue
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            found = _HEADING.findall(str(data.get("text/markdown", "")))
+            heading = found[-1] if found else heading
+            if any(m in data for m in _IMAGES) and not output.get("metadata", {}).get("crm_alt"):
+                count += 1
+                title = re.sub(r"[*_`]", "", heading).strip()
+                output.setdefault("metadata", {})["crm_alt"] = (
+                    t("common.figure_of", language, n=count, section=title) if title
+                    else t("common.figure", language, n=count))
+    return count
+
+
 def report_html(notebook_path, *, client: str, stage: str, date: str, language: str = "es",
                 engagement: str = "", title: str | None = None) -> str:
     """Client-ready HTML page of an executed notebook: a cover, then its outputs.
@@ -303,6 +338,7 @@ def report_html(notebook_path, *, client: str, stage: str, date: str, language: 
     nb = nbformat.read(str(notebook_path), as_version=4)
     nb.metadata["title"] = title or t("common.report_title", language, stage=stage_title,
                                       client=client)
+    _describe_figures(nb, language)
     resources = {"crm_cover": {
         "engagement": engagement or "",
         "client": client,

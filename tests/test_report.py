@@ -48,6 +48,47 @@ def test_report_html_has_escaped_cover_and_no_code(executed_notebook):
     assert "Preparación uno a uno" in spanish and "Fecha de corte" in spanish
 
 
+def _alt_texts(html: str) -> list[str]:
+    """The alt attribute of every image, unescaped, as a browser reads it."""
+    from html.parser import HTMLParser
+
+    found = []
+
+    class Images(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            if tag == "img":
+                found.append(dict(attrs).get("alt"))
+
+    Images().feed(html)
+    return found
+
+
+def test_figures_get_alt_text_in_the_report_language(executed_notebook):
+    nb = nbformat.read(executed_notebook, as_version=4)
+    # a second figure after a heading displayed by a cell, as report.section does
+    more = new_code_cell("report.section(...)\nplot()", execution_count=3)
+    more.outputs = [new_output("display_data", data={"text/markdown": "## Ventas por *mes*\n\nTexto",
+                                                     "text/plain": "<Markdown>"}),
+                    nb.cells[2].outputs[0]]
+    nb.cells.append(more)
+    nbformat.write(nb, executed_notebook)
+    spanish = report.report_html(executed_notebook, client="Acme", stage="02_differentiate",
+                                 date="2024-12-31", language="es")
+    assert 'alt="Figura 1: Visible heading"' in spanish
+    assert 'alt="Figura 2: Ventas por mes"' in spanish
+    assert "No description has been provided" not in spanish
+    english = report.report_html(executed_notebook, client="Acme", stage="02_differentiate",
+                                 date="2024-12-31", language="en")
+    assert 'alt="Figure 1: Visible heading"' in english
+    # the alt text is escaped like every other text
+    nb.cells[1].source = '## Sales "<b>" & more'
+    nbformat.write(nb, executed_notebook)
+    html = report.report_html(executed_notebook, client="Acme", stage="02_differentiate",
+                              date="2024-12-31", language="en")
+    assert _alt_texts(html) == ['Figure 1: Sales "<b>" & more', "Figure 2: Ventas por mes"]
+    assert "alt='Figure 1: Sales \"&lt;b&gt;\" &amp; more'" in html
+
+
 def test_notebook_html_keeps_its_old_behaviour(executed_notebook):
     html = report.notebook_html(executed_notebook)
     assert "Visible heading" in html and "secret_code_line" not in html
