@@ -264,6 +264,32 @@ def test_respondents_need_a_servqual_form_and_distinct_ids(tmp_path):
         read_filled_excel_respondents(tmp_path / "empty")
 
 
+def test_forms_are_read_with_the_instrument_they_name(filled, tmp_path):
+    import shutil
+    from dataclasses import replace
+
+    pd.testing.assert_frame_equal(read_filled_excel(filled),
+                                  read_filled_excel(filled, "servqual-1991"))
+    with pytest.raises(DataError, match=r"01\.xlsx: questionnaire: is a form of instrument "
+                                        r"'servqual-1991', not 'one-to-one'"):
+        read_filled_excel(filled, "one-to-one")
+    mixed = tmp_path / "mixed"
+    mixed.mkdir()
+    shutil.copy(filled / "01.xlsx", mixed / "01.xlsx")
+    write_questionnaire_excel("one-to-one", mixed / "02.xlsx")
+    with pytest.raises(DataError, match=r"02\.xlsx: .*instrument 'one-to-one', but 01\.xlsx is "
+                                        r"one of 'servqual-1991'; read each instrument's forms"):
+        read_filled_excel(mixed)
+    # an adapted instrument is not shipped: its file must be given
+    adapted = replace(INST, name="hotel-servqual")
+    path = write_questionnaire_excel(adapted, tmp_path / "h.xlsx")
+    _fill(path, respondent="r1", segment="x", e=_each(6), p=_each(5), points=[20] * 5, rating=5)
+    with pytest.raises(DataError, match="'hotel-servqual', which is not shipped with crmlib: "
+                                        "pass instrument="):
+        read_filled_excel_respondents(path)
+    assert read_filled_excel_respondents(path, adapted)["respondent_id"].tolist() == ["r1"]
+
+
 # ----------------------------------------------------------------- committed templates
 
 

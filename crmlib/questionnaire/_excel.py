@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from crmlib._files import atomic_path
-from crmlib.exceptions import DataError, DataProblem
+from crmlib.exceptions import DataError, DataProblem, ParameterError
 from crmlib.i18n import check_language, label, t
 from crmlib.instruments import load_instrument
 from crmlib.questionnaire._answers import _group_key, answer_values
@@ -216,14 +216,18 @@ def _write_respondent_section(ws, inst, language: str, top: int) -> tuple:
             ("points_column", "D"), ("overall_cell", f"D{overall}"))
 
 
-def read_filled_excel(path, instrument="one-to-one") -> pd.DataFrame:
+def read_filled_excel(path, instrument=None) -> pd.DataFrame:
     """Read filled-in answer sheets made by :func:`write_questionnaire_excel`.
 
     Parameters
     ----------
     path : str, path, or a sequence of them
         One ``.xlsx`` file, a folder (every ``.xlsx`` inside, by name), or a list.
-    instrument : str, path or Instrument
+    instrument : str, path or Instrument, optional
+        The instrument the forms were made for. By default the one each form
+        names (a shipped instrument: ``one-to-one``, ``servqual-1991`` ...);
+        give the file of an adapted instrument. Forms made for another
+        instrument, or for different ones in one call, are refused.
 
     Returns
     -------
@@ -236,12 +240,14 @@ def read_filled_excel(path, instrument="one-to-one") -> pd.DataFrame:
     Raises
     ------
     DataError
-        For a sheet without the form layout, unknown item ids, or answers that are
-        neither numbers nor scale labels (naming file and cell).
+        For a sheet without the form layout, a form of another instrument, unknown
+        item ids, or answers that are neither numbers nor scale labels (naming
+        file and cell).
     """
-    inst = load_instrument(instrument)
     frames = []
+    pick = _FormInstrument(instrument)
     for file, meta, ws in _answer_sheets(path):
+        inst = pick(meta, file)
         parts = str(meta["parts"]).split(",")
         first, last = int(meta["first_row"]), int(meta["last_row"])
         respondent = _respondent_id(ws, meta, file)
@@ -271,6 +277,40 @@ def read_filled_excel(path, instrument="one-to-one") -> pd.DataFrame:
             df.insert(1, "group", group)
         frames.append(df.drop(columns="_row"))
     return pd.concat(frames, ignore_index=True)
+
+
+class _FormInstrument:
+    """The instrument of each form read in one call: the one given, else the one the
+    form names in its ``_meta`` sheet; every form of the call must share it."""
+
+    def __init__(self, instrument=None):
+        self.given = None if instrument is None else load_instrument(instrument)
+        self.inst = self.given
+        self.first = None
+
+    def __call__(self, meta: dict, file: Path):
+        named = str(meta.get("instrument") or "")
+        if self.given is not None:
+            if named and named != self.given.name:
+                raise DataError([DataProblem(
+                    "questionnaire", None, f"is a form of instrument {named!r}, not "
+                    f"{self.given.name!r}", source=str(file))], source=str(file))
+            return self.given
+        if self.inst is None:
+            try:
+                self.inst = load_instrument(named)
+            except ParameterError:
+                raise DataError([DataProblem(
+                    "questionnaire", None, f"was made for instrument {named!r}, which is not "
+                    "shipped with crmlib: pass instrument= the file it was made from",
+                    source=str(file))], source=str(file)) from None
+            self.first = file
+        elif named != self.inst.name:
+            raise DataError([DataProblem(
+                "questionnaire", None, f"is a form of instrument {named!r}, but "
+                f"{self.first.name} is one of {self.inst.name!r}; read each instrument's "
+                "forms separately", source=str(file))], source=str(file))
+        return self.inst
 
 
 def _answer_files(path) -> list[Path]:

@@ -16,15 +16,19 @@ import numpy as np
 import pandas as pd
 
 from crmlib.exceptions import DataError, DataProblem
-from crmlib.instruments import load_instrument
 from crmlib.questionnaire._answers import _option_key
-from crmlib.questionnaire._excel import _answer_sheets, _cell_answers, _respondent_id
+from crmlib.questionnaire._excel import (
+    _answer_sheets,
+    _cell_answers,
+    _FormInstrument,
+    _respondent_id,
+)
 from crmlib.questionnaire._labels import _segments
 
 _TABLE = "questionnaire"
 
 
-def read_filled_excel_respondents(path, instrument="servqual-1991", *,
+def read_filled_excel_respondents(path, instrument=None, *,
                                   strict: bool = False) -> pd.DataFrame:
     """Importance points, overall rating and customer type of filled SERVQUAL forms.
 
@@ -38,9 +42,10 @@ def read_filled_excel_respondents(path, instrument="servqual-1991", *,
         One ``.xlsx`` form made by :func:`write_questionnaire_excel` for a SERVQUAL
         instrument, a folder (every ``.xlsx`` inside, by name; the usual case, one
         file per respondent), or a list of files.
-    instrument : str, path or Instrument, default "servqual-1991"
-        Gives the overall rating's scale and, when it has a ``segments`` section,
-        the customer types.
+    instrument : str, path or Instrument, optional
+        The instrument the forms were made for (by default the one each form
+        names, as in :func:`read_filled_excel`). Gives the overall rating's scale
+        and, when it has a ``segments`` section, the customer types.
     strict : bool, default False
         What to do with importance points that are left blank or do not add up to 100.
         ``False``: keep them as typed and warn (one ``UserWarning`` naming every file
@@ -75,17 +80,19 @@ def read_filled_excel_respondents(path, instrument="servqual-1991", *,
     Examples
     --------
     >>> from crmlib import questionnaire, servqual
-    >>> responses = questionnaire.read_filled_excel("filled_forms/", "servqual-1991")
+    >>> responses = questionnaire.read_filled_excel("filled_forms/")
     ...                                                          # doctest: +SKIP
     >>> respondents = questionnaire.read_filled_excel_respondents("filled_forms/")
     ...                                                          # doctest: +SKIP
     >>> servqual.servqual_scores(servqual.gap_table(responses), respondents)
     ...                                                          # doctest: +SKIP
     """
-    inst = load_instrument(instrument)
-    segments = _segments(inst)
+    pick = _FormInstrument(instrument)
     rows, notes, seen = [], [], {}
+    inst = None
     for file, meta, ws in _answer_sheets(path):
+        inst = pick(meta, file)
+        segments = _segments(inst)
         if not meta.get("points_first_row"):
             raise DataError([DataProblem(
                 _TABLE, None, "has no importance points, overall rating or customer type "
