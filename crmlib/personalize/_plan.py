@@ -26,7 +26,6 @@ SERVICE_LEVELS = ("A", "B", "C")
 
 
 _OPS = ("eq", "ne", "gt", "ge", "lt", "le", "in", "not_in", "missing")
-_PLAN_FIELDS = ("action", "service_level", "channel", "contact_every_days")
 
 
 @lru_cache(maxsize=8)

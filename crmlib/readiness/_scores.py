@@ -12,12 +12,6 @@ from crmlib.instruments import Instrument
 from crmlib.readiness._responses import _PARTS, SECTIONS, _prepare, dimension_info
 
 
-def _wmean(values: pd.Series, weights: pd.Series) -> float:
-    ok = values.notna()
-    w = weights[ok]
-    return float((values[ok] * w).sum() / w.sum()) if ok.any() and w.sum() > 0 else np.nan
-
-
 def item_scores(responses: pd.DataFrame, *, instrument="one-to-one",
                 min_answered: float = 0.5) -> pd.DataFrame:
     """Score of every item of the instrument, current and preferred.
