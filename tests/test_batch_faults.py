@@ -99,6 +99,18 @@ def _clean(out: Path) -> list[Path]:
     return [p for p in out.rglob("*") if p.name.startswith(".") or p.suffix == ".part"]
 
 
+def test_rerun_removes_temporary_files_an_interrupted_run_left(tmp_path):
+    eng = make_engagement(tmp_path, [{"id": "a"}], stages=("01_tiny",))
+    out = tmp_path / "out"
+    (out / "runs").mkdir(parents=True)
+    left = [out / ".manifest.csv.k2j4.part", out / "runs" / ".20240101T000000-abc.csv.x9.part"]
+    for p in left:
+        p.write_text("half")
+    manifest = batch.run_engagement(eng, out=out, jobs=1, pdf=False, progress=False)
+    assert (manifest["status"] == "completed").all()
+    assert _clean(out) == []
+
+
 def test_run_killed_with_sigkill_resumes_to_completion(tmp_path):
     clients = [{"id": f"k{i}", "tx": OTHER_TX if i % 2 else None} for i in range(4)]
     for c in clients:

@@ -140,7 +140,14 @@ def _progress(clients: list[str], stages_per_client: dict[str, int], enabled):
     return bars
 
 
-def _clean_stale(jobs: list[Job]) -> None:
+def _clean_stale(jobs: list[Job], out: Path | None = None) -> None:
+    """Remove what an interrupted run left: job staging folders, and the temporary
+    files of the manifest and summary (``.<name>.<random>.part``) in ``out``."""
+    if out is not None:
+        for folder in (out, out / "runs"):
+            if folder.is_dir():
+                for p in folder.glob(".*.part"):
+                    p.unlink(missing_ok=True)
     for folder in {Path(j.out) / j.client_id for j in jobs}:
         if folder.is_dir():
             stages = {j.stage for j in jobs if j.client_id == folder.name}
@@ -225,7 +232,7 @@ def run_engagement(engagement, *, out=None, jobs: int | None = None, scheduler: 
     run_id = _dt.datetime.now(_dt.UTC).strftime("%Y%m%dT%H%M%S") + \
         f"-{uuid.uuid4().hex[:6]}"
     all_jobs = stage_jobs + portfolio_jobs
-    _clean_stale(all_jobs)
+    _clean_stale(all_jobs, out_path)
     per_client: dict[str, int] = {}
     for job in all_jobs:
         per_client[job.client_id] = per_client.get(job.client_id, 0) + 1
