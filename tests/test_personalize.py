@@ -163,15 +163,21 @@ def test_contact_features_hand_example():
     assert f.loc["b", "n_contacts"] == 1 and f.loc["b", "n_complaints"] == 0
 
 
-def test_relationship_stages_ladder():
-    df = pd.DataFrame({
+def _ladder(**more) -> pd.DataFrame:
+    """Six customers, one on each rung of the relationship ladder or held back from one."""
+    return pd.DataFrame({
         "customer_id": ["one_buy", "repeat", "intimate", "trusted", "unhappy", "complaining"],
         "days_since_first": [10, 100, 400, 900, 900, 900],
         "n_purchases": [1, 3, 8, 20, 20, 20],
         "n_contacts": [0, 0, 2, 3, 3, 3],
         "n_open_complaints": [0, 0, 0, 0, 0, 1],
         "satisfaction": [np.nan, np.nan, np.nan, np.nan, 4.0, np.nan],
+        **more,
     })
+
+
+def test_relationship_stages_ladder():
+    df = _ladder()
     out = P.relationship_stages(df).set_index("customer_id")
     assert out["relationship_stage"].astype(str).to_dict() == {
         "one_buy": "contact", "repeat": "relate", "intimate": "intimate", "trusted": "trust",
@@ -316,19 +322,10 @@ def test_plan_explorer_regroups_and_moves_thresholds():
     matplotlib.use("agg")
     from crmlib import plot
 
-    df = pd.DataFrame({
-        "customer_id": ["one_buy", "repeat", "intimate", "trusted", "unhappy", "complaining"],
-        "days_since_first": [10, 100, 400, 900, 900, 900],
-        "n_purchases": [1, 3, 8, 20, 20, 20],
-        "n_contacts": [0, 0, 2, 3, 3, 3],
-        "n_open_complaints": [0, 0, 0, 0, 0, 1],
-        "satisfaction": [np.nan, np.nan, np.nan, np.nan, 4.0, np.nan],
-        "pareto_class": ["C", "C", "B", "A", "A", "A"],
-        "lifecycle": ["new", "active", "active", "active", "lost", "active"],
-        "value": [10.0, 20.0, 30.0, 40.0, 50.0, 60.0],
-        "segment": ["lost"] * 6,
-        "preferred_channel": [None] * 6,
-    })
+    df = _ladder(pareto_class=["C", "C", "B", "A", "A", "A"],
+                 lifecycle=["new", "active", "active", "active", "lost", "active"],
+                 value=[10.0, 20.0, 30.0, 40.0, 50.0, 60.0], segment=["lost"] * 6,
+                 preferred_channel=[None] * 6)
     assert plot.plan_explorer(df, RULES, interactive=False) is None
     box = plot.plan_explorer(df, RULES, interactive=True, language="en")
     choose, sliders, out = box.children[0], box.children[1].children, box.children[2]
