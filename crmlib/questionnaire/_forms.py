@@ -226,9 +226,9 @@ def _form_makers(inst: Instrument):
     """The printable-form and form-header functions for ``inst``: SERVQUAL's own for
     SERVQUAL-style instruments, the generic ones otherwise."""
     if _is_servqual(inst):
-        from crmlib import servqual
+        from crmlib.questionnaire import _servqual_forms
 
-        return servqual.questionnaire_html, servqual.forms_csv_header
+        return _servqual_forms.questionnaire_html, _servqual_forms.forms_csv_header
     return questionnaire_html, forms_csv_header
 
 
