@@ -1,6 +1,6 @@
 """Clients nobody on the team has seen: three realistic client folders run end to end.
 
-The folders come from :mod:`tests.realistic_clients` (a generator written apart from
+The folders come from ``tests/realistic_clients`` (a generator written apart from
 the sample companies'). Each client is validated and then run through all seven stages
 with the real ``crmlib`` command, and what the reports say is checked against what the
 generator wrote. The generator's own promises (determinism, the quirks each client is
@@ -22,8 +22,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-
-from tests.realistic_clients import KINDS, STAGES, make_client, make_engagement
+from realistic_clients import KINDS, STAGES, make_client, make_engagement
 
 ROOT = Path(__file__).resolve().parents[1]
 
