@@ -127,6 +127,43 @@ def test_engagement_lists_all_seven_stages_for_the_three_clients(tmp_path):
         assert (tmp_path / c["data_dir"]).is_dir() and c["id"] in truths
 
 
+@pytest.mark.parametrize("kind", sorted(KINDS))
+def test_survey_exports_read_back_to_the_answers_given(tmp_path, kind):
+    """The library's own survey importers (``io.read_survey`` and the SERVQUAL and
+    readiness converters) read each raw export back to exactly the answers drawn:
+    sums and counts per part, importance points, overall ratings, segments, groups."""
+    from crmlib import io as cio
+    from crmlib import questionnaire, servqual
+
+    truth = make_client(kind, tmp_path)
+    sq_file = next(f for f in truth.files if f.startswith("servqual_responses"))
+    rd_file = next(f for f in truth.files if f.startswith("readiness_responses"))
+    expected = truth.extra["servqual"]
+    wide = cio.read_survey(tmp_path / sq_file)
+    long = servqual.responses_from_survey(wide)
+    assert long["respondent_id"].nunique() == expected["n"]
+    for part in ("expectation", "perception"):
+        total, count = expected[part]
+        assert (long[part].sum(), long[part].notna().sum()) == (total, count), part
+    people = servqual.respondents_from_survey(wide)
+    for d, points in expected.get("importance", {}).items():
+        assert people[f"importance_{d}"].sum() == points, d
+    if "overall" in expected:
+        assert people["overall_rating"].sum() == expected["overall"]
+    if "segments" in expected:
+        assert people["segment"].value_counts().to_dict() == expected["segments"]
+    expected = truth.extra["readiness"]
+    answers = questionnaire.from_survey_export(cio.read_survey(tmp_path / rd_file), "one-to-one")
+    assert answers["respondent_id"].nunique() == expected["n"]
+    for part in ("current", "preferred"):
+        if part in expected:
+            total, count = expected[part]
+            assert (answers[part].sum(), answers[part].notna().sum()) == (total, count), part
+    assert "group" in answers.columns, "the respondent group question was not found"
+    groups = answers.drop_duplicates("respondent_id")["group"].value_counts().to_dict()
+    assert groups == expected["groups"]
+
+
 # --------------------------------------------------------------------------- end to end
 
 

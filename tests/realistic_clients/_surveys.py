@@ -385,3 +385,27 @@ def surveymonkey_readiness(rng, ans: ReadinessAnswers, path: Path, *, language: 
         rows.append(row)
     write_rows(path, rows, newline="\r\n")
     return rids
+
+
+def servqual_truth(ans: ServqualAnswers) -> dict:
+    """What the SERVQUAL export holds, as sums and counts of the answers given (blanks left out)."""
+    out = {"n": ans.n,
+           "expectation": (int(ans.expectation.sum()), int((ans.expectation > 0).sum())),
+           "perception": (int(ans.perception.sum()), int((ans.perception > 0).sum()))}
+    if ans.importance is not None:
+        out["importance"] = {d: int(ans.importance[:, k].sum())
+                             for k, d in enumerate(SERVQUAL_DIMENSIONS)}
+    if ans.overall is not None:
+        out["overall"] = int(ans.overall.sum())
+    if ans.segment is not None:
+        out["segments"] = {s: ans.segment.count(s) for s in sorted(set(ans.segment))}
+    return out
+
+
+def readiness_truth(ans: ReadinessAnswers) -> dict:
+    """What the readiness export holds: answer sums and counts, respondents per group key."""
+    out = {"n": ans.n, "current": (int(ans.current.sum()), int((ans.current > 0).sum())),
+           "groups": {g: ans.groups.count(g) for g in sorted(set(ans.groups))}}
+    if ans.preferred is not None:
+        out["preferred"] = (int(ans.preferred.sum()), int((ans.preferred > 0).sum()))
+    return out

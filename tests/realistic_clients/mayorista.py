@@ -282,8 +282,9 @@ def make(folder: Path, seed: int) -> ClientTruth:
         total_sales=round(total, 2), n_interactions=len(t_rows), n_invoices=len(i_rows),
         n_servqual_respondents=sq.n, n_readiness_respondents=rd.n,
         files=sorted(p.name for p in folder.iterdir()),
-        extra={"n_customer_records": len(customers) + n_crm,
+        extra={"servqual": _surveys.servqual_truth(sq),
+               "readiness": _surveys.readiness_truth(rd),
+               "n_customer_records": len(customers) + n_crm,
                "total_with_vat": round(sum(b + q for *_, b, _v, q in lines), 2),
-               "servqual_expectation_mean": float(sq.expectation[sq.expectation > 0].mean()),
-               "readiness_groups": {g: rd.groups.count(g) for g in sorted(set(rd.groups))}},
+},
     )

@@ -172,6 +172,8 @@ def make(folder: Path, seed: int) -> ClientTruth:
         n_customers=n, n_buyers=n, n_transaction_lines=len(lines), total_sales=round(total, 2),
         n_interactions=len(t_rows), n_invoices=len(i_rows), n_servqual_respondents=sq.n,
         n_readiness_respondents=rd.n, files=sorted(p.name for p in folder.iterdir()),
-        extra={"line_values": [round(q * p, 2) for *_, q, p in lines],
+        extra={"servqual": _surveys.servqual_truth(sq),
+               "readiness": _surveys.readiness_truth(rd),
+               "line_values": [round(q * p, 2) for *_, q, p in lines],
                "servqual_response_ids": sq_ids},
     )

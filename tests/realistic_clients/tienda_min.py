@@ -100,5 +100,7 @@ def make(folder: Path, seed: int) -> ClientTruth:
         n_customers=n, n_buyers=buyers, n_transaction_lines=len(lines), total_sales=round(total, 2),
         n_interactions=len(contacts), n_invoices=len(invoices), n_servqual_respondents=sq.n,
         n_readiness_respondents=rd.n, files=sorted(p.name for p in folder.iterdir()),
-        extra={"one_time_buyers": sum(1 for h in histories if len(h) == 1)},
+        extra={"servqual": _surveys.servqual_truth(sq),
+               "readiness": _surveys.readiness_truth(rd),
+               "one_time_buyers": sum(1 for h in histories if len(h) == 1)},
     )
