@@ -15,6 +15,9 @@ samples is tested here on data it has not seen.
 
 >>> truth = make_client("saas-us", tmp / "saas-us", seed=7)      # doctest: +SKIP
 >>> make_engagement(tmp)                                          # doctest: +SKIP
+
+From a shell (inside ``tests/``): ``python -m realistic_clients OUT [--seed N]`` writes
+the three folders and ``OUT/engagement.yaml`` for ``crmlib validate`` and ``crmlib run``.
 """
 
 from __future__ import annotations
