@@ -27,7 +27,6 @@ __all__ = ["table_title", "unique_labels", "write_workbook"]
 VALUE_LABELS: dict[str, tuple[str, ...]] = {
     "kind": ("identify.kind.",),
     "status": ("identify.status.",),
-    "action": ("personalize.action.",),
     "stage": ("personalize.stage.", "collections.stage."),
     "relationship_stage": ("personalize.stage.",),
     "risk": ("collections.risk.",),
@@ -188,6 +187,7 @@ def write_workbook(tables: dict[str, pd.DataFrame], path, *, language: str = "es
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.hyperlink import Hyperlink
 
     check_language(language)
     path = Path(path)
@@ -243,7 +243,7 @@ def write_workbook(tables: dict[str, pd.DataFrame], path, *, language: str = "es
         contents.append([sheet, title, n])
         link = contents.cell(row=contents.max_row, column=2)
         quoted = sheet.replace("'", "''")
-        link.hyperlink = f"#'{quoted}'!A1"
+        link.hyperlink = Hyperlink(ref=link.coordinate, location=f"'{quoted}'!A1")
         link.style = "Hyperlink"
         contents.cell(row=contents.max_row, column=3).number_format = _INT_FORMAT
     for j in (1, 2, 3):
