@@ -19,7 +19,7 @@ import importlib
 _WHERE = {
     "Recorder": "_display", "markdown": "_display", "section": "_display", "show": "_display",
     "RESULTS_FILE": "export", "TABLES_FILE": "export", "ExportError": "export",
-    "PAPER_SIZES": "export", "excel_safe": "export", "find_chromium": "export",
+    "PAPER_SIZES": "export", "check_paper": "export", "excel_safe": "export", "find_chromium": "export",
     "html_to_pdf": "export", "notebook_html": "export", "prepare_export": "export",
     "report_html": "export", "to_csv": "export", "to_excel": "export",
     "write_report_html": "export", "_chromium_base": "export",
@@ -27,7 +27,8 @@ _WHERE = {
 }
 
 __all__ = [
-    "PAPER_SIZES", "RESULTS_FILE", "TABLES_FILE", "ExportError", "Recorder", "excel_safe",
+    "PAPER_SIZES", "RESULTS_FILE", "TABLES_FILE", "ExportError", "Recorder", "check_paper",
+    "excel_safe",
     "find_chromium", "html_to_pdf", "markdown", "notebook_html", "prepare_export", "report_html",
     "section", "show", "to_csv", "to_excel", "write_report_html", "write_workbook",
 ]

@@ -26,6 +26,7 @@ __all__ = [
     "RESULTS_FILE",
     "TABLES_FILE",
     "ExportError",
+    "check_paper",
     "excel_safe",
     "find_chromium",
     "html_to_pdf",
@@ -264,7 +265,11 @@ def report_html(notebook_path, *, client: str, stage: str, date: str, language: 
 
 
 def write_report_html(notebook_path, path, **cover) -> Path:
-    """Write :func:`report_html` of ``notebook_path`` to ``path`` atomically."""
+    """Write :func:`report_html` of ``notebook_path`` to ``path`` atomically.
+
+    ``cover`` takes the keywords of :func:`report_html`, ``paper="a4"|"letter"``
+    included; :func:`html_to_pdf` then prints on that paper.
+    """
     return atomic_write_text(path, report_html(notebook_path, **cover))
 
 
