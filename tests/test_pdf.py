@@ -65,9 +65,12 @@ def _media_boxes(pdf: bytes) -> list[tuple[float, float]]:
 def test_every_page_has_the_chosen_paper_size(printed, paper, size):
     boxes = _media_boxes(printed[paper][1].read_bytes())
     assert len(boxes) >= 3, "the report should span several pages"
-    for width, height in boxes:
-        assert width == pytest.approx(size[0], abs=1.5) and height == pytest.approx(size[1],
-                                                                                   abs=1.5)
+    portrait = [(w, h) for w, h in boxes if h > w]
+    assert boxes[0] in portrait and len(portrait) >= len(boxes) / 2
+    for width, height in boxes:  # very wide tables turn their page: same paper, landscape
+        short, long = sorted((width, height))
+        assert short == pytest.approx(size[0], abs=1.5) and long == pytest.approx(size[1],
+                                                                                 abs=1.5)
     assert report.PAPER_SIZES[paper][1] == size
 
 
@@ -138,3 +141,41 @@ def test_no_table_is_wider_than_the_printed_page(printed, paper):
     assert max(found["tables"]) <= width + 0.5, found["tables"]
     assert found["page"] <= width, "the page scrolls sideways"
     assert found["scrolling"] == [], "scroll bars would print"
+
+
+def _wide_notebook(path):
+    """An executed notebook (no kernel needed): a narrow table, a 20-column one, text after."""
+    import nbformat
+    import pandas as pd
+    from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+
+    narrow = pd.DataFrame({"customer_id": ["A", "B"], "value": [1.0, 2.0]})
+    wide = pd.DataFrame({f"column_{i:02d}": [f"value {i}"] for i in range(20)})
+    cells = [new_markdown_cell("## Narrow"),
+             new_code_cell("x", outputs=[new_output("execute_result", execution_count=1,
+                                                    data={"text/html": narrow.to_html()})]),
+             new_markdown_cell("## Wide"),
+             new_code_cell("y", outputs=[new_output("execute_result", execution_count=2,
+                                                    data={"text/html": wide.to_html()})]),
+             new_markdown_cell("## After the wide table")]
+    nb = new_notebook(cells=cells, metadata={"kernelspec": {"name": "python3",
+                                                            "display_name": "Python 3"}})
+    nbformat.write(nb, path)
+    return path
+
+
+def test_a_very_wide_table_gets_a_landscape_page(tmp_path):
+    nb = _wide_notebook(tmp_path / "wide.ipynb")
+    html = report.write_report_html(nb, tmp_path / "wide.html", client="Acme",
+                                    stage="02_differentiate", date="2024-12-31", language="en")
+    assert html.read_text(encoding="utf-8").count('class="crm-wide"') == 1
+    pdf = report.html_to_pdf(html, tmp_path / "wide.pdf")
+    boxes = [(round(w), round(h)) for w, h in _media_boxes(pdf.read_bytes())]
+    assert (842, 595) in boxes or (843, 595) in boxes, boxes  # the wide table, landscape
+    assert boxes[0] in ((595, 842), (595, 843))  # the cover stays portrait
+    if shutil.which("pdftotext"):
+        text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
+                              check=True, timeout=60).stdout.decode()
+        landscape = text.split("\f")[boxes.index(next(b for b in boxes if b[0] > b[1]))]
+        # the last column is on the page (its header may wrap: "column" / "_19")
+        assert "_19" in landscape and re.search(r"\b19\b", landscape.split("_19")[1])

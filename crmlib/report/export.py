@@ -181,6 +181,42 @@ def _describe_figures(nb, language: str) -> int:
     return count
 
 
+#: A table with at least this many columns prints on a landscape page of its own.
+WIDE_TABLE_COLUMNS = 12
+_ROW = re.compile(r"<tr\b[^>]*>(.*?)</tr>", re.IGNORECASE | re.DOTALL)
+_CELL = re.compile(r"<t[hd]\b([^>]*)>", re.IGNORECASE)
+_COLSPAN = re.compile(r"colspan\s*=\s*[\"']?(\d+)", re.IGNORECASE)
+
+
+def _table_columns(html: str) -> int:
+    """Columns of the widest row of the tables in an HTML output (colspans counted)."""
+    widest = 0
+    for row in _ROW.findall(html):
+        n = 0
+        for attrs in _CELL.findall(row):
+            m = _COLSPAN.search(attrs)
+            n += int(m.group(1)) if m else 1
+        widest = max(widest, n)
+    return widest
+
+
+def _mark_wide_tables(nb, min_columns: int = WIDE_TABLE_COLUMNS) -> int:
+    """Wrap every HTML output whose table has ``min_columns`` or more columns in a
+    ``crm-wide`` block, printed on a landscape page; returns how many."""
+    count = 0
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            html = data.get("text/html")
+            if html is None:
+                continue
+            text = "".join(html) if isinstance(html, list) else str(html)
+            if "<table" in text.lower() and _table_columns(text) >= min_columns:
+                data["text/html"] = f'<div class="crm-wide">{text}</div>'
+                count += 1
+    return count
+
+
 def check_paper(paper: str) -> str:
     """Return ``paper`` (lower case) if it is one of :data:`PAPER_SIZES`, else raise."""
     key = str(paper).lower()
@@ -224,7 +260,8 @@ def report_html(notebook_path, *, client: str, stage: str, date: str, language: 
     paper : {"a4", "letter"}, default "a4"
         Paper the page prints on. Printed, every page carries the client's
         name and "page n of m" in its footer, and tables wrap to the page
-        width instead of scrolling.
+        width instead of scrolling; a table of :data:`WIDE_TABLE_COLUMNS` or
+        more columns gets a landscape page of its own.
 
     Returns
     -------
@@ -242,6 +279,7 @@ def report_html(notebook_path, *, client: str, stage: str, date: str, language: 
     nb.metadata["title"] = title or t("common.report_title", language, stage=stage_title,
                                       client=client)
     _describe_figures(nb, language)
+    _mark_wide_tables(nb)
     resources = {"crm_cover": {
         "engagement": engagement or "",
         "client": client,
