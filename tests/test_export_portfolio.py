@@ -109,3 +109,20 @@ def test_portfolio_notebook_of_a_failed_client_says_its_figures_are_missing(tmp_
     for text in (html, page):
         assert "no tiene cifras de Client failed-client" in text
         assert "otros clientes con cifras comparables" not in text
+
+
+@pytest.mark.parametrize("language,text", [("es", "Sin cifras que comparar"),
+                                           ("en", "No figures to compare")])
+def test_percentile_chart_of_nothing_says_so_instead_of_empty_axes(store, language, text):
+    import matplotlib
+
+    matplotlib.use("agg")
+    import matplotlib.pyplot as plt
+
+    from crmlib.plot import plot_portfolio_percentiles
+
+    empty = portfolio_table(store, "failed-client", language=language)
+    ax = plot_portfolio_percentiles(empty, language=language)
+    assert len(ax.patches) == 0 and not ax.axison
+    assert any(t.get_text().startswith(text) for t in ax.texts)
+    plt.close(ax.figure)
