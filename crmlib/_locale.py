@@ -23,9 +23,11 @@ def long_date(value, language: str = "es") -> str:
     ``value`` is a date, a datetime, a Timestamp or an ISO string; anything
     else raises :class:`ParameterError` naming the value.
     """
-    from babel.dates import format_date
-
     check_language(language)
+    try:  # the shared formatting layer, once it is part of the package
+        from crmlib.i18n._format import format_date as shared
+    except ImportError:
+        shared = None
     try:
         ts = pd.Timestamp(value)
     except (TypeError, ValueError):
@@ -33,5 +35,9 @@ def long_date(value, language: str = "es") -> str:
     if ts is pd.NaT or pd.isna(ts):
         raise ParameterError(f"date {value!r} is not a date (use ISO, e.g. 2024-12-31)",
                              parameter="date", value=value)
-    return format_date(_dt.date(ts.year, ts.month, ts.day), _LONG_DATE[language],
-                       locale=_LOCALES[language])
+    day = _dt.date(ts.year, ts.month, ts.day)
+    if shared is not None:
+        return shared(day, language, form="long")
+    from babel.dates import format_date
+
+    return format_date(day, _LONG_DATE[language], locale=_LOCALES[language])

@@ -72,28 +72,45 @@ def _sheet_name(title: str, used: set[str]) -> str:
     return candidate
 
 
-def _translate_values(frame: pd.DataFrame, language: str) -> pd.DataFrame:
-    """Codes of the :data:`VALUE_LABELS` columns replaced by their labels, where one exists."""
+def _code_labeller():
+    """``(column, code, language) -> label or None``: the shared formatting layer's
+    ``code_label`` when the package has it, else :data:`VALUE_LABELS`."""
+    try:
+        from crmlib.i18n._format import code_label
+    except ImportError:
+        code_label = None
+    if code_label is not None:
+        return code_label
     texts = catalog()
+
+    def label(column, code, language):
+        for prefix in VALUE_LABELS.get(str(column), ()):
+            entry = texts.get(prefix + str(code))
+            if entry is not None:
+                return entry[language]
+        return None
+
+    return label
+
+
+def _translate_values(frame: pd.DataFrame, language: str) -> pd.DataFrame:
+    """Code cells of text columns replaced by their labels, where a catalog has one."""
+    label = _code_labeller()
     out = frame
-    for col, prefixes in VALUE_LABELS.items():
-        if col not in frame.columns:
-            continue
+    for col in frame.columns:
         s = frame[col]
         if not (s.dtype == object or pd.api.types.is_string_dtype(s)
                 or isinstance(s.dtype, pd.CategoricalDtype)):
             continue
-
-        def label(v, prefixes=prefixes):
-            if isinstance(v, str):
-                for p in prefixes:
-                    if p + v in texts:
-                        return texts[p + v][language]
-            return v
-
+        codes = {v for v in s.dropna().tolist() if isinstance(v, str)}
+        names = {v: label(col, v, language) for v in codes}
+        names = {v: n for v, n in names.items() if n is not None}
+        if not names:
+            continue
         if out is frame:
             out = frame.copy()
-        out[col] = s.astype(object).map(label)
+        out[col] = s.astype(object).map(lambda v, names=names: names.get(v, v)
+                                        if isinstance(v, str) else v)
     return out
 
 
