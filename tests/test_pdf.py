@@ -179,3 +179,11 @@ def test_a_very_wide_table_gets_a_landscape_page(tmp_path):
         landscape = text.split("\f")[boxes.index(next(b for b in boxes if b[0] > b[1]))]
         # the last column is on the page (its header may wrap: "column" / "_19")
         assert "_19" in landscape and re.search(r"\b19\b", landscape.split("_19")[1])
+
+
+def test_plain_notebook_page_declares_the_language_it_ran_with(executed, tmp_path):
+    # executed ran with language="es" (papermill keeps its parameters in the metadata)
+    assert '<html lang="es">' in report.notebook_html(executed)
+    assert '<html lang="en">' in report.notebook_html(executed, language="en")
+    with pytest.raises(ParameterError, match="language"):
+        report.notebook_html(executed, language="fr")

@@ -131,19 +131,31 @@ def prepare_export() -> None:
         _html_exporter("report").from_notebook_node(nb, resources={"crm_cover": {}})
 
 
-def notebook_html(notebook_path, *, title: str | None = None) -> str:
+def notebook_html(notebook_path, *, title: str | None = None,
+                  language: str | None = None) -> str:
     """HTML of an executed notebook without code cells, figures embedded.
 
     Cells tagged ``remove_cell`` are dropped and ``remove_output`` lose their
-    output; input prompts and code never show.
+    output; input prompts and code never show. The page declares its
+    ``language`` (``<html lang=...>``): by default the ``language`` parameter
+    the notebook ran with, else English.
     """
     import nbformat
 
+    from crmlib.i18n import LANGUAGES
+
+    if language is not None:
+        check_language(language)
     nb = nbformat.read(str(notebook_path), as_version=4)
+    if language is None:
+        ran_with = nb.metadata.get("papermill", {}).get("parameters", {}).get("language")
+        language = ran_with if ran_with in LANGUAGES else "en"
     if title:
         nb.metadata["title"] = title
     with _export_lock:
-        body, _ = _html_exporter(None).from_notebook_node(nb)
+        exporter = _html_exporter(None)
+        exporter.language_code = language
+        body, _ = exporter.from_notebook_node(nb)
     return body
 
 
