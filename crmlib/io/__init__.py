@@ -27,7 +27,14 @@ import yaml
 
 from crmlib.exceptions import DataError, DataProblem, ParameterError
 from crmlib.io._overrides import read_match_overrides
-from crmlib.io._survey import NO_ANSWER, likert_labels, parse_likert, read_survey
+from crmlib.io._survey import (
+    NO_ANSWER,
+    SURVEY_TABLES,
+    likert_labels,
+    parse_likert,
+    read_client_survey,
+    read_survey,
+)
 from crmlib.io._tables import OPTIONS, read_table
 from crmlib.schemas import table_spec
 
@@ -123,7 +130,12 @@ def read_client_table(data_dir, table: str, *, optional: bool = False,
     Returns
     -------
     DataFrame or None
-        As :func:`read_table`. Several customer files
+        As :func:`read_table`. A survey export (Google Forms, Qualtrics,
+        SurveyMonkey; CSV or Excel) saved as ``servqual_responses`` or
+        ``readiness_responses`` becomes the long table, and
+        ``servqual_respondents`` without a file of its own is derived from
+        the SERVQUAL export (see :func:`crmlib.io._survey.read_client_survey`).
+        Several customer files
         (``customers_<source>.csv``) are stacked, with ``source`` set from the
         file name where the file has no such column or leaves it empty. None
         only with ``optional=True`` and no file for the table.
@@ -141,12 +153,16 @@ def read_client_table(data_dir, table: str, *, optional: bool = False,
     folder = Path(data_dir)
     spec = table_spec(table)
     files = client_files(folder, table)
-    if not files and optional:
-        return None
-    config = read_dataset_config(folder)
-    column_map = (config.get("column_map") or {}).get(table)
+    config = read_dataset_config(folder) if files or table in SURVEY_TABLES else {}
     merged = {**(config.get("options") or {}), **((config.get("tables") or {}).get(table) or {}),
               **options}
+    if table in SURVEY_TABLES:  # survey exports saved under the table's name
+        survey = read_client_survey(folder, table, files, options=merged, config=config)
+        if survey is not None:
+            return survey
+    if not files and optional:
+        return None
+    column_map = (config.get("column_map") or {}).get(table)
     if not files:
         raise DataError([DataProblem(table, None, f"has no file in {folder.name}/ "
                                      f"(expected {table}.csv, .xlsx or .parquet)")])

@@ -375,3 +375,162 @@ def _json_import_id(cell: str) -> str | None:
         return json.loads(cell).get("ImportId")
     except (ValueError, AttributeError):
         return None
+
+
+# --------------------------------------------------------------------------- client folders
+
+#: Tables a survey export in the client folder can stand for, and the file it comes from.
+SURVEY_TABLES = {"servqual_responses": "servqual_responses",
+                 "servqual_respondents": "servqual_responses",
+                 "readiness_responses": "readiness_responses"}
+_TOOLS = {"google_forms": "Google Forms", "qualtrics": "Qualtrics",
+          "surveymonkey": "SurveyMonkey", "wide": "wide (one row per respondent)"}
+_SURVEY_OPTIONS = ("encoding", "sep", "sheet")
+_MAX_PROBLEMS = 8
+
+
+def _is_long(names, table: str, column_map) -> bool:
+    """Whether headers ``names`` hold the long table's ``item_id`` (its name, a synonym or a
+    ``column_map`` entry): such a file is a contract table, not an export."""
+    from crmlib.schemas import table_spec
+
+    spec = table_spec(table)
+    column = next((c for c in spec.columns if c.name == "item_id"), None)
+    if column is None:
+        return False
+    known = {_key(n).replace(" ", "_") for n in (column.name, *column.synonyms)}
+    mapped = {_key(k).replace(" ", "_") for k, v in (column_map or {}).items() if v == "item_id"}
+    return any(_key(n).replace(" ", "_") in known | mapped for n in names)
+
+
+def _export_of(path, table: str, options: dict, column_map) -> pd.DataFrame | None:
+    """``path`` read by :func:`read_survey` when it is a survey export standing for
+    ``table``; None when it is the contract table itself (or unreadable as a survey)."""
+    from pathlib import Path
+
+    if Path(path).suffix.lower() == ".parquet":
+        return None
+    try:
+        wide = read_survey(path, **{k: v for k, v in options.items() if k in _SURVEY_OPTIONS})
+    except DataError:
+        return None  # let the table reader say what is wrong with the file
+    if wide.attrs["shape"] != "wide":
+        return wide
+    if table == "servqual_respondents":
+        return None  # one row per respondent is that table's own layout
+    return None if _is_long(list(wide.columns), table, column_map) else wide
+
+
+def _where(wide: pd.DataFrame, problems, table: str, source: str) -> list[DataProblem]:
+    """Problems of a conversion re-addressed to the client's file: the target table, the
+    source lines of the rows, at most a handful of them and a count of the rest."""
+    from dataclasses import replace
+
+    lines = wide.attrs.get("lines") or []
+    out = []
+    for p in problems:
+        examples = p.examples
+        kind = p.location_kind
+        if kind == "row" and lines:
+            examples = tuple((lines[i] if isinstance(i, (int, np.integer)) and 0 <= i < len(lines)
+                              else i, v) for i, v in examples)
+            kind = "line"
+        out.append(replace(p, table=table, examples=examples, location_kind=kind,
+                           source=p.source or source))
+    if len(out) > _MAX_PROBLEMS:
+        rest = len(out) - _MAX_PROBLEMS
+        out = out[:_MAX_PROBLEMS] + [DataProblem(table, None, f"... and {rest} more problems "
+                                                 "of the same kinds in other columns",
+                                                 source=source)]
+    return out
+
+
+def _unrecognised(wide: pd.DataFrame, table: str, source: str) -> DataError:
+    """The short error for an export whose columns name no item of the instrument."""
+    names = [str(c) for c in wide.columns[1:]]
+    shown = ", ".join(repr(n if len(n) <= 60 else n[:57] + "...") for n in names[:3])
+    tool = _TOOLS.get(wide.attrs.get("shape"), "survey")
+    answers = f"{len(wide)} response" + ("" if len(wide) == 1 else "s")
+    rule = (f"is read as a {tool} survey export ({len(names)} columns, {answers}), "
+            f"but none of its columns names an item of the questionnaire with its part "
+            f"(first columns: {shown}). Build the form with the question texts that "
+            "`crmlib templates FOLDER` writes (or head the columns like SQ01_expectation / "
+            "ID1_current), or save a long table with columns respondent_id, item_id and the "
+            "answers")
+    return DataError([DataProblem(table, None, rule, source=source)], source=source)
+
+
+def read_client_survey(folder, table: str, files: list, *, options: dict | None = None,
+                       config: dict | None = None) -> pd.DataFrame | None:
+    """``table`` from a survey export in a client folder, or None when there is none.
+
+    The hook of :func:`crmlib.io.read_client_table` for ``servqual_responses``,
+    ``servqual_respondents`` and ``readiness_responses``: a Google Forms, Qualtrics or
+    SurveyMonkey export (CSV or Excel), or any wide file with one row per respondent,
+    saved under the table's name becomes the long contract table; ``servqual_respondents``
+    without a file of its own is derived from the export saved as ``servqual_responses``.
+    Files that are already the contract table are left to the table reader (None).
+
+    ``config`` is the folder's ``dataset.yaml``; its ``survey`` section may name the
+    ``instrument`` (``{servqual: servqual-1988, readiness: my-readiness.yaml}``) and the
+    ``id_column`` / ``group_column`` of the export.
+    """
+    from crmlib.io import client_files
+
+    if table not in SURVEY_TABLES:
+        return None
+    options = dict(options or {})
+    config = config or {}
+    column_map = (config.get("column_map") or {}).get(table)
+    if files:
+        found = [(p, _export_of(p, table, options, column_map)) for p in files]
+    elif table != SURVEY_TABLES[table]:
+        base = client_files(folder, SURVEY_TABLES[table])
+        found = [(p, _export_of(p, SURVEY_TABLES[table], options, None)) for p in base]
+        if not found or any(w is None for _, w in found):
+            return None  # nothing to derive it from: the usual "no file" answer
+    else:
+        return None
+    exports = [(p, w) for p, w in found if w is not None]
+    if not exports:
+        return None
+    if len(exports) < len(found):
+        names = ", ".join(p.name for p, _ in found)
+        raise DataError([DataProblem(table, None, f"has both a survey export and a table in "
+                                     f"the folder ({names}); keep one of them")],
+                        source=str(folder))
+    frames = [_from_export(w, table, str(p), config) for p, w in exports]
+    if len(frames) == 1:
+        return frames[0]
+    out = pd.concat(frames, ignore_index=True)
+    out.attrs = {"source": [str(p) for p, _ in exports], "format": "survey"}
+    return out
+
+
+def _from_export(wide: pd.DataFrame, table: str, source: str, config: dict) -> pd.DataFrame:
+    import warnings
+    from pathlib import Path
+
+    from crmlib.io._tables import read_table
+    from crmlib.questionnaire import NoItemColumns, survey_table
+
+    settings = config.get("survey") or {}
+    family = "servqual" if table.startswith("servqual") else "readiness"
+    instrument = (settings.get("instrument") or {}).get(family) \
+        if isinstance(settings.get("instrument"), dict) else settings.get("instrument")
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            long = survey_table(wide, table, instrument=instrument,
+                                id_column=settings.get("id_column"),
+                                group_column=settings.get("group_column"))
+    except NoItemColumns:
+        raise _unrecognised(wide, table, source) from None
+    except DataError as err:
+        raise DataError(_where(wide, err.problems, table, source), source=source) from None
+    name = Path(source).name
+    for w in caught:
+        warnings.warn(f"{name}: {w.message}", w.category, stacklevel=4)
+    out = read_table(long, table)
+    out.attrs = {"source": source, "format": "survey", "shape": wide.attrs.get("shape")}
+    return out

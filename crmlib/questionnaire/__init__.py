@@ -36,11 +36,18 @@ from crmlib.questionnaire._forms import (
 )
 from crmlib.questionnaire._labels import group_label, part_label
 from crmlib.questionnaire._respondents import read_filled_excel_respondents
-from crmlib.questionnaire._survey import GROUP_COLUMNS, ID_COLUMNS, from_survey_export
+from crmlib.questionnaire._survey import (
+    GROUP_COLUMNS,
+    ID_COLUMNS,
+    NoItemColumns,
+    from_survey_export,
+    survey_table,
+)
 
 __all__ = [
     "GROUP_COLUMNS",
     "ID_COLUMNS",
+    "NoItemColumns",
     "answer_values",
     "forms_csv_header",
     "from_survey_export",
@@ -49,6 +56,7 @@ __all__ = [
     "questionnaire_html",
     "read_filled_excel",
     "read_filled_excel_respondents",
+    "survey_table",
     "write_questionnaire_excel",
     "write_questionnaire_set",
     "write_questionnaires",

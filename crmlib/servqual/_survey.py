@@ -145,7 +145,7 @@ def responses_from_survey(wide: pd.DataFrame, *, instrument="servqual-1991",
     try:
         return from_survey_export(canon, full, id_column=id_column)
     except DataError as err:  # name the columns as the client's file does
-        raise DataError([replace(pr, column=original.get(pr.column, pr.column))
+        raise type(err)([replace(pr, column=original.get(pr.column, pr.column))
                          for pr in err.problems], source=err.source) from None
 
 
@@ -168,7 +168,10 @@ def respondents_from_survey(wide: pd.DataFrame, *, instrument="servqual-1991",
     from crmlib.questionnaire import ID_COLUMNS, answer_values
 
     inst = _instrument(instrument)
-    texts = wide.attrs.get("question_text") or {}
+    # Qualtrics names columns by short ids (Q3_1) and keeps the text apart; the other tools
+    # already name them "Question [Row]"
+    texts = (wide.attrs.get("question_text") or {}) if wide.attrs.get("shape") == "qualtrics" \
+        else {}
     names = {c: (texts.get(c) or str(c)) for c in wide.columns}
     id_col = id_column or next((c for c in wide.columns
                                 if _words(c).replace(" ", "_") in ID_COLUMNS
@@ -176,6 +179,7 @@ def respondents_from_survey(wide: pd.DataFrame, *, instrument="servqual-1991",
     ids = wide[id_col].astype("str").str.strip().to_numpy() if id_col is not None else \
         np.array([f"R{i + 1:04d}" for i in range(len(wide))], dtype=object)
     out = pd.DataFrame({"respondent_id": ids})
+    importance: dict[str, object] = {}
     dim_names = {}
     for d in inst.dimensions:
         for lang in ("es", "en"):
@@ -191,10 +195,7 @@ def respondents_from_survey(wide: pd.DataFrame, *, instrument="servqual-1991",
             m = re.match(r"^(?:importance|importancia|puntos|points)[ _]+(.+)$", _words(text))
             d = dim_names.get(m.group(1)) if m else None
         if d is not None:
-            out[f"importance_{d}"] = pd.to_numeric(
-                wide[col].astype("str").str.strip().str.replace(",", ".", regex=False)
-                .where(wide[col].notna() & (wide[col].astype("str").str.strip() != "")),
-                errors="coerce").to_numpy()
+            importance[d] = col
             continue
         w = _words(text)
         if w in _OVERALL_WORDS or w.replace(" ", "_") == "overall_rating" or \
@@ -204,4 +205,57 @@ def respondents_from_survey(wide: pd.DataFrame, *, instrument="servqual-1991",
         elif w in _SEGMENT_WORDS:
             seg = wide[col]
             out["segment"] = seg.astype("str").str.strip().where(seg.notna()).to_numpy()
+    if importance:
+        points = _importance_points(wide, importance, inst)
+        for d in inst.dimensions:
+            if d in points:
+                out[f"importance_{d}"] = points[d].to_numpy()
     return out
+
+
+def _importance_points(wide: pd.DataFrame, columns: dict, inst) -> dict:
+    """``{dimension: points}`` from the importance columns of an export.
+
+    Points are numbers (``"25"``, ``"25,5"``); a row written in percentages (``"25%"``)
+    is read as points when its values add up to 100, with a warning naming the lines;
+    otherwise it is refused, as is text that is no number (column and lines named).
+    """
+    import warnings
+
+    lines = list(wide.attrs.get("lines") or range(len(wide)))
+    kind = "line" if wide.attrs.get("lines") else "row"
+    raw, percent, numbers = {}, {}, {}
+    problems = []
+    for d, col in columns.items():
+        text = wide[col].astype(object).map(lambda v: None if v is None or pd.isna(v)
+                                            else str(v).strip()).astype(object)
+        text = text.where(text != "")
+        pct = text.str.endswith("%").fillna(False).astype(bool)
+        cleaned = text.str.rstrip("%").str.strip().str.replace(",", ".", regex=False)
+        num = pd.to_numeric(cleaned, errors="coerce")
+        bad = text.notna() & num.isna()
+        if bad.any():
+            idx = np.flatnonzero(bad.to_numpy())
+            problems.append(DataProblem(
+                "survey export", str(col), "is not a number of points (0-100)", int(bad.sum()),
+                len(wide), tuple((lines[i], text.iloc[i]) for i in idx[:3]), kind))
+        raw[d], percent[d], numbers[d] = text, pct, num
+    frame = pd.DataFrame(numbers)
+    any_pct = pd.DataFrame(percent).any(axis=1).to_numpy()
+    sums = frame.sum(axis=1, min_count=1).to_numpy()
+    ok_pct = any_pct & (np.abs(sums - 100) <= 0.5)
+    bad_pct = any_pct & ~ok_pct
+    if bad_pct.any():
+        idx = np.flatnonzero(bad_pct)
+        problems.append(DataProblem(
+            "survey export", None, "has importance points written as percentages (25%) that "
+            "do not add up to 100%, so they cannot be read as points of 100; correct these "
+            "rows or write the points as numbers", int(bad_pct.sum()), len(wide),
+            tuple((lines[i], f"{sums[i]:g}%") for i in idx[:3]), kind))
+    if problems:
+        raise DataError(problems)
+    if ok_pct.any():
+        where = ", ".join(str(lines[i]) for i in np.flatnonzero(ok_pct)[:10])
+        warnings.warn(f"importance points written as percentages (25%) were read as points of "
+                      f"100 (they add up to 100%) on {kind} {where}", UserWarning, stacklevel=3)
+    return {d: frame[d].astype(float) for d in columns}

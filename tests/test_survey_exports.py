@@ -1,0 +1,260 @@
+"""Survey exports saved in a client folder under the table's name are read as they come.
+
+A Google Forms, Qualtrics or SurveyMonkey export of the workbook's own SERVQUAL or
+readiness form, saved as ``servqual_responses.csv`` / ``readiness_responses.csv`` (or
+``.xlsx``), becomes the long contract tables through ``crmlib.io.read_client_table``;
+``servqual_respondents`` is derived from the same export when there is no file of its own.
+The exports are built in ``survey_exports.py`` with the question texts the workbook's forms
+print, and every check compares what is read with the numbers that were put in.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+import survey_exports as sx
+
+from crmlib import io, readiness, servqual
+from crmlib.exceptions import DataError
+
+
+def _check_servqual(folder, truth):
+    long = io.read_client_table(folder, "servqual_responses")
+    n = len(truth.ids)
+    assert list(long.columns[:4]) == ["respondent_id", "item_id", "expectation", "perception"]
+    assert long["respondent_id"].unique().tolist() == truth.ids
+    assert long["item_id"].tolist()[:22] == sx.SQ.item_ids
+    np.testing.assert_array_equal(long["expectation"].to_numpy().reshape(n, 22),
+                                  truth.expectation)
+    np.testing.assert_array_equal(long["perception"].to_numpy().reshape(n, 22),
+                                  truth.perception)
+    gaps = servqual.gap_table(long)
+    np.testing.assert_array_equal(gaps["gap"].to_numpy().reshape(n, 22),
+                                  truth.perception - truth.expectation)
+    resp = io.read_client_table(folder, "servqual_respondents")
+    assert resp["respondent_id"].tolist() == truth.ids
+    np.testing.assert_array_equal(resp[[f"importance_{d}" for d in sx.DIMS]].to_numpy(),
+                                  truth.importance)
+    assert resp["overall_rating"].tolist() == truth.overall
+    assert resp["segment"].tolist() == truth.segment
+    # the two tables feed the weighted score together
+    scores = servqual.servqual_scores(gaps, resp)
+    assert scores["weighted_gap"].notna().all()
+    return long, resp
+
+
+@pytest.mark.parametrize("language", ["es", "en"])
+def test_google_forms_servqual_csv(tmp_path, language):
+    _, truth = sx.servqual_google_forms(tmp_path, language)
+    _check_servqual(tmp_path, truth)
+
+
+def test_google_forms_servqual_as_xlsx(tmp_path):
+    _, truth = sx.servqual_google_forms(tmp_path, "es", xlsx=True, seed=5)
+    _check_servqual(tmp_path, truth)
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_qualtrics_servqual_three_header_rows(tmp_path, language):
+    _, truth = sx.servqual_qualtrics(tmp_path, language)
+    _check_servqual(tmp_path, truth)
+
+
+@pytest.mark.parametrize("language", ["es", "en"])
+def test_surveymonkey_servqual_two_header_rows(tmp_path, language):
+    _, truth = sx.servqual_surveymonkey(tmp_path, language)
+    _check_servqual(tmp_path, truth)
+
+
+def test_separate_respondents_file_is_still_read_as_is(tmp_path):
+    _, truth = sx.servqual_google_forms(tmp_path, "es", n=3)
+    (tmp_path / "servqual_respondents.csv").write_text(
+        "respondent_id,segment,importance_tangibles,importance_reliability,"
+        "importance_responsiveness,importance_assurance,importance_empathy\n"
+        + "".join(f"{r},otro,20,20,20,20,20\n" for r in truth.ids), encoding="utf-8")
+    resp = io.read_client_table(tmp_path, "servqual_respondents")
+    assert resp["segment"].tolist() == ["otro"] * 3
+    assert resp["importance_reliability"].tolist() == [20] * 3
+
+
+def test_long_tables_are_read_as_before(tmp_path):
+    (tmp_path / "servqual_responses.csv").write_text(
+        "respondent_id,item_id,expectation,perception\nr1,SQ01,7,5\nr1,SQ02,6,6\n",
+        encoding="utf-8")
+    long = io.read_client_table(tmp_path, "servqual_responses")
+    assert long["perception"].tolist() == [5, 6]
+    # no export to derive the respondents from: the usual "no file" error, or None
+    with pytest.raises(DataError, match="servqual_respondents"):
+        io.read_client_table(tmp_path, "servqual_respondents")
+    assert io.read_client_table(tmp_path, "servqual_respondents", optional=True) is None
+
+
+# --------------------------------------------------------------------------- readiness
+
+def _check_readiness(folder, truth):
+    long = io.read_client_table(folder, "readiness_responses")
+    n, k = len(truth.ids), len(sx.RD.item_ids)
+    assert list(long.columns) == ["respondent_id", "group", "item_id", "current", "preferred"]
+    assert long["respondent_id"].unique().tolist() == truth.ids
+    assert long.groupby("respondent_id", sort=False)["group"].first().tolist() == truth.group
+    assert long["item_id"].tolist()[:k] == sx.RD.item_ids
+    np.testing.assert_array_equal(long["current"].to_numpy().reshape(n, k), truth.current)
+    np.testing.assert_array_equal(long["preferred"].to_numpy().reshape(n, k), truth.preferred)
+    scores = readiness.group_scores(long)
+    assert set(scores["group"]) == set(truth.group)
+    return long
+
+
+@pytest.mark.parametrize("language", ["es", "en"])
+def test_google_forms_readiness_csv(tmp_path, language):
+    _, truth = sx.readiness_google_forms(tmp_path, language)
+    _check_readiness(tmp_path, truth)
+
+
+def test_google_forms_readiness_as_xlsx(tmp_path):
+    _, truth = sx.readiness_google_forms(tmp_path, "en", xlsx=True, seed=7)
+    _check_readiness(tmp_path, truth)
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_qualtrics_readiness_group_found_by_question_text(tmp_path, language):
+    _, truth = sx.readiness_qualtrics(tmp_path, language)
+    _check_readiness(tmp_path, truth)
+
+
+def test_qualtrics_readiness_group_found_by_its_answers(tmp_path):
+    # the group question worded by the consultant, not as the workbook's form prints it
+    _, truth = sx.readiness_qualtrics(tmp_path, "es",
+                                      group_question="¿En qué lado de la empresa está usted?")
+    _check_readiness(tmp_path, truth)
+
+
+@pytest.mark.parametrize("language", ["es", "en"])
+def test_surveymonkey_readiness_two_header_rows(tmp_path, language):
+    _, truth = sx.readiness_surveymonkey(tmp_path, language)
+    _check_readiness(tmp_path, truth)
+
+
+# --------------------------------------------------------------------------- group labels
+
+# every wording the workbook's forms print (es/en) and the usual variants
+VARIANTS = {
+    "manager": ["Directivos", "directivo", "DIRECTIVOS", "Dirección", "Direccion", "Gerencia",
+                "Gerentes", "Gerente", "Mandos", "Mandos medios", "Management", "Managers",
+                "manager", "Directors", "Director", "Directores", "Jefes"],
+    "employee": ["Empleados", "empleado", "Personal", "Staff", "Employees", "Colaboradores",
+                 "Trabajadores"],
+    "customer": ["Clientes", "Cliente", "Customers", "customer", "Clients"],
+    "partner": ["Socios y aliados", "Socios", "Aliados", "Proveedores", "Distribuidores",
+                "Partners", "Suppliers", "Socio"],
+}
+PAIRS = [(label, key) for key, labels in VARIANTS.items() for label in labels]
+
+
+@pytest.mark.parametrize("label,key", PAIRS)
+def test_every_group_wording_is_accepted(label, key):
+    frame = pd.DataFrame({"respondent_id": ["r1"], "group": [label], "item_id": ["ID1"],
+                          "current": [3], "preferred": [4]})
+    assert readiness.validate_responses(frame)["group"].tolist() == [key]
+
+
+def test_group_wordings_in_a_long_file_and_in_an_export(tmp_path):
+    long_dir, export_dir = tmp_path / "long", tmp_path / "export"
+    long_dir.mkdir()
+    rows = "".join(f"r{i},{label},ID1,3,4\n" for i, (label, _) in enumerate(PAIRS))
+    (long_dir / "readiness_responses.csv").write_text(
+        "respondent_id,group,item_id,current,preferred\n" + rows, encoding="utf-8")
+    got = io.read_client_table(long_dir, "readiness_responses")
+    assert got["group"].tolist() == [key for _, key in PAIRS]
+    words = {"manager": "Gerencia", "employee": "Personal", "customer": "Clientes",
+             "partner": "Proveedores"}
+    _, truth = sx.readiness_google_forms(export_dir, "es", group_words=words)
+    _check_readiness(export_dir, truth)
+
+
+def test_unknown_group_label_is_refused_with_a_short_message(tmp_path):
+    words = dict(sx.GROUP_WORDS["es"], partner="Vecinos")
+    path, _ = sx.readiness_google_forms(tmp_path, "es", group_words=words)
+    with pytest.raises(DataError) as info:
+        io.read_client_table(tmp_path, "readiness_responses")
+    text = str(info.value)
+    assert len(text.splitlines()) <= 6, text
+    assert "'Vecinos'" in text and "'Grupo'" in text and path.name in text
+    # rows of the file: partners are respondents 4 and 8, on lines 5 and 9
+    assert "line 5" in text and "line 9" in text
+    assert "Directivos" in text and "Partners" in text   # the accepted labels are listed
+    frame = pd.DataFrame({"respondent_id": ["a", "b"], "group": ["Directivos", "Vecinos"],
+                          "item_id": ["ID1", "ID1"], "current": [3, 4]})
+    with pytest.raises(DataError, match=r"'Vecinos'.*Directivos") as info:
+        readiness.validate_responses(frame)
+    assert "row 1" in str(info.value)
+
+
+# --------------------------------------------------------------------------- short errors
+
+def test_unrecognised_wide_export_gives_a_short_error(tmp_path):
+    header = ["Marca temporal", "Dirección de correo electrónico"] + \
+        [f"Pregunta libre número {i} sobre el servicio que recibió" for i in range(1, 61)]
+    rows = [header] + [["2024/11/05 10:00:00", f"x{k}@example.com", *range(60)]
+                       for k in range(3)]
+    sx.write_csv(tmp_path / "servqual_responses.csv", rows)
+    with pytest.raises(DataError) as info:
+        io.read_client_table(tmp_path, "servqual_responses")
+    text = str(info.value)
+    assert len(text.splitlines()) < 15 and len(text) < 1500, text
+    assert "servqual_responses.csv" in text
+    assert "62 columns" in text and "Pregunta libre número 1 sobre" in text
+    assert "crmlib templates" in text  # says what to do
+
+
+def test_wide_answers_that_are_not_numbers_name_column_and_line(tmp_path):
+    path, _ = sx.servqual_google_forms(tmp_path, "es", n=3)
+    text = path.read_text(encoding="utf-8-sig").splitlines()
+    cells = text[2].split(",")   # answer rows hold no commas; the quoted header does
+    cells[-3] = "muchísimo"      # the importance points of empathy
+    text[2] = ",".join(cells)
+    path.write_text("\n".join(text) + "\n", encoding="utf-8")
+    with pytest.raises(DataError) as info:
+        io.read_client_table(tmp_path, "servqual_respondents")
+    message = str(info.value)
+    assert len(message.splitlines()) < 15
+    assert "muchísimo" in message and "Empatía" in message
+
+
+# --------------------------------------------------------------------------- issue 17: 25%
+
+def _percent_export(folder, points):
+    truth = sx.servqual_truth(len(points), 3)
+    truth.importance = np.array([[0] * 5] * len(points))
+    path, _ = sx.servqual_google_forms(folder, "es", truth=truth)
+    rows = path.read_text(encoding="utf-8-sig").splitlines()
+    out = [rows[0]]
+    for line, row_points in zip(rows[1:], points):
+        cells = line.split(",")
+        cells[-7:-2] = row_points
+        out.append(",".join(cells))
+    path.write_text("\n".join(out) + "\n", encoding="utf-8")
+    return truth
+
+
+def test_importance_written_as_percentages_summing_to_100_is_read_with_a_notice(tmp_path):
+    _percent_export(tmp_path, [["25%", "25%", "20%", "15%", "15%"],
+                               ["10", "30", "20", "20", "20"]])
+    with pytest.warns(UserWarning, match=r"%.*line 2"):
+        resp = io.read_client_table(tmp_path, "servqual_respondents")
+    assert resp.filter(like="importance_").iloc[0].tolist() == [25, 25, 20, 15, 15]
+    assert resp.filter(like="importance_").iloc[1].tolist() == [10, 30, 20, 20, 20]
+
+
+def test_importance_percentages_not_summing_to_100_are_refused_naming_the_rows(tmp_path):
+    _percent_export(tmp_path, [["25%", "25%", "20%", "15%", "15%"],
+                               ["30%", "30%", "20%", "15%", "15%"],
+                               ["10", "30", "20", "20", "20"]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with pytest.raises(DataError, match=r"%.*line 3") as info:
+            io.read_client_table(tmp_path, "servqual_respondents")
+    assert "line 2" not in str(info.value) and "line 4" not in str(info.value)
