@@ -186,6 +186,17 @@ def test_unknown_group_label_is_refused_with_a_short_message(tmp_path):
     # rows of the file: partners are respondents 4 and 8, on lines 5 and 9
     assert "line 5" in text and "line 9" in text
     assert "Directivos" in text and "Partners" in text   # the accepted labels are listed
+    # the same in a long table: the label, the column, the line and the accepted labels
+    (tmp_path / "readiness_responses.xlsx").unlink(missing_ok=True)
+    (tmp_path / "readiness_responses.csv").write_text(
+        "respondent_id,group,item_id,current\nr1,Directivos,ID1,3\nr2,Vecinos,ID1,4\n",
+        encoding="utf-8")
+    with pytest.raises(DataError) as info:
+        io.read_client_table(tmp_path, "readiness_responses")
+    text = str(info.value)
+    assert len(text.splitlines()) <= 2, text
+    assert "column 'group'" in text and "line 3: 'vecinos'" in text
+    assert "Directivos/Managers" in text and "Socios y aliados/Partners" in text
     frame = pd.DataFrame({"respondent_id": ["a", "b"], "group": ["Directivos", "Vecinos"],
                           "item_id": ["ID1", "ID1"], "current": [3, 4]})
     with pytest.raises(DataError, match=r"'Vecinos'.*Directivos") as info:

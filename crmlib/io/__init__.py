@@ -153,7 +153,9 @@ def read_client_table(data_dir, table: str, *, optional: bool = False,
     folder = Path(data_dir)
     spec = table_spec(table)
     files = client_files(folder, table)
-    config = read_dataset_config(folder) if files or table in SURVEY_TABLES else {}
+    if not files and optional and table not in SURVEY_TABLES:
+        return None
+    config = read_dataset_config(folder)
     merged = {**(config.get("options") or {}), **((config.get("tables") or {}).get(table) or {}),
               **options}
     if table in SURVEY_TABLES:  # survey exports saved under the table's name
