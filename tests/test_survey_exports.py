@@ -269,3 +269,21 @@ def test_importance_percentages_not_summing_to_100_are_refused_naming_the_rows(t
         with pytest.raises(DataError, match=r"%.*line 3") as info:
             io.read_client_table(tmp_path, "servqual_respondents")
     assert "line 2" not in str(info.value) and "line 4" not in str(info.value)
+
+
+def test_respondents_file_with_percent_points(tmp_path):
+    head = "respondent_id,segmento," + ",".join(f"importance_{d}" for d in sx.DIMS) + "\n"
+    (tmp_path / "servqual_respondents.csv").write_text(
+        head + "r1,Empresa,25%,25%,20%,15%,15%\nr2,Particular,10,30,20,20,20\n",
+        encoding="utf-8")
+    with pytest.warns(UserWarning, match=r"servqual_respondents.csv.*%.*line 2"):
+        resp = io.read_client_table(tmp_path, "servqual_respondents")
+    assert resp["segment"].tolist() == ["Empresa", "Particular"]
+    assert resp.filter(like="importance_").to_numpy().tolist() == [[25, 25, 20, 15, 15],
+                                                                   [10, 30, 20, 20, 20]]
+    (tmp_path / "servqual_respondents.csv").write_text(
+        head + "r1,Empresa,25%,25%,20%,15%,15%\nr2,Particular,10%,30%,20%,20%,10%\n",
+        encoding="utf-8")
+    with pytest.raises(DataError, match=r"do not add up to 100%.*line 3: '90%'") as info:
+        io.read_client_table(tmp_path, "servqual_respondents")
+    assert "line 2" not in str(info.value)

@@ -32,6 +32,7 @@ from crmlib.io._survey import (
     SURVEY_TABLES,
     likert_labels,
     parse_likert,
+    points_of_100,
     read_client_survey,
     read_survey,
 )
@@ -46,6 +47,7 @@ __all__ = [
     "has_client_table",
     "likert_labels",
     "parse_likert",
+    "points_of_100",
     "read_client_table",
     "read_dataset_config",
     "read_match_overrides",

@@ -377,6 +377,85 @@ def _json_import_id(cell: str) -> str | None:
         return None
 
 
+# --------------------------------------------------------------------------- points of 100
+
+def points_of_100(columns: dict, *, names: dict | None = None, lines=None,
+                  table: str = "survey", source: str | None = None) -> dict:
+    """Importance points of 100 as numbers, with rows written in percentages.
+
+    Parameters
+    ----------
+    columns : dict of {key: Series}
+        One column of answers per dimension, all of the same length (cells as text or
+        numbers; blank = missing).
+    names : dict of {key: str}, optional
+        Column names shown in messages (default: the keys).
+    lines : sequence of int, optional
+        Source line of each row; messages cite lines instead of 0-based rows.
+    table, source : str
+        Named in messages.
+
+    Returns
+    -------
+    dict of {key: Series of float}
+        Points: numbers as written (``"25"``, ``"25,5"``). A row with any value written
+        as a percentage (``"25%"``) is read as points when its values add up to 100
+        (within 0.5), with a ``UserWarning`` naming its lines.
+
+    Raises
+    ------
+    DataError
+        For text that is no number (naming column and rows), and for rows written in
+        percentages whose values do not add up to 100 (naming the rows and their sum).
+    """
+    import warnings
+
+    names = names or {k: str(k) for k in columns}
+    n = len(next(iter(columns.values()))) if columns else 0
+    where = list(lines) if lines is not None else list(range(n))
+    kind = "line" if lines is not None else "row"
+    percent, numbers, problems = {}, {}, []
+    for key, values in columns.items():
+        text = pd.Series(values).reset_index(drop=True).astype(object).map(
+            lambda v: None if v is None or (not isinstance(v, str) and pd.isna(v))
+            else str(v).strip()).astype(object)
+        text = text.where(text != "")
+        pct = text.map(lambda v: isinstance(v, str) and v.endswith("%")).astype(bool)
+        cleaned = text.map(lambda v: v.rstrip("%").strip().replace(",", ".")
+                           if isinstance(v, str) else v)
+        num = pd.to_numeric(cleaned, errors="coerce")
+        bad = (text.notna() & num.isna()).to_numpy()
+        if bad.any():
+            idx = np.flatnonzero(bad)
+            problems.append(DataProblem(table, names[key], "is not a number of points (0-100)",
+                                        int(bad.sum()), n,
+                                        tuple((where[i], text.iloc[i]) for i in idx[:3]), kind,
+                                        source))
+        percent[key], numbers[key] = pct.to_numpy(), num.astype(float)
+    frame = pd.DataFrame(numbers)
+    any_pct = np.any(np.column_stack(list(percent.values())), axis=1) if percent else \
+        np.zeros(n, dtype=bool)
+    sums = frame.sum(axis=1, min_count=1).to_numpy()
+    ok_pct = any_pct & (np.abs(sums - 100) <= 0.5)
+    bad_pct = any_pct & ~ok_pct
+    if bad_pct.any():
+        idx = np.flatnonzero(bad_pct)
+        problems.append(DataProblem(
+            table, None, "has importance points written as percentages (25%) that do not add "
+            "up to 100%, so they cannot be read as points of 100; correct these rows or write "
+            "the points as numbers", int(bad_pct.sum()), n,
+            tuple((where[i], f"{sums[i]:g}%") for i in idx[:3]), kind, source))
+    if problems:
+        raise DataError(problems, source=source)
+    if ok_pct.any():
+        shown = ", ".join(str(where[i]) for i in np.flatnonzero(ok_pct)[:10])
+        more = " ..." if ok_pct.sum() > 10 else ""
+        warnings.warn(f"importance points written as percentages (25%) were read as points "
+                      f"of 100, as they add up to 100%, on {kind} {shown}{more}", UserWarning,
+                      stacklevel=3)
+    return {k: frame[k] for k in columns}
+
+
 # --------------------------------------------------------------------------- client folders
 
 #: Tables a survey export in the client folder can stand for, and the file it comes from.
@@ -493,6 +572,8 @@ def read_client_survey(folder, table: str, files: list, *, options: dict | None 
         return None
     exports = [(p, w) for p, w in found if w is not None]
     if not exports:
+        if table == "servqual_respondents" and len(files) == 1:
+            return _respondents_in_percent(files[0], options, column_map)
         return None
     if len(exports) < len(found):
         names = ", ".join(p.name for p, _ in found)
@@ -533,4 +614,56 @@ def _from_export(wide: pd.DataFrame, table: str, source: str, config: dict) -> p
         warnings.warn(f"{name}: {w.message}", w.category, stacklevel=4)
     out = read_table(long, table)
     out.attrs = {"source": source, "format": "survey", "shape": wide.attrs.get("shape")}
+    return out
+
+
+def _respondents_in_percent(path, options: dict, column_map) -> pd.DataFrame | None:
+    """A ``servqual_respondents`` file whose importance points are written as
+    percentages (``25%``): read with those points as numbers (see :func:`points_of_100`),
+    else None (the table reader reads the file as usual)."""
+    import warnings
+    from pathlib import Path
+
+    from crmlib.io._tables import read_table
+    from crmlib.schemas import table_spec
+
+    if Path(path).suffix.lower() == ".parquet":
+        return None
+    try:
+        grid, lines, _ = load_grid(path, table="servqual_respondents",
+                                   **{k: v for k, v in options.items() if k in _SURVEY_OPTIONS})
+    except DataError:
+        return None
+    if len(grid) < 2:
+        return None
+    header = [str(v) for v in grid.iloc[0]]
+    targets = {}
+    for column in table_spec("servqual_respondents").columns:
+        if column.name.startswith("importance_"):
+            for n in (column.name, *column.synonyms):
+                targets[_key(n).replace(" ", "_")] = column.name
+    for k, v in (column_map or {}).items():
+        if str(v).startswith("importance_"):
+            targets[_key(k).replace(" ", "_")] = v
+    found = {j: targets[_key(h).replace(" ", "_")] for j, h in enumerate(header)
+             if _key(h).replace(" ", "_") in targets}
+    body = grid.iloc[1:].reset_index(drop=True)
+    if not found or not any(body[j].astype(str).str.strip().str.endswith("%").any()
+                            for j in found):
+        return None
+    name = str(path)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        points = points_of_100({j: body[j] for j in found}, names={j: header[j] for j in found},
+                               lines=[int(x) for x in lines[1:]],
+                               table="servqual_respondents", source=name)
+    for w in caught:
+        warnings.warn(f"{Path(name).name}: {w.message}", w.category, stacklevel=4)
+    frame = body.copy()
+    for j, s in points.items():
+        frame[j] = s.map(lambda v: "" if pd.isna(v) else f"{v:g}")
+    frame.columns = _dedupe(header)
+    out = read_table(frame.where(frame != "", None), "servqual_respondents",
+                     column_map=column_map)
+    out.attrs = {"source": name, "format": "percent points"}
     return out

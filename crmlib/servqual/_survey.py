@@ -214,48 +214,11 @@ def respondents_from_survey(wide: pd.DataFrame, *, instrument="servqual-1991",
 
 
 def _importance_points(wide: pd.DataFrame, columns: dict, inst) -> dict:
-    """``{dimension: points}`` from the importance columns of an export.
+    """``{dimension: points}`` from the importance columns of an export (see
+    :func:`crmlib.io.points_of_100`: ``"25%"`` rows adding up to 100 are read as points)."""
+    from crmlib.io import points_of_100
 
-    Points are numbers (``"25"``, ``"25,5"``); a row written in percentages (``"25%"``)
-    is read as points when its values add up to 100, with a warning naming the lines;
-    otherwise it is refused, as is text that is no number (column and lines named).
-    """
-    import warnings
-
-    lines = list(wide.attrs.get("lines") or range(len(wide)))
-    kind = "line" if wide.attrs.get("lines") else "row"
-    raw, percent, numbers = {}, {}, {}
-    problems = []
-    for d, col in columns.items():
-        text = wide[col].astype(object).map(lambda v: None if v is None or pd.isna(v)
-                                            else str(v).strip()).astype(object)
-        text = text.where(text != "")
-        pct = text.str.endswith("%").fillna(False).astype(bool)
-        cleaned = text.str.rstrip("%").str.strip().str.replace(",", ".", regex=False)
-        num = pd.to_numeric(cleaned, errors="coerce")
-        bad = text.notna() & num.isna()
-        if bad.any():
-            idx = np.flatnonzero(bad.to_numpy())
-            problems.append(DataProblem(
-                "survey export", str(col), "is not a number of points (0-100)", int(bad.sum()),
-                len(wide), tuple((lines[i], text.iloc[i]) for i in idx[:3]), kind))
-        raw[d], percent[d], numbers[d] = text, pct, num
-    frame = pd.DataFrame(numbers)
-    any_pct = pd.DataFrame(percent).any(axis=1).to_numpy()
-    sums = frame.sum(axis=1, min_count=1).to_numpy()
-    ok_pct = any_pct & (np.abs(sums - 100) <= 0.5)
-    bad_pct = any_pct & ~ok_pct
-    if bad_pct.any():
-        idx = np.flatnonzero(bad_pct)
-        problems.append(DataProblem(
-            "survey export", None, "has importance points written as percentages (25%) that "
-            "do not add up to 100%, so they cannot be read as points of 100; correct these "
-            "rows or write the points as numbers", int(bad_pct.sum()), len(wide),
-            tuple((lines[i], f"{sums[i]:g}%") for i in idx[:3]), kind))
-    if problems:
-        raise DataError(problems)
-    if ok_pct.any():
-        where = ", ".join(str(lines[i]) for i in np.flatnonzero(ok_pct)[:10])
-        warnings.warn(f"importance points written as percentages (25%) were read as points of "
-                      f"100 (they add up to 100%) on {kind} {where}", UserWarning, stacklevel=3)
-    return {d: frame[d].astype(float) for d in columns}
+    lines = wide.attrs.get("lines")
+    return points_of_100({d: wide[col] for d, col in columns.items()},
+                         names={d: str(col) for d, col in columns.items()},
+                         lines=lines, table="survey export")
