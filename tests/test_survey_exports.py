@@ -287,3 +287,24 @@ def test_respondents_file_with_percent_points(tmp_path):
     with pytest.raises(DataError, match=r"do not add up to 100%.*line 3: '90%'") as info:
         io.read_client_table(tmp_path, "servqual_respondents")
     assert "line 2" not in str(info.value)
+
+
+def test_forms_respondents_who_leave_their_name_blank_are_numbered(tmp_path):
+    truth = sx.servqual_truth(4, 8)
+    truth.ids = ["Ana", "", "Luis", ""]
+    sx.servqual_google_forms(tmp_path, "es", truth=truth)
+    with pytest.warns(UserWarning, match=r"2 responses leave 'Encuestado' blank.*line 3: r0002"):
+        long = io.read_client_table(tmp_path, "servqual_responses")
+    assert long["respondent_id"].unique().tolist() == ["Ana", "r0002", "Luis", "r0004"]
+    np.testing.assert_array_equal(long["perception"].to_numpy().reshape(4, 22),
+                                  truth.perception)
+    with pytest.warns(UserWarning):
+        resp = io.read_client_table(tmp_path, "servqual_respondents")
+    assert resp["respondent_id"].tolist() == ["Ana", "r0002", "Luis", "r0004"]
+    # nobody answered it: every response numbered, nothing to warn about
+    truth.ids = [""] * 4
+    sx.servqual_google_forms(tmp_path, "es", truth=truth)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        long = io.read_client_table(tmp_path, "servqual_responses")
+    assert long["respondent_id"].unique().tolist() == ["r0001", "r0002", "r0003", "r0004"]
