@@ -308,3 +308,25 @@ def test_forms_respondents_who_leave_their_name_blank_are_numbered(tmp_path):
         warnings.simplefilter("error")
         long = io.read_client_table(tmp_path, "servqual_responses")
     assert long["respondent_id"].unique().tolist() == ["r0001", "r0002", "r0003", "r0004"]
+
+
+def test_dataset_yaml_names_the_group_and_id_questions(tmp_path):
+    # the consultant's own id question (Q0) instead of Qualtrics' ResponseId, and the group
+    # question named outright
+    path, truth = sx.readiness_qualtrics(tmp_path, "en", group_question="Where do you work?")
+    rows = path.read_text(encoding="utf-8-sig").splitlines()
+    rows[0] = rows[0].replace("ResponseId", "ResponseId,Q0")
+    rows[1] = rows[1].replace("Response ID", "Response ID,Your staff number")
+    rows[2] = rows[2].replace('"{""ImportId"": ""_recordId""}"',
+                              '"{""ImportId"": ""_recordId""}",Q0')
+    for j in range(3, len(rows)):
+        rows[j] = rows[j].replace(f"{truth.ids[j - 3]},", f"{truth.ids[j - 3]},E{j},", 1)
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    (tmp_path / "dataset.yaml").write_text("survey:\n  id_column: Q0\n  group_column: Q1\n",
+                                           encoding="utf-8")
+    long = io.read_client_table(tmp_path, "readiness_responses")
+    assert long["respondent_id"].unique().tolist() == [f"E{j}" for j in range(3, 9)]
+    assert long.groupby("respondent_id", sort=False)["group"].first().tolist() == truth.group
+    (tmp_path / "dataset.yaml").write_text("survey:\n  group: Q1\n", encoding="utf-8")
+    with pytest.raises(DataError, match="survey.*instrument, id_column, group_column"):
+        io.read_client_table(tmp_path, "readiness_responses")

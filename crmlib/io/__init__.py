@@ -86,7 +86,11 @@ def read_dataset_config(data_dir) -> dict:
 
     Recognised keys: ``column_map`` (``{table: {client header: canonical}}``),
     ``options`` (read options for every table, see :func:`read_table`) and
-    ``tables`` (``{table: {options}}``, overriding ``options`` for one table).
+    ``tables`` (``{table: {options}}``, overriding ``options`` for one table)
+    and ``survey`` (for survey exports saved as the SERVQUAL or readiness
+    tables: ``instrument`` -- one name or path, or ``{servqual: ...,
+    readiness: ...}`` -- and the export's ``id_column`` / ``group_column``
+    when they are not found by themselves).
     Other keys are left for other uses.
     """
     path = Path(data_dir) / DATASET_FILE

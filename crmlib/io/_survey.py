@@ -616,6 +616,11 @@ def _from_export(wide: pd.DataFrame, table: str, source: str, config: dict) -> p
     from crmlib.questionnaire import NoItemColumns, survey_table
 
     settings = config.get("survey") or {}
+    if not isinstance(settings, dict) or set(settings) - {"instrument", "id_column",
+                                                           "group_column"}:
+        raise DataError([DataProblem("dataset", "survey", "must be a mapping with keys "
+                                     "instrument, id_column, group_column")],
+                        source="dataset.yaml")
     family = "servqual" if table.startswith("servqual") else "readiness"
     instrument = (settings.get("instrument") or {}).get(family) \
         if isinstance(settings.get("instrument"), dict) else settings.get("instrument")
