@@ -86,6 +86,13 @@ def test_long_tables_are_read_as_before(tmp_path):
         encoding="utf-8")
     long = io.read_client_table(tmp_path, "servqual_responses")
     assert long["perception"].tolist() == [5, 6]
+    # a title block above the header does not make it an export
+    (tmp_path / "servqual_responses.csv").write_text(
+        "Encuesta de calidad - sucursal centro\n\nEncuestado,Ítem,Expectativa,Percepción\n"
+        "r1,SQ01,7,5\nr1,SQ02,6,6\n", encoding="utf-8")
+    long = io.read_client_table(tmp_path, "servqual_responses")
+    assert long["expectation"].tolist() == [7, 6] and long["item_id"].tolist() == ["SQ01",
+                                                                                  "SQ02"]
     # no export to derive the respondents from: the usual "no file" error, or None
     with pytest.raises(DataError, match="servqual_respondents"):
         io.read_client_table(tmp_path, "servqual_respondents")

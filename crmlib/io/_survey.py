@@ -517,7 +517,13 @@ def _export_of(path, table: str, options: dict, column_map) -> pd.DataFrame | No
         return wide
     if table == "servqual_respondents":
         return None  # one row per respondent is that table's own layout
-    return None if _is_long(list(wide.columns), table, column_map) else wide
+    if _is_long(list(wide.columns), table, column_map):
+        return None
+    # a title block above the header: the table reader finds the header further down
+    for _, row in wide.iloc[:30, 1:].iterrows():
+        if _is_long([v for v in row if isinstance(v, str)], table, column_map):
+            return None
+    return wide
 
 
 def _where(wide: pd.DataFrame, problems, table: str, source: str) -> list[DataProblem]:
