@@ -337,3 +337,15 @@ def test_dataset_yaml_names_the_group_and_id_questions(tmp_path):
     (tmp_path / "dataset.yaml").write_text("survey:\n  group: Q1\n", encoding="utf-8")
     with pytest.raises(DataError, match="survey.*instrument, id_column, group_column"):
         io.read_client_table(tmp_path, "readiness_responses")
+
+
+def test_questions_on_items_the_instrument_lacks_are_not_dropped_silently(tmp_path):
+    path, truth = sx.servqual_google_forms(tmp_path, "es", n=3)
+    rows = path.read_text(encoding="utf-8-sig").splitlines()
+    rows[0] += ",Expectativa [SQ23. Ofrece aparcamiento gratuito.]"
+    rows[1:] = [r + ",6" for r in rows[1:]]
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    with pytest.warns(UserWarning, match=r"SQ23 are left out.*servqual-1991.*dataset.yaml"):
+        long = io.read_client_table(tmp_path, "servqual_responses")
+    np.testing.assert_array_equal(long["expectation"].to_numpy().reshape(3, 22),
+                                  truth.expectation)

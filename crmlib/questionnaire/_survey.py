@@ -294,9 +294,10 @@ def survey_table(wide: pd.DataFrame, table: str, *, instrument=None,
     if table.startswith("servqual"):
         from crmlib.servqual._survey import respondents_from_survey, responses_from_survey
 
-        inst = instrument or "servqual-1991"
+        inst = load_instrument(instrument or "servqual-1991")
         if table == "servqual_respondents":
             return respondents_from_survey(wide, instrument=inst, id_column=id_column)
+        _warn_unknown_items(wide, inst)
         try:
             return responses_from_survey(wide, instrument=inst, id_column=id_column)
         except NoItemColumns:
@@ -307,6 +308,7 @@ def survey_table(wide: pd.DataFrame, table: str, *, instrument=None,
                 raise NoItemColumns(err.problems, source=err.source) from None
             raise
     inst = load_instrument(instrument or "one-to-one")
+    _warn_unknown_items(wide, inst)
     long = from_survey_export(wide, inst, id_column=id_column, group_column=group_column)
     if "group" not in long.columns:
         raise DataError([DataProblem(
@@ -314,3 +316,31 @@ def survey_table(wide: pd.DataFrame, table: str, *, instrument=None,
             f"{t('questionnaire.group', 'es')!r} / {t('questionnaire.group', 'en')!r}) with "
             f"the answers {', '.join(_option_labels(inst.extra.get('groups') or {}))}")])
     return long
+
+
+_ITEM_ROW = re.compile(r"(?:\[|\s-\s)\s*([A-Za-z]{1,4}\d{1,3})[.):\s]")
+
+
+def _warn_unknown_items(wide: pd.DataFrame, inst: Instrument) -> None:
+    """Warn about questions that carry an item code the instrument does not have
+    (``"Expectativa [SQ23. ...]"`` read with the 22 items of servqual-1991): their
+    answers would be left out without a word."""
+    import warnings
+
+    texts = wide.attrs.get("question_text") or {}
+    known = {i.lower() for i in inst.item_ids}
+    unknown = []
+    for col in wide.columns:
+        for text in (str(col), str(texts.get(col) or "")):
+            m = _ITEM_ROW.search(text)
+            if m and m.group(1).lower() not in known and \
+                    m.group(1).upper() not in unknown:
+                prefix = re.match(r"[A-Za-z]+", m.group(1)).group(0).lower()
+                if any(i.startswith(prefix) for i in known):  # the same code family (SQ, ID)
+                    unknown.append(m.group(1).upper())
+    if unknown:
+        warnings.warn(f"questions on items {', '.join(unknown[:5])}"
+                      f"{' ...' if len(unknown) > 5 else ''} are left out: instrument "
+                      f"{inst.name!r} has no such items (name the instrument the form was made "
+                      "from, e.g. in dataset.yaml: survey: {instrument: ...})", UserWarning,
+                      stacklevel=3)
