@@ -65,14 +65,27 @@ def write_csv(path: Path, rows) -> Path:
 
 
 def write_xlsx(path: Path, rows) -> Path:
+    """As a spreadsheet download stores them: numbers as numbers, timestamps as dates."""
+    from datetime import datetime
+
     from openpyxl import Workbook
+
+    def typed(cell):
+        if isinstance(cell, str) and cell.strip().lstrip("-").isdigit():
+            return int(cell)
+        if isinstance(cell, np.integer):
+            return int(cell)
+        if isinstance(cell, str) and cell[:4].isdigit() and cell[4:5] in "-/" and \
+                ":" in cell:
+            return datetime(int(cell[:4]), int(cell[5:7]), int(cell[8:10]), 10, 23, 45)
+        return cell
 
     path.parent.mkdir(parents=True, exist_ok=True)
     wb = Workbook()
     ws = wb.active
     ws.title = "Respuestas de formulario 1"
-    for row in rows:
-        ws.append(row)
+    for k, row in enumerate(rows):
+        ws.append([typed(c) for c in row] if k else list(row))
     wb.save(path)
     return path
 
@@ -111,7 +124,8 @@ def servqual_google_forms(folder: Path, language: str = "es", *, n: int = 6, see
     return path, truth
 
 
-def servqual_qualtrics(folder: Path, language: str = "en", *, n: int = 5, seed: int = 1):
+def servqual_qualtrics(folder: Path, language: str = "en", *, n: int = 5, seed: int = 1,
+                       xlsx: bool = False):
     """A Qualtrics CSV export: three header rows, metadata columns, matrices as Q1_k."""
     truth = servqual_truth(n, seed)
     truth.ids = [f"R_{k}xYz{k}Ab" for k in range(n)]
@@ -137,6 +151,8 @@ def servqual_qualtrics(folder: Path, language: str = "en", *, n: int = 5, seed: 
                      rid, *[_likert(v, language) for v in truth.expectation[k]],
                      *truth.perception[k], *truth.importance[k], truth.overall[k],
                      truth.segment[k]])
+    if xlsx:
+        return write_xlsx(folder / "servqual_responses.xlsx", rows), truth
     return write_csv(folder / "servqual_responses.csv", rows), truth
 
 

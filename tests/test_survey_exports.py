@@ -63,6 +63,11 @@ def test_qualtrics_servqual_three_header_rows(tmp_path, language):
     _check_servqual(tmp_path, truth)
 
 
+def test_qualtrics_servqual_as_xlsx(tmp_path):
+    _, truth = sx.servqual_qualtrics(tmp_path, "es", seed=9, xlsx=True)
+    _check_servqual(tmp_path, truth)
+
+
 @pytest.mark.parametrize("language", ["es", "en"])
 def test_surveymonkey_servqual_two_header_rows(tmp_path, language):
     _, truth = sx.servqual_surveymonkey(tmp_path, language)
@@ -240,6 +245,24 @@ def test_wide_answers_that_are_not_numbers_name_column_and_line(tmp_path):
     message = str(info.value)
     assert len(message.splitlines()) < 15
     assert "muchísimo" in message and "Empatía" in message
+
+
+def test_bad_answers_in_every_column_still_give_a_short_error(tmp_path):
+    truth = sx.servqual_truth(3, 4)
+    path, _ = sx.servqual_google_forms(tmp_path, "es", truth=truth)
+    rows = path.read_text(encoding="utf-8-sig").splitlines()
+    for j in range(1, len(rows)):
+        cells = rows[j].split(",")
+        cells[24:46] = ["bastante"] * 22          # every perception answer
+        rows[j] = ",".join(cells)
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    with pytest.raises(DataError) as info:
+        io.read_client_table(tmp_path, "servqual_responses")
+    text = str(info.value)
+    assert len(text.splitlines()) < 15, text
+    assert "servqual_responses.csv" in text and "'bastante'" in text
+    assert "Percepción [SQ01" in text and "line 2" in text
+    assert "and 14 more problems" in text
 
 
 # --------------------------------------------------------------------------- issue 17: 25%
