@@ -542,6 +542,21 @@ def _where(wide: pd.DataFrame, problems, table: str, source: str) -> list[DataPr
             kind = "line"
         out.append(replace(p, table=table, examples=examples, location_kind=kind,
                            source=p.source or source))
+    # the same rule broken in many columns (a whole grid answered in words) is one line
+    by_rule: dict[str, list] = {}
+    for p in out:
+        by_rule.setdefault(p.rule, []).append(p)
+    merged = []
+    for p in out:
+        same = by_rule[p.rule]
+        if len(same) <= 3:
+            merged.append(p)
+        elif p is same[0]:
+            others = len(same) - 1
+            merged.append(replace(p, column=f"{p.column}' and {others} more columns like it, "
+                                             f"'{same[-1].column}",
+                                  n_failed=max(q.n_failed for q in same)))
+    out = merged
     if len(out) > _MAX_PROBLEMS:
         rest = len(out) - _MAX_PROBLEMS
         out = out[:_MAX_PROBLEMS] + [DataProblem(table, None, f"... and {rest} more problems "
