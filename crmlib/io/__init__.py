@@ -11,7 +11,11 @@ with its source-file lines.
 
 Survey exports (:func:`read_survey`) are read in their native layouts (Google
 Forms, Qualtrics with three header rows, SurveyMonkey with two) and Likert
-answers turned into numbers by :func:`parse_likert`.
+answers turned into numbers by :func:`parse_likert`. Saved in a client folder as
+``servqual_responses`` or ``readiness_responses``, such an export is read by
+:func:`read_client_table` as the long table (and ``servqual_respondents`` derived
+from it); importance points written as percentages are read by
+:func:`points_of_100`.
 
 The consultant's match-override file of :mod:`crmlib.identify` is read by
 :func:`read_match_overrides`, its rows numbered by file line.
@@ -27,15 +31,8 @@ import yaml
 
 from crmlib.exceptions import DataError, DataProblem, ParameterError
 from crmlib.io._overrides import read_match_overrides
-from crmlib.io._survey import (
-    NO_ANSWER,
-    SURVEY_TABLES,
-    likert_labels,
-    parse_likert,
-    points_of_100,
-    read_client_survey,
-    read_survey,
-)
+from crmlib.io._survey import NO_ANSWER, likert_labels, parse_likert, read_survey
+from crmlib.io._survey_folder import SURVEY_TABLES, points_of_100, read_client_survey
 from crmlib.io._tables import OPTIONS, read_table
 from crmlib.schemas import table_spec
 
@@ -140,7 +137,7 @@ def read_client_table(data_dir, table: str, *, optional: bool = False,
         SurveyMonkey; CSV or Excel) saved as ``servqual_responses`` or
         ``readiness_responses`` becomes the long table, and
         ``servqual_respondents`` without a file of its own is derived from
-        the SERVQUAL export (see :func:`crmlib.io._survey.read_client_survey`).
+        the SERVQUAL export (see :func:`crmlib.io._survey_folder.read_client_survey`).
         Several customer files
         (``customers_<source>.csv``) are stacked, with ``source`` set from the
         file name where the file has no such column or leaves it empty. None
