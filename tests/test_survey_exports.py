@@ -74,6 +74,40 @@ def test_surveymonkey_servqual_two_header_rows(tmp_path, language):
     _check_servqual(tmp_path, truth)
 
 
+def test_zone_of_tolerance_grids_come_through(tmp_path):
+    header = servqual.forms_csv_header(language="en", zone=True)
+    rng = np.random.default_rng(21)
+    answers = rng.integers(1, 8, (3, 88))
+    rows = [["Timestamp", *header]] + [["2024-11-05 10:00:00", f"z{k}", *answers[k],
+                                        20, 20, 20, 20, 20, 4, "B2B"] for k in range(3)]
+    sx.write_csv(tmp_path / "servqual_responses.csv", rows)
+    long = io.read_client_table(tmp_path, "servqual_responses")
+    for j, part in enumerate(("expectation", "perception", "adequate", "desired")):
+        np.testing.assert_array_equal(long[part].to_numpy().reshape(3, 22),
+                                      answers[:, 22 * j:22 * (j + 1)])
+    assert len(servqual.zone_of_tolerance(servqual.gap_table(long))) == 5
+
+
+def test_validate_engagement_reads_the_exports(tmp_path):
+    import yaml
+
+    from crmlib import batch
+
+    sx.servqual_qualtrics(tmp_path / "data" / "c1", "en")
+    sx.readiness_google_forms(tmp_path / "data" / "c1", "es")
+    eng = {"engagement": "e", "title": "t", "as_of": "2024-12-31", "language": "es",
+           "stages": ["05_readiness", "06_servqual"],
+           "clients": [{"id": "c1", "name": "C1", "industry": "retail", "data_dir": "data/c1"}]}
+    path = tmp_path / "engagement.yaml"
+    path.write_text(yaml.safe_dump(eng), encoding="utf-8")
+    assert batch.validate_engagement(path) == []
+    # a bad group label makes validate say so, as the run would
+    sx.readiness_google_forms(tmp_path / "data" / "c1", "es",
+                              group_words=dict(sx.GROUP_WORDS["es"], customer="Vecinos"))
+    problems = batch.validate_engagement(path)
+    assert len(problems) == 1 and "'Vecinos'" in problems[0]
+
+
 def test_separate_respondents_file_is_still_read_as_is(tmp_path):
     _, truth = sx.servqual_google_forms(tmp_path, "es", n=3)
     (tmp_path / "servqual_respondents.csv").write_text(
