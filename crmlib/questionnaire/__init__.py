@@ -14,7 +14,11 @@ Importers
     overall rating and customer type of filled SERVQUAL forms, and
     :func:`from_survey_export` turns a wide survey export (one row per respondent,
     one column per item and part, as Google Forms, Qualtrics or SurveyMonkey
-    give it once its header rows are merged) into the long response table.
+    give it once its header rows are merged) into the long response table;
+    :func:`survey_table` makes any of the contract tables ``servqual_responses``,
+    ``servqual_respondents`` and ``readiness_responses`` from an export read by
+    :func:`crmlib.io.read_survey` (what :func:`crmlib.io.read_client_table` does with
+    an export saved in a client folder).
     :func:`answer_values` turns answers written as numbers or as scale labels
     ("Totalmente de acuerdo", "4 - De acuerdo") into numbers.
 

@@ -105,8 +105,11 @@ def from_survey_export(wide_df: pd.DataFrame, instrument="one-to-one", *,
         are numbered ``R0001``, ``R0002`` ... in row order.
     group_column : str, optional
         Respondent group column; by default one named as in :data:`GROUP_COLUMNS`
-        or the group label of the forms. Group labels are mapped to the
-        instrument's group keys (``Directivos`` -> ``manager``).
+        or the group label of the forms, or whose question text is (Qualtrics keeps
+        it apart from the ``Q1`` name), else the first column whose answers are all
+        group labels. Group labels are mapped to the instrument's group keys
+        (``Directivos``, ``Gerencia``, ``Managers`` -> ``manager``), ignoring case,
+        accents and plural; an unknown or blank group is an error.
 
     Returns
     -------
@@ -118,9 +121,10 @@ def from_survey_export(wide_df: pd.DataFrame, instrument="one-to-one", *,
     Raises
     ------
     DataError
-        When no column names an item, two columns carry the same item and part,
-        ids repeat, or answers are neither numbers nor scale labels (naming column
-        and rows).
+        When no column names an item (:class:`NoItemColumns`), two columns carry the
+        same item and part, ids repeat, answers are neither numbers nor scale labels,
+        or a group label is unknown or blank (naming the label, column and rows, and
+        listing the accepted labels).
     """
     inst = load_instrument(instrument)
     if not isinstance(wide_df, pd.DataFrame):
