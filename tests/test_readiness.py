@@ -227,7 +227,8 @@ def test_bad_answers_items_and_groups_name_rows(hand, mini):
     assert "row 8: 'quizás mañana'" in text
     assert "column 'item_id' is not an item of instrument 'mini-readiness'" in text
     assert "row 9: 'ZZ9'" in text
-    assert "column 'group' is not one of" in text and "row 10: 'alien'" in text
+    assert "column 'group' has a label that is no respondent group ('alien')" in text
+    assert "Directivos" in text and "row 10: 'alien'" in text
     dup = pd.concat([hand, hand.iloc[[0]]], ignore_index=True)
     with pytest.raises(DataError, match=r"duplicate \(respondent_id, item_id\).*row 0"):
         rd.score_table(dup, instrument=mini)

@@ -11,7 +11,11 @@ with its source-file lines.
 
 Survey exports (:func:`read_survey`) are read in their native layouts (Google
 Forms, Qualtrics with three header rows, SurveyMonkey with two) and Likert
-answers turned into numbers by :func:`parse_likert`.
+answers turned into numbers by :func:`parse_likert`. Saved in a client folder as
+``servqual_responses`` or ``readiness_responses``, such an export is read by
+:func:`read_client_table` as the long table (and ``servqual_respondents`` derived
+from it); importance points written as percentages are read by
+:func:`points_of_100`.
 
 The consultant's match-override file of :mod:`crmlib.identify` is read by
 :func:`read_match_overrides`, its rows numbered by file line.
@@ -28,6 +32,7 @@ import yaml
 from crmlib.exceptions import DataError, DataProblem, ParameterError
 from crmlib.io._overrides import read_match_overrides
 from crmlib.io._survey import NO_ANSWER, likert_labels, parse_likert, read_survey
+from crmlib.io._survey_folder import SURVEY_TABLES, points_of_100, read_client_survey
 from crmlib.io._tables import OPTIONS, read_table
 from crmlib.schemas import table_spec
 
@@ -39,6 +44,7 @@ __all__ = [
     "has_client_table",
     "likert_labels",
     "parse_likert",
+    "points_of_100",
     "read_client_table",
     "read_dataset_config",
     "read_match_overrides",
@@ -77,7 +83,11 @@ def read_dataset_config(data_dir) -> dict:
 
     Recognised keys: ``column_map`` (``{table: {client header: canonical}}``),
     ``options`` (read options for every table, see :func:`read_table`) and
-    ``tables`` (``{table: {options}}``, overriding ``options`` for one table).
+    ``tables`` (``{table: {options}}``, overriding ``options`` for one table)
+    and ``survey`` (for survey exports saved as the SERVQUAL or readiness
+    tables: ``instrument`` -- one name or path, or ``{servqual: ...,
+    readiness: ...}`` -- and the export's ``id_column`` / ``group_column``
+    when they are not found by themselves).
     Other keys are left for other uses.
     """
     path = Path(data_dir) / DATASET_FILE
@@ -123,7 +133,12 @@ def read_client_table(data_dir, table: str, *, optional: bool = False,
     Returns
     -------
     DataFrame or None
-        As :func:`read_table`. Several customer files
+        As :func:`read_table`. A survey export (Google Forms, Qualtrics,
+        SurveyMonkey; CSV or Excel) saved as ``servqual_responses`` or
+        ``readiness_responses`` becomes the long table, and
+        ``servqual_respondents`` without a file of its own is derived from
+        the SERVQUAL export (see :func:`crmlib.io._survey_folder.read_client_survey`).
+        Several customer files
         (``customers_<source>.csv``) are stacked, with ``source`` set from the
         file name where the file has no such column or leaves it empty. None
         only with ``optional=True`` and no file for the table.
@@ -141,12 +156,18 @@ def read_client_table(data_dir, table: str, *, optional: bool = False,
     folder = Path(data_dir)
     spec = table_spec(table)
     files = client_files(folder, table)
-    if not files and optional:
+    if not files and optional and table not in SURVEY_TABLES:
         return None
     config = read_dataset_config(folder)
-    column_map = (config.get("column_map") or {}).get(table)
     merged = {**(config.get("options") or {}), **((config.get("tables") or {}).get(table) or {}),
               **options}
+    if table in SURVEY_TABLES:  # survey exports saved under the table's name
+        survey = read_client_survey(folder, table, files, options=merged, config=config)
+        if survey is not None:
+            return survey
+    if not files and optional:
+        return None
+    column_map = (config.get("column_map") or {}).get(table)
     if not files:
         raise DataError([DataProblem(table, None, f"has no file in {folder.name}/ "
                                      f"(expected {table}.csv, .xlsx or .parquet)")])
