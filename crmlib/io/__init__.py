@@ -26,15 +26,18 @@ import pandas as pd
 import yaml
 
 from crmlib.exceptions import DataError, DataProblem, ParameterError
+from crmlib.io._notes import Note, read_notes
 from crmlib.io._overrides import read_match_overrides
 from crmlib.io._survey import NO_ANSWER, likert_labels, parse_likert, read_survey
-from crmlib.io._tables import OPTIONS, read_table
+from crmlib.io._tables import DATE_ORDERS, OPTIONS, read_table
 from crmlib.schemas import table_spec
 
 __all__ = [
     "DATASET_FILE",
+    "DATASET_KEYS",
     "NO_ANSWER",
     "OPTIONS",
+    "Note",
     "client_files",
     "has_client_table",
     "likert_labels",
@@ -42,6 +45,7 @@ __all__ = [
     "read_client_table",
     "read_dataset_config",
     "read_match_overrides",
+    "read_notes",
     "read_survey",
     "read_table",
 ]
@@ -72,13 +76,96 @@ def client_files(data_dir, table: str) -> list[Path]:
     return found
 
 
+#: The keys a ``dataset.yaml`` may hold; any other is refused (a misspelt key would
+#: otherwise be ignored without a word).
+DATASET_KEYS = ("column_map", "options", "tables", "date_order")
+
+
+def _did_you_mean(value: str, choices) -> str:
+    from rapidfuzz import fuzz, process
+
+    best = process.extractOne(str(value), list(choices), scorer=fuzz.ratio, score_cutoff=60)
+    return f"; did you mean {best[0]!r}?" if best else ""
+
+
+def _check_dataset(config: dict) -> list[DataProblem]:
+    """Every key of a ``dataset.yaml`` that names no known key, table, option or column."""
+    from crmlib.schemas import TABLES
+
+    problems = []
+
+    def bad(where: str, key, allowed) -> None:
+        problems.append(DataProblem("dataset", None, f"{where} {key!r} is not known"
+                                    f"{_did_you_mean(key, allowed)} (allowed: "
+                                    f"{', '.join(map(str, allowed))})"))
+
+    for key in config:
+        if key not in DATASET_KEYS:
+            bad("key", key, DATASET_KEYS)
+    tables = sorted(TABLES)
+    for section in ("column_map", "tables"):
+        value = config.get(section)
+        if value is None:
+            continue
+        if not isinstance(value, dict):
+            problems.append(DataProblem("dataset", None, f"{section} must be a mapping "
+                                        "{table: ...}"))
+            continue
+        for table, inner in value.items():
+            if table not in TABLES:
+                bad(f"{section}: table", table, tables)
+            elif not isinstance(inner, dict):
+                problems.append(DataProblem("dataset", None, f"{section}: {table} must be a "
+                                            "mapping"))
+            elif section == "tables":
+                for opt in inner:
+                    if opt not in OPTIONS:
+                        bad(f"tables: {table}: read option", opt, OPTIONS)
+    options = config.get("options")
+    if options is not None:
+        if not isinstance(options, dict):
+            problems.append(DataProblem("dataset", None, "options must be a mapping "
+                                        "{read option: value}"))
+        else:
+            for opt in options:
+                if opt not in OPTIONS:
+                    bad("options: read option", opt, OPTIONS)
+    order = config.get("date_order")
+    if order is not None:
+        if not isinstance(order, dict):
+            problems.append(DataProblem("dataset", None, "date_order must be a mapping such "
+                                        "as {transactions.date: MDY} or {invoices: DMY}"))
+        else:
+            for target, value in order.items():
+                table, _, column = str(target).partition(".")
+                if table not in TABLES:
+                    bad("date_order: table", table, tables)
+                elif column and column not in [c.name for c in TABLES[table].columns
+                                               if c.dtype == "datetime"]:
+                    bad(f"date_order: date column of {table}", column,
+                        [c.name for c in TABLES[table].columns if c.dtype == "datetime"])
+                if str(value).upper() not in DATE_ORDERS:
+                    problems.append(DataProblem("dataset", None, f"date_order: {target} is "
+                                                f"{value!r}; write DMY (day first) or MDY "
+                                                "(month first)"))
+    return problems
+
+
 def read_dataset_config(data_dir) -> dict:
     """The ``dataset.yaml`` of a client folder as a dict (empty when there is none).
 
-    Recognised keys: ``column_map`` (``{table: {client header: canonical}}``),
-    ``options`` (read options for every table, see :func:`read_table`) and
-    ``tables`` (``{table: {options}}``, overriding ``options`` for one table).
-    Other keys are left for other uses.
+    Recognised keys (:data:`DATASET_KEYS`):
+
+    - ``column_map``: ``{table: {client header: canonical}}``;
+    - ``options``: read options for every table (see :func:`read_table`);
+    - ``tables``: ``{table: {options}}``, overriding ``options`` for one table
+      (``tables: {transactions: {dayfirst: false}}``);
+    - ``date_order``: the order of day and month where a file cannot tell,
+      per table or per date column: ``{transactions.date: MDY, invoices: DMY}``.
+
+    Any other key, a table name that is no table (``customers_crm`` under
+    ``column_map``) or an unknown read option is refused with a
+    :class:`~crmlib.exceptions.DataError` naming it and the closest known name.
     """
     path = Path(data_dir) / DATASET_FILE
     if not path.exists():
@@ -91,7 +178,23 @@ def read_dataset_config(data_dir) -> dict:
     if not isinstance(config, dict):
         raise DataError([DataProblem("dataset", None, "must be a mapping of keys "
                                      "(column_map, options, tables)")], source=str(path))
+    problems = _check_dataset(config)
+    if problems:
+        raise DataError(problems, source=str(path))
     return config
+
+
+def _table_options(config: dict, table: str) -> dict:
+    """Read options of ``table`` from a checked ``dataset.yaml``."""
+    merged = {**(config.get("options") or {}), **((config.get("tables") or {}).get(table) or {})}
+    order = {}
+    for target, value in (config.get("date_order") or {}).items():
+        t, _, column = str(target).partition(".")
+        if t == table:
+            order[column or "*"] = str(value).upper()
+    if order:
+        merged["date_order"] = {**order, **(merged.get("date_order") or {})}
+    return merged
 
 
 def has_client_table(data_dir, table: str) -> bool:
@@ -145,8 +248,7 @@ def read_client_table(data_dir, table: str, *, optional: bool = False,
         return None
     config = read_dataset_config(folder)
     column_map = (config.get("column_map") or {}).get(table)
-    merged = {**(config.get("options") or {}), **((config.get("tables") or {}).get(table) or {}),
-              **options}
+    merged = {**_table_options(config, table), **options}
     if not files:
         raise DataError([DataProblem(table, None, f"has no file in {folder.name}/ "
                                      f"(expected {table}.csv, .xlsx or .parquet)")])
@@ -178,5 +280,7 @@ def read_client_table(data_dir, table: str, *, optional: bool = False,
     out = pd.concat(frames, ignore_index=True)
     order = [c.name for c in spec.columns if c.name in out.columns]
     out = out[order + [c for c in out.columns if c not in order]]
-    out.attrs = {"source": [str(p) for p in files]}
+    out.attrs = {"source": [str(p) for p in files],
+                 "notes": [n for f in frames for n in f.attrs.get("notes", [])],
+                 "unrecognised": [u for f in frames for u in f.attrs.get("unrecognised", [])]}
     return out

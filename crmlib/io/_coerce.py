@@ -9,12 +9,14 @@ and gathers every problem, with the source-file lines, for one ``DataError``.
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from crmlib.exceptions import DataProblem, ParameterError
-from crmlib.io._columns import match_columns
+from crmlib.io._columns import match_columns, unrecognised
+from crmlib.io._notes import Note
 from crmlib.io._parse import decimal_votes, detect_decimal, parse_dates, parse_flags, parse_numbers
 from crmlib.schemas import TableSpec, check, table_spec
 
@@ -37,6 +39,18 @@ def _coerce(frame: pd.DataFrame, spec: TableSpec, explicit: dict, *, kind: str, 
         cols[label] = frame.iloc[:, i]
     canonical = [c.name for c in spec.columns if c.name in positions.values()]
     extras = [k for k in cols if k not in canonical]
+    file = display_name(name)
+    notes = info.setdefault("notes", [])
+    unknown = unrecognised(raw_headers, set(renames), set(dropped), spec, set(canonical))
+    for u in unknown:
+        u["file"] = file
+        if u["suggestion"]:
+            notes.append(Note("io.note.unrecognised_suggest", file=file, header=u["header"],
+                              table=table, suggestion=u["suggestion"]))
+        else:
+            notes.append(Note("io.note.unrecognised", file=file, header=u["header"],
+                              table=table))
+    info["unrecognised"] = unknown
     n = len(frame)
     conflicted = {p.column for p in problems}
     for missing in [c for c in spec.required if c not in cols and c not in conflicted]:
@@ -167,6 +181,11 @@ def _coerce(frame: pd.DataFrame, spec: TableSpec, explicit: dict, *, kind: str, 
             continue
         problems.append(p)
     return df, problems
+
+
+def display_name(name: str) -> str:
+    """The file name a note shows: the last part of a path, never the folders above it."""
+    return Path(str(name)).name or str(name)
 
 
 def _typed_mask(s: pd.Series, types) -> np.ndarray:

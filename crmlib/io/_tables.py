@@ -20,8 +20,10 @@ from crmlib.io._columns import _frame_from_grid, load_column_map
 from crmlib.io._text import load_grid, source_name
 from crmlib.schemas import table_spec
 
-OPTIONS = ("encoding", "sep", "decimal", "thousands", "dayfirst", "as_of", "sheet",
-           "header_row", "query")
+OPTIONS = ("encoding", "sep", "decimal", "thousands", "dayfirst", "date_order", "as_of",
+           "sheet", "header_row", "query")
+#: Orders of day and month a ``date_order`` setting may name.
+DATE_ORDERS = ("DMY", "MDY")
 TEXT_EXTS = (".csv", ".txt", ".tsv", ".tab", ".dat")
 EXCEL_EXTS = (".xlsx", ".xlsm")
 PARQUET_EXTS = (".parquet", ".pq")
@@ -172,7 +174,17 @@ def read_table(source, table: str, *, column_map=None, **options) -> pd.DataFram
         closed-set columns lower-cased and translated (``queja`` ->
         ``complaint``). Then the extra columns, as text. ``attrs`` holds
         ``source``, ``format`` and, for text files, ``encoding``, ``sep``,
-        ``decimal`` and ``header_line``.
+        ``decimal`` and ``header_line``; and always:
+
+        - ``notes``: a list of :class:`~crmlib.io.Note` (plain English
+          sentences, ``str``; :func:`~crmlib.io.read_notes` gives them in
+          Spanish or English), one per choice the loader made that the file
+          left open: a header it does not know, the order of day and month,
+          the meaning of numbers in a date column, an amount worked out, cells
+          filled down, the sheet used. Empty when nothing was open.
+        - ``unrecognised``: one dict per header that names no column of the
+          table (kept as a text column): ``header``, ``suggestion`` (the
+          closest canonical column, or None) and ``file``.
 
     Raises
     ------
