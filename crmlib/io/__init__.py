@@ -51,7 +51,24 @@ __all__ = [
 ]
 
 DATASET_FILE = "dataset.yaml"
-_EXTS = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".parquet")
+_EXTS = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".parquet", ".xls")
+
+
+def _table_stem(path: Path) -> str | None:
+    """The table part of a client file name (``transactions`` for ``transactions.csv.gz``),
+    or None for a file that is no table file."""
+    name = path.name
+    low = name.lower()
+    if low.endswith(".gz"):
+        name, low = name[:-3], low[:-3]
+        suffix = Path(low).suffix
+        return name[: -len(suffix)] if suffix in _EXTS else None
+    if low.endswith(".zip"):
+        name, low = name[:-4], low[:-4]
+        suffix = Path(low).suffix
+        return name[: -len(suffix)] if suffix in _EXTS else name
+    suffix = Path(low).suffix
+    return name[: -len(suffix)] if suffix in _EXTS else None
 
 
 def client_files(data_dir, table: str) -> list[Path]:
@@ -59,7 +76,10 @@ def client_files(data_dir, table: str) -> list[Path]:
 
     ``<table>.<ext>`` for every table, and for ``customers`` also
     ``customers_<source>.<ext>`` (one file per source database); extensions
-    ``.csv .txt .tsv .xlsx .xlsm .parquet``.
+    ``.csv .txt .tsv .xlsx .xlsm .parquet``, each also gzipped (``.csv.gz``),
+    and ``.zip`` archives (``transactions.zip``, ``transactions.csv.zip``).
+    Old ``.xls`` workbooks are listed too, so that reading them says they
+    must be saved as ``.xlsx`` or CSV rather than that the table is missing.
     """
     table_spec(table)
     folder = Path(data_dir)
@@ -68,9 +88,11 @@ def client_files(data_dir, table: str) -> list[Path]:
                              value=str(folder))
     found = []
     for path in sorted(folder.iterdir()):
-        if path.suffix.lower() not in _EXTS or path.name.startswith((".", "~$")):
+        if path.name.startswith((".", "~$")) or not path.is_file():
             continue
-        stem = path.stem
+        stem = _table_stem(path)
+        if stem is None:
+            continue
         if stem == table or (table == "customers" and stem.startswith("customers_")):
             found.append(path)
     return found
@@ -259,8 +281,9 @@ def read_client_table(data_dir, table: str, *, optional: bool = False,
         except DataError as err:
             failures.append((path, err))
             continue
-        if table == "customers" and path.stem != table:
-            label = path.stem.removeprefix("customers_")
+        stem = _table_stem(path)
+        if table == "customers" and stem != table:
+            label = stem.removeprefix("customers_")
             if "source" in df.columns:
                 df["source"] = df["source"].fillna(label)
             else:

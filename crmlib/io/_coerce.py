@@ -9,14 +9,13 @@ and gathers every problem, with the source-file lines, for one ``DataError``.
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from crmlib.exceptions import DataProblem, ParameterError
 from crmlib.io._columns import match_columns, unrecognised
-from crmlib.io._notes import Note
+from crmlib.io._notes import Note, display
 from crmlib.io._parse import decimal_votes, detect_decimal, parse_dates, parse_flags, parse_numbers
 from crmlib.schemas import TableSpec, check, table_spec
 
@@ -26,6 +25,7 @@ def _coerce(frame: pd.DataFrame, spec: TableSpec, explicit: dict, *, kind: str, 
     """Rename to canonical names, type every canonical column, check the contract."""
     table = spec.name
     raw_headers = frame.attrs.get("raw_headers") or [str(c) for c in frame.columns]
+    info.setdefault("notes", []).extend(frame.attrs.get("notes", []))
     frame.attrs = {}
     if kind == "row":
         frame = frame.reset_index(drop=True)
@@ -39,7 +39,7 @@ def _coerce(frame: pd.DataFrame, spec: TableSpec, explicit: dict, *, kind: str, 
         cols[label] = frame.iloc[:, i]
     canonical = [c.name for c in spec.columns if c.name in positions.values()]
     extras = [k for k in cols if k not in canonical]
-    file = display_name(name)
+    file = display(name)
     notes = info.setdefault("notes", [])
     unknown = unrecognised(raw_headers, set(renames), set(dropped), spec, set(canonical))
     for u in unknown:
@@ -60,7 +60,9 @@ def _coerce(frame: pd.DataFrame, spec: TableSpec, explicit: dict, *, kind: str, 
         hint = f"; also recognised: {', '.join(syn)}" if syn else ""
         problems.append(DataProblem(
             table, missing, f"is required but missing ({where}: {found}){hint}; map a header "
-            "to it with column_map", 0, 0, (), kind, name))
+            "to it with column_map" + (", or give the line of the real header with header_row"
+                                       if header_line is not None else ""), 0, 0, (), kind,
+            name))
     if n == 0 and not any(p.rule.startswith("is required") for p in problems):
         problems.append(DataProblem(table, None, "has no data rows" + (
             f" below the header on line {header_line}" if header_line is not None else ""),
@@ -112,12 +114,26 @@ def _coerce(frame: pd.DataFrame, spec: TableSpec, explicit: dict, *, kind: str, 
             if _is_text(s):
                 typed = _typed_mask(s, (int, float, np.integer, np.floating))
                 d, th = marks(c.name)
-                values, bad = parse_numbers(_text_cells(s), decimal=d, thousands=th)
+                cells = _text_cells(s)
+                pct = cells.str.fullmatch(r"[^%]*\d[^%]*%").fillna(False).to_numpy(dtype=bool)
+                points = c.le == 100 and (c.ge or 0) >= 0
+                if pct.any() and points:
+                    # a percentage-point column (importance points of 100): 25% is 25 points
+                    cells = cells.where(~pct, cells.str.slice(0, -1).str.rstrip())
+                    notes.append(Note("io.note.percent_points", file=file, column=c.name,
+                                      n=int(pct.sum())))
+                values, bad = parse_numbers(cells, decimal=d, thousands=th)
                 if typed.any():
                     values[typed] = s[typed].astype(float).to_numpy()
+                if pct.any() and not points:
+                    report(c.name, "holds a percentage where a plain number is expected "
+                           "(an amount or a count, not a share); write the number without %",
+                           pct, raw)
+                    bad = bad & ~pct
+                    skip[c.name] = pct
                 if bad.any():
                     report(c.name, "is not a number", bad, raw)
-                    skip[c.name] = bad
+                    skip[c.name] = skip.get(c.name, np.zeros(n, bool)) | bad
             elif pd.api.types.is_bool_dtype(s):
                 values = s.astype("float64").to_numpy()
             else:
@@ -181,11 +197,6 @@ def _coerce(frame: pd.DataFrame, spec: TableSpec, explicit: dict, *, kind: str, 
             continue
         problems.append(p)
     return df, problems
-
-
-def display_name(name: str) -> str:
-    """The file name a note shows: the last part of a path, never the folders above it."""
-    return Path(str(name)).name or str(name)
 
 
 def _typed_mask(s: pd.Series, types) -> np.ndarray:

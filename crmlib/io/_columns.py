@@ -18,9 +18,12 @@ import pandas as pd
 import yaml
 
 from crmlib.exceptions import DataProblem, ParameterError
+from crmlib.io._notes import Note, display
 from crmlib.schemas import TableSpec
 
 HEADER_SEARCH_ROWS = 30
+#: How far down a header is looked for when the first lines name no column.
+HEADER_SEARCH_MAX = 1000
 
 
 def norm(text) -> str:
@@ -226,6 +229,11 @@ def _frame_from_grid(grid: pd.DataFrame, lines: np.ndarray, spec: TableSpec, exp
         scores = [header_score(grid.iloc[i], spec, explicit)
                   for i in range(min(HEADER_SEARCH_ROWS, len(grid)))]
         best = max(scores)
+        if best < min(2, len(spec.required)) and len(grid) > HEADER_SEARCH_ROWS:
+            # a long title block (report exports): look further down, row by row
+            scores += [header_score(grid.iloc[i], spec, explicit)
+                       for i in range(HEADER_SEARCH_ROWS, min(HEADER_SEARCH_MAX, len(grid)))]
+            best = max(scores)
         need = max(1, min(2, best))
         h = next((i for i, s in enumerate(scores) if s >= need), 0) if best else 0
     header_cells = [str(v) for v in grid.iloc[h]]
@@ -236,6 +244,11 @@ def _frame_from_grid(grid: pd.DataFrame, lines: np.ndarray, spec: TableSpec, exp
     body_lines = lines[h + 1:]
     header_line = int(lines[h])
     problems = []
+    if h > 0:
+        frame_notes = [Note("io.note.header_below", file=display(name), line=header_line,
+                            skipped=h)]
+    else:
+        frame_notes = []
     if body.shape[1] > width and len(body):
         extra = body.iloc[:, width:]
         long_rows = (extra != "").any(axis=1).to_numpy()
@@ -253,4 +266,5 @@ def _frame_from_grid(grid: pd.DataFrame, lines: np.ndarray, spec: TableSpec, exp
         # identical headers: keep both, the matcher sees the original text
         frame.attrs["raw_headers"] = names
     frame.index = pd.Index(body_lines.astype(np.int64), name="line")
+    frame.attrs["notes"] = frame_notes
     return frame, header_line, problems

@@ -11,7 +11,14 @@ file names, headers and counts, so they can be logged without client data.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from crmlib.i18n import check_language, t
+
+
+def display(name) -> str:
+    """The file name a note shows: the last part of a path, never the folders above it."""
+    return Path(str(name)).name or str(name)
 
 
 def _make_note(key: str, values: dict) -> Note:

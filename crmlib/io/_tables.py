@@ -9,6 +9,7 @@ validated.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 from pathlib import Path
 
@@ -17,7 +18,8 @@ import pandas as pd
 from crmlib.exceptions import DataError, DataProblem, ParameterError
 from crmlib.io._coerce import _coerce
 from crmlib.io._columns import _frame_from_grid, load_column_map
-from crmlib.io._text import load_grid, source_name
+from crmlib.io._notes import Note, display
+from crmlib.io._text import load_grid, read_bytes, source_name
 from crmlib.schemas import table_spec
 
 OPTIONS = ("encoding", "sep", "decimal", "thousands", "dayfirst", "date_order", "as_of",
@@ -27,6 +29,7 @@ DATE_ORDERS = ("DMY", "MDY")
 TEXT_EXTS = (".csv", ".txt", ".tsv", ".tab", ".dat")
 EXCEL_EXTS = (".xlsx", ".xlsm")
 PARQUET_EXTS = (".parquet", ".pq")
+ARCHIVE_EXTS = (".gz", ".zip")
 
 
 # --------------------------------------------------------------------------- sources
@@ -90,6 +93,66 @@ def _read_parquet(source, table: str, name: str) -> pd.DataFrame:
         raise DataError([DataProblem(table, None, f"is not a readable Parquet file "
                                      f"({type(err).__name__}: {str(err).splitlines()[0]})")],
                         source=name) from None
+
+
+def _unpack(source, table: str, name: str):
+    """The table file inside a ``.gz`` or ``.zip`` source.
+
+    Returns ``(file object named after the archive and the file inside, suffix
+    of that file, note or None)``. A zip must hold one table file (macOS
+    ``__MACOSX`` entries, hidden files and folders do not count); with several
+    it is refused, naming them.
+    """
+    import gzip
+    import zipfile
+    import zlib
+
+    data = read_bytes(source, table=table)
+    outer = Path(name)
+    if outer.suffix.lower() == ".gz":
+        try:
+            raw = gzip.decompress(data)
+        except (OSError, EOFError, zlib.error) as err:
+            raise DataError([DataProblem(table, None, f"is not a readable gzip file ({err}); "
+                                         "compress it again or send the CSV itself")],
+                            source=name) from None
+        inner = outer.stem
+        buf = io.BytesIO(raw)
+        buf.name = name
+        return buf, Path(inner).suffix.lower(), None
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile as err:
+        raise DataError([DataProblem(table, None, f"is not a readable zip file ({err})")],
+                        source=name) from None
+    with archive:
+        members = [m for m in archive.infolist() if not m.is_dir()
+                   and not m.filename.startswith("__MACOSX/")
+                   and not Path(m.filename).name.startswith((".", "~$"))]
+        known = TEXT_EXTS + EXCEL_EXTS + PARQUET_EXTS + (".xls",)
+        tables = [m for m in members if Path(m.filename).suffix.lower() in known] or members
+        if not tables:
+            raise DataError([DataProblem(table, None, "is a zip file with no file inside")],
+                            source=name)
+        if len(tables) > 1:
+            shown = ", ".join(m.filename for m in tables)
+            raise DataError([DataProblem(
+                table, None, f"is a zip file holding {len(tables)} files ({shown}); it must "
+                f"hold one: unzip it and keep the one with the {table}, or name the others "
+                "apart")], source=name)
+        member = tables[0]
+        try:
+            raw = archive.read(member)
+        except RuntimeError as err:  # encrypted members
+            raise DataError([DataProblem(table, None, f"cannot be unzipped ({err}); send "
+                                         "it without a password")], source=name) from None
+        except (zipfile.BadZipFile, zlib.error, OSError, EOFError) as err:
+            raise DataError([DataProblem(table, None, f"is a damaged zip file ({err})")],
+                            source=name) from None
+    buf = io.BytesIO(raw)
+    buf.name = f"{name} ({member.filename})"
+    note = Note("io.note.zip_member", file=display(name), member=member.filename)
+    return buf, Path(member.filename).suffix.lower(), note
 
 
 # --------------------------------------------------------------------------- main
@@ -231,16 +294,23 @@ def read_table(source, table: str, *, column_map=None, **options) -> pd.DataFram
         if query is not None:
             raise ParameterError("query is only for database sources (an SQLAlchemy URL); "
                                  f"source is {name!r}", parameter="query", value=query)
+        if suffix in ARCHIVE_EXTS:
+            source, suffix, note = _unpack(source, table, name)
+            name = source.name
+            if note is not None:
+                info["notes"] = [note]
         if suffix == ".xls":
-            raise DataError([DataProblem(table, None, "is an old .xls workbook; save it as "
+            raise DataError([DataProblem(table, None, "is an old .xls workbook, which is not "
+                                         "read; open it in Excel or LibreOffice and save it as "
                                          ".xlsx or CSV")], source=name)
         if suffix in PARQUET_EXTS:
             frame, kind = _read_parquet(source, table, name), "row"
-            info = {"format": "parquet"}
+            info["format"] = "parquet"
         else:
-            grid, lines, info = load_grid(
+            grid, lines, grid_info = load_grid(
                 source, table=table, encoding=options.get("encoding"), sep=options.get("sep"),
                 sheet=options.get("sheet"), kind="excel" if suffix in EXCEL_EXTS else "text")
+            info = {**grid_info, "notes": info.get("notes", []) + grid_info.get("notes", [])}
             frame, header_line, problems = _frame_from_grid(grid, lines, spec, explicit,
                                                             options.get("header_row"), name)
             if problems:
@@ -253,5 +323,7 @@ def read_table(source, table: str, *, column_map=None, **options) -> pd.DataFram
     if problems:
         raise DataError(problems, source=name)
     df = df.reset_index(drop=True)
+    info.setdefault("notes", [])
+    info.setdefault("unrecognised", [])
     df.attrs = {"source": name, **info}
     return df

@@ -91,6 +91,8 @@ def decode(data: bytes, *, encoding: str | None, table: str, name: str) -> tuple
         text, used = data[3:].decode("utf-8", errors="replace"), "utf-8-sig"
     elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         text, used = data.decode("utf-16", errors="replace"), "utf-16"
+    elif (wide := _utf16_without_bom(data)) is not None:
+        text, used = data.decode(wide, errors="replace"), wide
     else:
         try:
             text, used = data.decode("utf-8"), "utf-8"
@@ -105,12 +107,49 @@ def decode(data: bytes, *, encoding: str | None, table: str, name: str) -> tuple
                 except UnicodeDecodeError:
                     text, used = data.decode("latin-1"), "latin-1"
     text = text.lstrip("\ufeff")
-    if "\x00" in text:
-        raise DataError([DataProblem(table, None, "is not a text file (it holds binary data); "
-                                     "save it as CSV, .xlsx or .parquet")], source=name)
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\x00" in text:
+        _refuse_nul(text, table=table, name=name)
     return text, used
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """``"utf-16-le"``/``"utf-16-be"`` when ``data`` looks like UTF-16 text without a
+    byte-order mark (a zero byte in every other position, as ASCII text in UTF-16 has),
+    else None."""
+    head = data[:4000]
+    if len(head) < 4 or len(head) % 2:
+        head = head[: len(head) - len(head) % 2]
+    if len(head) < 4:
+        return None
+    even, odd = head[0::2], head[1::2]
+    zeros_even, zeros_odd = even.count(0) / len(even), odd.count(0) / len(odd)
+    for enc, wide, narrow in (("utf-16-le", zeros_odd, zeros_even),
+                              ("utf-16-be", zeros_even, zeros_odd)):
+        if wide > 0.4 and narrow < 0.05:
+            try:
+                data[: len(data) - len(data) % 2].decode(enc)
+            except UnicodeDecodeError:
+                return None
+            return enc
+    return None
+
+
+def _refuse_nul(text: str, *, table: str, name: str) -> None:
+    """Refuse text holding NUL characters: a few name their lines, many mean binary data."""
+    n = text.count("\x00")
+    lines = text.split("\n")
+    texty = len(lines) > 2 and any(sep in lines[0] for sep in SEPARATORS)
+    if n > 20 or not texty:
+        raise DataError([DataProblem(table, None, "is not a text file (it holds binary data); "
+                                     "save it as CSV, .xlsx or .parquet")], source=name)
+    lines = [k for k, ln in enumerate(lines, start=1) if "\x00" in ln]
+    raise DataError([DataProblem(
+        table, None, "holds a NUL character (a zero byte, which no text export writes: the "
+        "file was damaged in copying or glued from a binary file); remove it in a text editor "
+        "or export the file again", len(lines), text.count("\n") + 1,
+        tuple((k, "NUL") for k in lines[:3]), "line", name)], source=name)
 
 
 def sniff_separator(text: str, *, max_lines: int = 60) -> str:
