@@ -16,7 +16,15 @@ import pandas as pd
 from crmlib.exceptions import DataProblem, ParameterError
 from crmlib.io._columns import match_columns, unrecognised
 from crmlib.io._notes import Note, display
-from crmlib.io._parse import decimal_votes, detect_decimal, parse_dates, parse_flags, parse_numbers
+from crmlib.io._parse import (
+    date_order_evidence,
+    decimal_votes,
+    detect_decimal,
+    numeric_dates,
+    parse_dates,
+    parse_flags,
+    parse_numbers,
+)
 from crmlib.schemas import TableSpec, check, table_spec
 
 
@@ -105,6 +113,9 @@ def _coerce(frame: pd.DataFrame, spec: TableSpec, explicit: dict, *, kind: str, 
         problems.append(DataProblem(table, column, rule, int(mask.sum()), n, ex, kind, name))
 
     end_of_day = as_of.normalize() + pd.Timedelta(days=1)
+    orders = _date_orders(cols, [c.name for c in spec.columns
+                                 if c.dtype == "datetime" and c.name in canonical],
+                          options, table=table, file=file, notes=notes, problems=problems)
     for c in spec.columns:
         if c.name not in canonical:
             continue
@@ -154,9 +165,19 @@ def _coerce(frame: pd.DataFrame, spec: TableSpec, explicit: dict, *, kind: str, 
                 if getattr(ser.dt, "tz", None) is not None:
                     ser = ser.dt.tz_localize(None)
                 values = ser.astype("datetime64[ns]").to_numpy()
-            elif _is_text(s):
+            elif _is_text(s) or (pd.api.types.is_numeric_dtype(s)
+                                 and not pd.api.types.is_bool_dtype(s)):
                 typed = _typed_mask(s, (pd.Timestamp, dt.datetime))
-                values, bad, _ = parse_dates(_text_cells(s), dayfirst=options.get("dayfirst"))
+                cells = _date_cells(s)
+                nvalues, handled, nbad, n_ymd, n_serial = numeric_dates(cells)
+                values, bad, _ = parse_dates(cells.where(~handled), dayfirst=orders[c.name])
+                values[handled] = nvalues[handled]
+                bad = bad | nbad
+                if n_ymd:
+                    notes.append(Note("io.note.yyyymmdd", file=file, column=c.name, n=n_ymd))
+                if n_serial:
+                    notes.append(Note("io.note.excel_serial", file=file, column=c.name,
+                                      n=n_serial))
                 if typed.any():
                     values[typed] = pd.to_datetime(s[typed]).astype("datetime64[ns]").to_numpy()
                 if bad.any():
@@ -197,6 +218,84 @@ def _coerce(frame: pd.DataFrame, spec: TableSpec, explicit: dict, *, kind: str, 
             continue
         problems.append(p)
     return df, problems
+
+
+def _date_orders(cols: dict, columns: list[str], options: dict, *, table: str, file: str,
+                 notes: list, problems: list) -> dict[str, bool | None]:
+    """Day first (True) or month first (False) for each date column of one file.
+
+    A ``date_order`` option (``"DMY"``/``"MDY"``, or ``{column or "*": ...}``)
+    or ``dayfirst`` settles a column. Otherwise the whole file decides: a value
+    with a first field above 12 in any date column proves day first for every
+    column, one with a second field above 12 proves month first. Columns
+    proving opposite orders are a problem (the user says which with
+    ``date_order``). When nothing in the file tells, numeric dates are read
+    day first and a note says so and how to change it.
+    """
+    setting = options.get("date_order")
+    if isinstance(setting, str):
+        setting = {"*": setting}
+    setting = {k: str(v).upper() == "DMY" for k, v in (setting or {}).items()}
+    dayfirst = options.get("dayfirst")
+    orders: dict[str, bool | None] = {}
+    proof: dict[str, tuple[bool, bool]] = {}
+    for name in columns:
+        if name in setting or "*" in setting:
+            orders[name] = setting.get(name, setting.get("*"))
+        elif dayfirst is not None:
+            orders[name] = dayfirst
+        else:
+            s = cols[name]
+            proof[name] = date_order_evidence(_text_cells(s)) if _is_text(s) else (False, False)
+    dmy = [k for k, (d, m) in proof.items() if d and not m]
+    mdy = [k for k, (d, m) in proof.items() if m and not d]
+    if dmy and mdy:
+        problems.append(DataProblem(
+            table, None, f"has dates day first in {', '.join(dmy)} (a first field above 12) "
+            f"and month first in {', '.join(mdy)} (a second field above 12); say which order "
+            f"each column uses with date_order in dataset.yaml, e.g. date_order: "
+            f"{{{table}.{mdy[0]}: MDY, {table}.{dmy[0]}: DMY}}"))
+    found = True if dmy else (False if mdy else None)
+    unsure = []
+    for name, (d, m) in proof.items():
+        if d and m:
+            orders[name] = None  # the column contradicts itself: its bad values are reported
+        elif found is not None:
+            orders[name] = found
+        else:
+            orders[name] = True
+            s = cols[name]
+            if _is_text(s) and _has_numeric_dates(_text_cells(s)):
+                unsure.append(name)
+    if unsure:
+        notes.append(Note("io.note.date_order", file=file, columns=", ".join(unsure),
+                          table=table, column=unsure[0]))
+    return orders
+
+
+def _has_numeric_dates(s: pd.Series) -> bool:
+    t = s.dropna()
+    return bool(t.str.contains(r"^\d{1,2}[-/.]\d{1,2}[-/.]\d", regex=True).any())
+
+
+def _date_cells(s: pd.Series) -> pd.Series:
+    """The cells of a date column as text: numbers (Excel number cells, integer columns of a
+    frame) written as they read (``45366``, ``20240315``, ``45366.75``), dates left missing."""
+    if _is_text(s) and s.dtype != object:
+        return s.astype("str")
+    def one(v):
+        if isinstance(v, str):
+            return v
+        if isinstance(v, (bool, np.bool_)) or v is None or v is pd.NA:
+            return None
+        if isinstance(v, (int, np.integer)):
+            return str(int(v))
+        if isinstance(v, (float, np.floating)):
+            if np.isnan(v):
+                return None
+            return str(int(v)) if float(v).is_integer() else repr(float(v))
+        return None
+    return pd.Series([one(v) for v in s.to_numpy(dtype=object)], index=s.index, dtype="str")
 
 
 def _typed_mask(s: pd.Series, types) -> np.ndarray:

@@ -187,6 +187,13 @@ def _check_options(options: dict) -> None:
         raise ParameterError(f"dayfirst must be True, False or None; got {options['dayfirst']!r}",
                              parameter="dayfirst", allowed=(True, False, None),
                              value=options["dayfirst"])
+    order = options.get("date_order")
+    if order is not None:
+        values = order.values() if isinstance(order, dict) else [order]
+        if not all(isinstance(v, str) and v.upper() in DATE_ORDERS for v in values):
+            raise ParameterError("date_order must be 'DMY' (day first) or 'MDY' (month first), "
+                                 "or {date column: 'DMY'|'MDY'}; got " f"{order!r}",
+                                 parameter="date_order", allowed=DATE_ORDERS, value=order)
     hr = options.get("header_row")
     if hr is not None and (isinstance(hr, bool) or not isinstance(hr, int) or hr < 1):
         raise ParameterError(f"header_row must be a line number (1 = first line); got {hr!r}",
@@ -218,8 +225,11 @@ def read_table(source, table: str, *, column_map=None, **options) -> pd.DataFram
         ``encoding`` (detected: BOM, UTF-8, else Windows-1252/Latin-1);
         ``sep`` (detected among ``,`` ``;`` tab ``|``);
         ``decimal`` ``"."``/``","`` and ``thousands`` (detected per file);
-        ``dayfirst`` True/False (detected per date column; day first when
-        ambiguous); ``as_of`` (the date the data were extracted, default
+        ``dayfirst`` True/False for every date column, or ``date_order``
+        ``"DMY"``/``"MDY"`` or ``{date column: "DMY"|"MDY"}`` (by default the
+        whole file decides: a first field above 12 in any date column proves
+        day first, a second field above 12 month first; when nothing proves
+        either, day first, with a note); ``as_of`` (the date the data were extracted, default
         today: later dates are an error, except due dates); ``sheet`` (Excel
         sheet name or position); ``header_row`` (line of the header; by
         default the first of the first 30 lines naming at least two of the
