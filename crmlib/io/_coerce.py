@@ -61,11 +61,20 @@ def _coerce(frame: pd.DataFrame, spec: TableSpec, explicit: dict, *, kind: str, 
     info["unrecognised"] = unknown
     n = len(frame)
     conflicted = {p.column for p in problems}
-    for missing in [c for c in spec.required if c not in cols and c not in conflicted]:
+    # a sales export with quantity and unit price but no line amount: amount = their product
+    derive_amount = (table == "transactions" and "amount" not in canonical
+                     and "amount" not in conflicted
+                     and {"quantity", "unit_price"} <= set(canonical))
+    for missing in [c for c in spec.required if c not in cols and c not in conflicted
+                    and not (c == "amount" and derive_amount)]:
         found = ", ".join(repr(h) for h in raw_headers) or "none"
         where = f"header on line {header_line}" if header_line is not None else "columns"
         syn = table_spec(table).column(missing).synonyms[:4]
         hint = f"; also recognised: {', '.join(syn)}" if syn else ""
+        if table == "transactions" and missing == "amount":
+            have = [c for c in ("quantity", "unit_price") if c in canonical]
+            hint += ("; or give both quantity and unit_price to work it out (found "
+                     f"{' and '.join(have) or 'neither'})")
         problems.append(DataProblem(
             table, missing, f"is required but missing ({where}: {found}){hint}; map a header "
             "to it with column_map" + (", or give the line of the real header with header_row"
@@ -210,6 +219,20 @@ def _coerce(frame: pd.DataFrame, spec: TableSpec, explicit: dict, *, kind: str, 
             out[c.name] = _text(s, c)
     for col in extras:
         out[col] = _text(cols[col], None)
+    if derive_amount:
+        qty, price = out["quantity"].to_numpy(), out["unit_price"].to_numpy()
+        amount = qty * price
+        empty = np.isnan(amount) & ~skip.get("quantity", np.zeros(n, bool)) \
+            & ~skip.get("unit_price", np.zeros(n, bool))
+        if empty.any():
+            shown = np.array([f"quantity {_fmt(q)}, unit_price {_fmt(p)}"
+                              for q, p in zip(qty, price)], dtype=object)
+            report("amount", "is worked out as quantity x unit_price, and one of them is "
+                   "empty; fill it in or give the line amount in the file", empty, shown)
+        skip["amount"] = np.isnan(amount)
+        out["amount"] = pd.Series(amount, index=index, dtype="float64")
+        canonical = [c.name for c in spec.columns if c.name in out]
+        notes.append(Note("io.note.amount_from_price", file=file, n=int((~empty).sum())))
     df = pd.DataFrame(out, index=index)
     df = df[[*canonical, *extras]]
     reported = {p.column for p in problems if p.column is not None and p.n_rows == 0}
@@ -296,6 +319,11 @@ def _date_cells(s: pd.Series) -> pd.Series:
             return str(int(v)) if float(v).is_integer() else repr(float(v))
         return None
     return pd.Series([one(v) for v in s.to_numpy(dtype=object)], index=s.index, dtype="str")
+
+
+def _fmt(value) -> str:
+    return "empty" if value is None or (isinstance(value, float) and np.isnan(value)) \
+        else f"{value:g}"
 
 
 def _typed_mask(s: pd.Series, types) -> np.ndarray:
