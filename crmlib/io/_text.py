@@ -239,15 +239,157 @@ def strip_grid(grid: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(out, index=grid.index)
 
 
-def excel_grid(source, *, sheet, table: str, name: str) -> tuple[pd.DataFrame, np.ndarray]:
+_SHEET_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+
+
+def _excel_cell(v):
+    import datetime as dt
+
+    if v is None:
+        return ""
+    if isinstance(v, str):
+        return v
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, (dt.datetime, dt.date)):
+        return pd.Timestamp(v)
+    if isinstance(v, dt.time):
+        return v.isoformat()
+    if isinstance(v, float):
+        return int(v) if v.is_integer() and abs(v) < 1e15 else v
+    if isinstance(v, int):
+        return v
+    return str(v)
+
+
+def _sheet_rows(ws, *, limit: int | None = None) -> tuple[list[list], list[int]]:
+    """The non-empty rows of a read-only sheet and their sheet row numbers.
+
+    The sheet's stated size is ignored (a stray formatted cell at XFD1048576
+    would claim 17 billion cells): only rows holding a value are kept, each
+    cut after its last value, so the work follows the real data.
+    """
+    ws.reset_dimensions()
+    rows, lines = [], []
+    for r, row in enumerate(ws.iter_rows(values_only=True), start=1):
+        if limit is not None and r > limit:
+            break
+        if not row:
+            continue
+        last = len(row)
+        while last and (row[last - 1] is None or row[last - 1] == ""):
+            last -= 1
+        if not last:
+            continue
+        rows.append([_excel_cell(v) for v in row[:last]])
+        lines.append(r)
+    return rows, lines
+
+
+def _sheet_xml_facts(wb, ws) -> tuple[list[tuple[str, str]], list[str]]:
+    """Formulas without a saved result (``[(cell, formula)]``) and merged ranges of a sheet,
+    read from its XML (read-only sheets do not expose them)."""
+    from xml.etree.ElementTree import iterparse
+
+    archive = getattr(wb, "_archive", None)
+    path = getattr(ws, "_worksheet_path", None)
+    if archive is None or path is None:  # pragma: no cover - openpyxl internals changed
+        return [], []
+    # a cheap look first: most sheets have neither, and need no second parse
+    found, tail = False, b""
+    with archive.open(path) as f:
+        while chunk := f.read(1 << 20):
+            block = tail + chunk
+            if b"<f" in block or b"mergeCell" in block or b":f>" in block:
+                found = True
+                break
+            tail = block[-16:]
+    if not found:
+        return [], []
+    uncached, merges = [], []
+    with archive.open(path) as f:
+        for _, el in iterparse(f, events=("end",)):
+            tag = el.tag.rsplit("}", 1)[-1]
+            if tag == "c":
+                formula = el.find(_SHEET_NS + "f")
+                if formula is not None:
+                    value = el.find(_SHEET_NS + "v")
+                    if value is None or value.text is None:
+                        uncached.append((el.get("r") or "?", formula.text or "(shared formula)"))
+                el.clear()
+            elif tag == "row":
+                el.clear()
+            elif tag == "mergeCell" and el.get("ref"):
+                merges.append(el.get("ref"))
+    return uncached, merges
+
+
+def _fill_merged(rows: list[list], lines: list[int], merges: list[str]) -> list[str]:
+    """Fill each vertically merged range down its first column; return the ranges filled."""
+    from openpyxl.utils.cell import range_boundaries
+
+    at = {ln: i for i, ln in enumerate(lines)}
+    filled = []
+    for ref in merges:
+        try:
+            c1, r1, _c2, r2 = range_boundaries(ref)
+        except (ValueError, TypeError):
+            continue
+        if r2 <= r1 or r1 not in at:
+            continue
+        top = rows[at[r1]]
+        value = top[c1 - 1] if c1 - 1 < len(top) else ""
+        if value == "":
+            continue
+        done = False
+        for r in range(r1 + 1, r2 + 1):
+            if r not in at:
+                continue
+            row = rows[at[r]]
+            if len(row) < c1:
+                row.extend([""] * (c1 - len(row)))
+            if row[c1 - 1] == "":
+                row[c1 - 1] = value
+                done = True
+        if done:
+            filled.append(ref)
+    return filled
+
+
+def _pick_sheet(wb, table: str):
+    """The first sheet whose first lines hold a header of ``table`` (None: no sheet does)."""
+    from crmlib.io._columns import HEADER_SEARCH_ROWS, header_score
+    from crmlib.schemas import TABLES
+
+    spec = TABLES.get(table)
+    if spec is None:
+        return None
+    need = max(1, min(2, len(spec.required)))
+    for ws in wb.worksheets:
+        rows, _ = _sheet_rows(ws, limit=HEADER_SEARCH_ROWS)
+        if any(header_score(r, spec, {}) >= need for r in rows):
+            return ws
+    return None
+
+
+def excel_grid(source, *, sheet, table: str, name: str) -> tuple[pd.DataFrame, np.ndarray, dict]:
     """Read one worksheet into a grid of cells and sheet row numbers.
 
     Text cells stay text, empty cells are ``""``; real Excel dates become
     :class:`pandas.Timestamp`, numbers stay numbers (integral ones as ``int``),
-    so the loader need not guess their format.
+    so the loader need not guess their format. Only rows holding a value are
+    read, however large the sheet claims to be. Without ``sheet``, the first
+    sheet whose first lines hold a header of ``table`` is used (a note names
+    it when it is not the first). Vertically merged cells (one customer written
+    over several lines) are filled down, with a note. Formulas saved without
+    their results (by programs that write workbooks without computing them)
+    are refused: they would read as empty cells.
+
+    Returns ``(grid, lines, info)``; ``info`` holds ``sheet`` and ``notes``.
     """
-    import datetime as dt
     import zipfile
+
+    from crmlib.io._notes import Note, display
 
     try:
         import openpyxl
@@ -267,48 +409,63 @@ def excel_grid(source, *, sheet, table: str, name: str) -> tuple[pd.DataFrame, n
     except Exception as err:  # noqa: BLE001 - openpyxl raises private types on corrupt files
         raise DataError([DataProblem(table, None, f"is not a readable .xlsx workbook "
                                      f"({type(err).__name__}: {err})")], source=name) from None
+    notes = []
     try:
-        if sheet is None:
-            ws = wb.worksheets[0]
-        elif isinstance(sheet, int):
-            ws = wb.worksheets[sheet]
-        else:
-            ws = wb[sheet]
-    except (KeyError, IndexError):
-        names = wb.sheetnames
-        wb.close()
-        raise ParameterError(f"sheet must be one of {names} (or a 0-based position); "
-                             f"got {sheet!r}", parameter="sheet", allowed=tuple(names),
-                             value=sheet) from None
-
-    def cell(v):
-        if v is None:
-            return ""
-        if isinstance(v, str):
-            return v
-        if isinstance(v, bool):
-            return "true" if v else "false"
-        if isinstance(v, (dt.datetime, dt.date)):
-            return pd.Timestamp(v)
-        if isinstance(v, dt.time):
-            return v.isoformat()
-        if isinstance(v, float):
-            return int(v) if v.is_integer() and abs(v) < 1e15 else v
-        if isinstance(v, int):
-            return v
-        return str(v)
-
-    try:
-        rows = [[cell(v) for v in row] for row in ws.iter_rows(values_only=True)]
-    except Exception as err:  # noqa: BLE001 - a corrupt sheet fails while it is read
-        raise DataError([DataProblem(table, None, f"is not a readable .xlsx workbook "
-                                     f"({type(err).__name__}: {err})")], source=name) from None
+        try:
+            if sheet is None:
+                ws = wb.worksheets[0]
+                if len(wb.worksheets) > 1:
+                    found = _pick_sheet(wb, table)
+                    if found is not None and found is not ws:
+                        notes.append(Note("io.note.sheet", file=display(name), sheet=found.title,
+                                          first=ws.title, table=table))
+                        ws = found
+            elif isinstance(sheet, int):
+                ws = wb.worksheets[sheet]
+            else:
+                ws = wb[sheet]
+        except (KeyError, IndexError):
+            names = wb.sheetnames
+            raise ParameterError(f"sheet must be one of {names} (or a 0-based position); "
+                                 f"got {sheet!r}", parameter="sheet", allowed=tuple(names),
+                                 value=sheet) from None
+        try:
+            rows, lines = _sheet_rows(ws)
+            uncached, merges = _sheet_xml_facts(wb, ws)
+        except Exception as err:  # noqa: BLE001 - a corrupt sheet fails while it is read
+            raise DataError([DataProblem(table, None, f"is not a readable .xlsx workbook "
+                                         f"({type(err).__name__}: {err})")],
+                            source=name) from None
+        title = ws.title
     finally:
         wb.close()
+    if uncached:
+        from openpyxl.utils.cell import coordinate_from_string
+
+        by_row: dict[int, list] = {}
+        for ref, formula in uncached:
+            try:
+                r = coordinate_from_string(ref)[1]
+            except (ValueError, TypeError):
+                r = 0
+            by_row.setdefault(r, []).append(f"{ref}: ={formula}" if formula[:1] != "=" else
+                                            f"{ref}: {formula}")
+        examples = tuple((r, v[0]) for r, v in sorted(by_row.items())[:3])
+        raise DataError([DataProblem(
+            table, None, f"holds {len(uncached)} formula cell(s) on the sheet {title!r} "
+            "without a saved result (the program that wrote the workbook did not compute "
+            "them), which would read as empty; open and save the file in Excel or "
+            "LibreOffice, or export it as CSV", len(by_row), max(len(rows), len(by_row)),
+            examples, "line", name)], source=name)
+    if merges:
+        filled = _fill_merged(rows, lines, merges)
+        if filled:
+            notes.append(Note("io.note.merged", file=display(name), n=len(filled),
+                              ranges=", ".join(filled[:3]) + (" ..." if len(filled) > 3 else "")))
     width = max((len(r) for r in rows), default=0)
     rows = [r + [""] * (width - len(r)) for r in rows]
     grid = pd.DataFrame(rows, columns=range(width), dtype=object) if rows else pd.DataFrame()
-    return grid, np.arange(1, len(grid) + 1)
+    return grid, np.asarray(lines, dtype=np.int64), {"sheet": title, "notes": notes}
 
 
 def drop_blank(grid: pd.DataFrame, lines: np.ndarray) -> tuple[pd.DataFrame, np.ndarray]:
@@ -344,16 +501,16 @@ def load_grid(source, *, table: str, encoding=None, sep=None, sheet=None,
         suffix = Path(name).suffix.lower()
         kind = "excel" if suffix in (".xlsx", ".xlsm") else "text"
     if kind == "excel":
-        grid, lines = excel_grid(source, sheet=sheet, table=table, name=name)
-        info = {"format": "xlsx", "encoding": None, "sep": None}
+        grid, lines, meta = excel_grid(source, sheet=sheet, table=table, name=name)
+        info = {"format": "xlsx", "encoding": None, "sep": None, **meta}
     else:
         data = read_bytes(source, table=table)
         if data.startswith(b"PK\x03\x04"):
             # a workbook under another name (or an upload without a name): read it as one
-            grid, lines = excel_grid(io.BytesIO(data), sheet=sheet, table=table, name=name)
+            grid, lines, meta = excel_grid(io.BytesIO(data), sheet=sheet, table=table, name=name)
             grid = strip_grid(grid)
             grid, lines = drop_blank(grid, lines)
-            return grid, lines, {"format": "xlsx", "encoding": None, "sep": None}
+            return grid, lines, {"format": "xlsx", "encoding": None, "sep": None, **meta}
         text, used = decode(data, encoding=encoding, table=table, name=name)
         if sep is None:
             sep = sniff_separator(text)
