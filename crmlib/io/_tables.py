@@ -17,13 +17,14 @@ import pandas as pd
 
 from crmlib.exceptions import DataError, DataProblem, ParameterError
 from crmlib.io._coerce import _coerce
-from crmlib.io._columns import _frame_from_grid, load_column_map
+from crmlib.io._columns import _frame_from_grid, load_column_map, match_columns
+from crmlib.io._events import LOG_COLUMNS, check_activity_map, events_to_interactions
 from crmlib.io._notes import Note, display
 from crmlib.io._text import load_grid, read_bytes, source_name
 from crmlib.schemas import table_spec
 
 OPTIONS = ("encoding", "sep", "decimal", "thousands", "dayfirst", "date_order", "as_of",
-           "sheet", "header_row", "query")
+           "sheet", "header_row", "query", "activity_map")
 #: Orders of day and month a ``date_order`` setting may name.
 DATE_ORDERS = ("DMY", "MDY")
 TEXT_EXTS = (".csv", ".txt", ".tsv", ".tab", ".dat")
@@ -155,6 +156,51 @@ def _unpack(source, table: str, name: str):
     return buf, Path(member.filename).suffix.lower(), note
 
 
+# --------------------------------------------------------------------------- event logs
+
+
+def _events_explicit(explicit: dict) -> dict:
+    """The part of a column map that names columns of a ticket event log."""
+    names = {c.name for c in table_spec("interaction_events").columns}
+    return {k: v for k, v in explicit.items() if v is None or v in names}
+
+
+def _event_log_frame(grid, lines, explicit: dict, options: dict, name: str):
+    """``(frame, header line)`` when the grid is a ticket event log, else None."""
+    spec = table_spec("interaction_events")
+    frame, header_line, problems = _frame_from_grid(grid, lines, spec, _events_explicit(explicit),
+                                                    options.get("header_row"), name)
+    if problems or frame is None or not _is_event_log(frame, explicit):
+        return None
+    return frame, header_line
+
+
+def _is_event_log(frame: pd.DataFrame, explicit: dict) -> bool:
+    """Whether the headers name a case id, an activity and a timestamp, and no closing time."""
+    headers = frame.attrs.get("raw_headers") or [str(c) for c in frame.columns]
+    events, _, _ = match_columns(headers, table_spec("interaction_events"),
+                                 _events_explicit(explicit), header_line=None)
+    plain, _, _ = match_columns(headers, table_spec("interactions"), explicit,
+                                header_line=None)
+    return set(LOG_COLUMNS) <= set(events.values()) and "closed_at" not in plain.values() \
+        and "activity" not in explicit.values()
+
+
+def _read_event_log(frame, explicit, *, kind, name, header_line, options, as_of, info):
+    """Type a ticket event log and turn it into one row per case."""
+    spec = table_spec("interaction_events")
+    activity_map = check_activity_map(options.get("activity_map"))
+    events, problems = _coerce(frame, spec, _events_explicit(explicit), kind=kind, name=name,
+                               header_line=header_line, options=options, as_of=as_of,
+                               info=info)
+    if problems:
+        raise DataError(problems, source=name)
+    out, notes = events_to_interactions(events, activity_map, file=display(name))
+    info["notes"] = [*notes, *info.get("notes", [])]
+    info["event_log"] = True
+    return out
+
+
 # --------------------------------------------------------------------------- main
 
 
@@ -194,6 +240,7 @@ def _check_options(options: dict) -> None:
             raise ParameterError("date_order must be 'DMY' (day first) or 'MDY' (month first), "
                                  "or {date column: 'DMY'|'MDY'}; got " f"{order!r}",
                                  parameter="date_order", allowed=DATE_ORDERS, value=order)
+    check_activity_map(options.get("activity_map"))
     hr = options.get("header_row")
     if hr is not None and (isinstance(hr, bool) or not isinstance(hr, int) or hr < 1):
         raise ParameterError(f"header_row must be a line number (1 = first line); got {hr!r}",
@@ -321,13 +368,22 @@ def read_table(source, table: str, *, column_map=None, **options) -> pd.DataFram
                 source, table=table, encoding=options.get("encoding"), sep=options.get("sep"),
                 sheet=options.get("sheet"), kind="excel" if suffix in EXCEL_EXTS else "text")
             info = {**grid_info, "notes": info.get("notes", []) + grid_info.get("notes", [])}
-            frame, header_line, problems = _frame_from_grid(grid, lines, spec, explicit,
-                                                            options.get("header_row"), name)
-            if problems:
-                raise DataError(problems, source=name)
+            log = _event_log_frame(grid, lines, explicit, options, name) \
+                if table == "interactions" else None
+            if log is not None:
+                frame, header_line = log
+            else:
+                frame, header_line, problems = _frame_from_grid(grid, lines, spec, explicit,
+                                                                options.get("header_row"), name)
+                if problems:
+                    raise DataError(problems, source=name)
             kind = "line"
             info["header_line"] = header_line
 
+    if table == "interactions" and _is_event_log(frame, explicit):
+        frame = _read_event_log(frame, explicit, kind=kind, name=name, header_line=header_line,
+                                options=options, as_of=as_of, info=info)
+        kind, header_line = "row", None
     df, problems = _coerce(frame, spec, explicit, kind=kind, name=name, header_line=header_line,
                            options=options, as_of=as_of, info=info)
     if problems:

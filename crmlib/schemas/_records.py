@@ -194,3 +194,31 @@ _add(TableSpec(
     ),
     ordered=(("issued_at", "due_at"),),
 ))
+
+_add(TableSpec(
+    "interaction_events",
+    "One row per event of a ticket (opened, assigned, a customer contact, closed ...), as a "
+    "ticket system's audit export gives them; crmlib.io reads such a file as the "
+    "interactions table, one row per case.",
+    (
+        C("case_id", "str", "Ticket or case the event belongs to.",
+          synonyms=("caso", "id_caso", "case", "case id", "case:concept:name", "ticket",
+                    "ticket_id", "id ticket", "incidencia", "nº incidencia", "id_incidencia")),
+        C("activity", "str", "What happened: opened, assigned, customer contact, closed ...",
+          synonyms=("actividad", "evento", "event", "accion", "acción", "concept:name",
+                    "activity name", "tipo evento", "tipo de evento", "event_type",
+                    "event type")),
+        C("timestamp", "datetime", "When the event happened.",
+          synonyms=("time:timestamp", "fecha_hora", "fecha hora", "fecha y hora",
+                    "event_time", "fecha evento", "fecha del evento", "marca temporal",
+                    "datetime", "date_time", "fecha", "time", "date")),
+        C("customer_id", "str", "Customer of the case; empty for anonymous contacts.",
+          nullable=True, synonyms=tuple(x for x in _CUSTOMER_ID.synonyms if x not in ("id",))),
+        C("channel", "str", "Channel of the event.", required=False, nullable=True,
+          synonyms=("canal", "medio", "via", "vía")),
+        C("kind", "str", "complaint, request, suggestion or praise.", required=False,
+          nullable=True, synonyms=("tipo", "tipo_interaccion", "type")),
+        C("category", "str", "Topic of the case.", required=False, nullable=True,
+          synonyms=("categoria", "categoría", "motivo", "asunto", "topic", "reason")),
+    ),
+))
