@@ -138,3 +138,11 @@ def test_dataset_yaml_unknown_read_option_is_refused_with_suggestion(tmp_path):
     with pytest.raises(DataError) as err:
         read_dataset_config(tmp_path)
     assert "day_first" in str(err.value) and "dayfirst" in str(err.value)
+
+
+def test_missing_required_column_points_at_the_header_that_is_close(tmp_path):
+    f = _csv(tmp_path / "transactions.csv", "Cliente,Fecha,Importte\nC1,2024-01-02,3\n")
+    with pytest.raises(DataError) as err:
+        read_table(f, "transactions", as_of="2024-12-31")
+    msg = str(err.value)
+    assert "'amount' is required but missing" in msg and "did you mean 'Importte'" in msg

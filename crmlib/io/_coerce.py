@@ -71,6 +71,9 @@ def _coerce(frame: pd.DataFrame, spec: TableSpec, explicit: dict, *, kind: str, 
         where = f"header on line {header_line}" if header_line is not None else "columns"
         syn = table_spec(table).column(missing).synonyms[:4]
         hint = f"; also recognised: {', '.join(syn)}" if syn else ""
+        close = [u["header"] for u in unknown if u["suggestion"] == missing]
+        if close:
+            hint = f"; did you mean {close[0]!r}?{hint}"
         if table == "transactions" and missing == "amount":
             have = [c for c in ("quantity", "unit_price") if c in canonical]
             hint += ("; or give both quantity and unit_price to work it out (found "
