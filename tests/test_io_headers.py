@@ -146,3 +146,19 @@ def test_missing_required_column_points_at_the_header_that_is_close(tmp_path):
         read_table(f, "transactions", as_of="2024-12-31")
     msg = str(err.value)
     assert "'amount' is required but missing" in msg and "did you mean 'Importte'" in msg
+
+
+def test_unrecognised_columns_of_a_client_folder(tmp_path):
+    from crmlib.io import unrecognised_columns
+
+    _csv(tmp_path / "customers_crm.csv", "Cliente,Nombre,Emial\nC1,Ana,a@b.es\n")
+    # a file with a data problem still has its headers listed
+    _csv(tmp_path / "transactions.csv", "Cliente,Fecha,Importe,Vendedor\nC1,ayer,3,Pepe\n")
+    _csv(tmp_path / "interactions.csv", "case_id,customer_id,activity,timestamp,Prioridad\n"
+         "T1,C1,opened,2024-03-01 09:00,alta\n")
+    table = unrecognised_columns(tmp_path)
+    assert list(table.columns) == ["table", "file", "header", "suggestion"]
+    rows = set(map(tuple, table.astype(object).where(table.notna(), None).to_numpy()))
+    assert rows == {("customers", "customers_crm.csv", "Emial", "email"),
+                    ("transactions", "transactions.csv", "Vendedor", None),
+                    ("interactions", "interactions.csv", "Prioridad", None)}

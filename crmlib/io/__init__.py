@@ -29,7 +29,7 @@ from crmlib.exceptions import DataError, DataProblem, ParameterError
 from crmlib.io._notes import Note, read_notes
 from crmlib.io._overrides import read_match_overrides
 from crmlib.io._survey import NO_ANSWER, likert_labels, parse_likert, read_survey
-from crmlib.io._tables import DATE_ORDERS, OPTIONS, read_table
+from crmlib.io._tables import DATE_ORDERS, OPTIONS, read_table, unrecognised_headers
 from crmlib.schemas import table_spec
 
 __all__ = [
@@ -48,6 +48,7 @@ __all__ = [
     "read_notes",
     "read_survey",
     "read_table",
+    "unrecognised_columns",
 ]
 
 DATASET_FILE = "dataset.yaml"
@@ -307,3 +308,40 @@ def read_client_table(data_dir, table: str, *, optional: bool = False,
                  "notes": [n for f in frames for n in f.attrs.get("notes", [])],
                  "unrecognised": [u for f in frames for u in f.attrs.get("unrecognised", [])]}
     return out
+
+
+def unrecognised_columns(data_dir, tables=None) -> pd.DataFrame:
+    """Headers of a client's files that name no column of their table.
+
+    Parameters
+    ----------
+    data_dir : str or path
+        The client's folder (its ``dataset.yaml`` column maps and read options
+        apply).
+    tables : list of str, optional
+        Tables to look at; by default every table with a file in the folder.
+
+    Returns
+    -------
+    DataFrame
+        One row per unrecognised header: ``table``, ``file`` (file name),
+        ``header`` (as written), ``suggestion`` (the canonical column closest
+        to it, to map in ``column_map``; missing when none is close). Only the
+        header rows are read, so files whose rows break the contract are
+        listed too. Such columns are kept as text by :func:`read_table` and
+        used by no stage; the same list is in ``attrs["unrecognised"]`` of
+        every table read.
+    """
+    from crmlib.schemas import TABLES
+
+    folder = Path(data_dir)
+    config = read_dataset_config(folder)
+    rows = []
+    for table in tables if tables is not None else sorted(TABLES):
+        column_map = (config.get("column_map") or {}).get(table)
+        options = {k: v for k, v in _table_options(config, table).items() if k != "as_of"}
+        for path in client_files(folder, table):
+            for u in unrecognised_headers(path, table, column_map=column_map, **options):
+                rows.append({"table": table, "file": u["file"], "header": u["header"],
+                             "suggestion": u["suggestion"]})
+    return pd.DataFrame(rows, columns=["table", "file", "header", "suggestion"]).astype("str")

@@ -17,7 +17,7 @@ import pandas as pd
 
 from crmlib.exceptions import DataError, DataProblem, ParameterError
 from crmlib.io._coerce import _coerce
-from crmlib.io._columns import _frame_from_grid, load_column_map, match_columns
+from crmlib.io._columns import _frame_from_grid, load_column_map, match_columns, unrecognised
 from crmlib.io._events import LOG_COLUMNS, check_activity_map, events_to_interactions
 from crmlib.io._notes import Note, display
 from crmlib.io._text import load_grid, read_bytes, source_name
@@ -199,6 +199,47 @@ def _read_event_log(frame, explicit, *, kind, name, header_line, options, as_of,
     info["notes"] = [*notes, *info.get("notes", [])]
     info["event_log"] = True
     return out
+
+
+def unrecognised_headers(source, table: str, *, column_map=None, **options) -> list[dict]:
+    """Headers of a file that name no column of ``table``, read from the header alone.
+
+    As ``attrs["unrecognised"]`` of :func:`read_table` (``header``,
+    ``suggestion``, ``file``), but without typing or checking the rows, so a
+    file with bad data still gets its headers listed. A ticket event log
+    read as ``interactions`` is matched against the log's columns.
+    """
+    spec = table_spec(table)
+    _check_options(options)
+    explicit = load_column_map(column_map, spec)
+    name = source_name(source)
+    suffix = Path(name).suffix.lower()
+    if suffix in ARCHIVE_EXTS:
+        source, suffix, _ = _unpack(source, table, name)
+        name = source.name
+    if suffix == ".xls":
+        return []
+    if suffix in PARQUET_EXTS:
+        frame = _read_parquet(source, table, name).iloc[:0]
+    else:
+        grid, lines, _ = load_grid(source, table=table, encoding=options.get("encoding"),
+                                   sep=options.get("sep"), sheet=options.get("sheet"),
+                                   kind="excel" if suffix in EXCEL_EXTS else "text")
+        log = _event_log_frame(grid, lines, explicit, options, name) \
+            if table == "interactions" else None
+        if log is not None:
+            frame = log[0]
+        else:
+            frame, _, _ = _frame_from_grid(grid, lines, spec, explicit, options.get("header_row"),
+                                           name)
+            if frame is None:
+                return []
+    if table == "interactions" and _is_event_log(frame, explicit):
+        spec, explicit = table_spec("interaction_events"), _events_explicit(explicit)
+    headers = frame.attrs.get("raw_headers") or [str(c) for c in frame.columns]
+    renames, dropped, _ = match_columns(headers, spec, explicit, header_line=None)
+    found = unrecognised(headers, set(renames), set(dropped), spec, set(renames.values()))
+    return [{**u, "file": display(name)} for u in found]
 
 
 # --------------------------------------------------------------------------- main
