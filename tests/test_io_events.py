@@ -106,3 +106,12 @@ def test_log_without_customers_is_refused_like_any_interactions_file(tmp_path):
     log = "case_id,activity,timestamp\nT1,opened,2024-03-01 09:00\n"
     with pytest.raises(DataError, match="column 'customer_id' is required but missing"):
         read_table(_csv(tmp_path / "i.csv", log), "interactions", as_of="2024-12-31")
+
+
+def test_row_order_of_the_log_does_not_change_the_cases(tmp_path):
+    head, *rows = LOG.strip().split("\n")
+    shuffled = "\n".join([head, *reversed(rows)]) + "\n"
+    a = read_table(_csv(tmp_path / "a.csv", LOG), "interactions", as_of="2024-12-31")
+    b = read_table(_csv(tmp_path / "b.csv", shuffled), "interactions", as_of="2024-12-31")
+    b = b.set_index("interaction_id").loc[a["interaction_id"]].reset_index()
+    pd.testing.assert_frame_equal(a, b, check_like=False)

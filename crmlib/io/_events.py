@@ -97,9 +97,11 @@ def events_to_interactions(events: pd.DataFrame, activity_map: dict, *, file: st
             roles[norm(name)] = role
     ev = events.reset_index(drop=True).copy()
     ev["_order"] = np.arange(len(ev))
-    ev = ev.sort_values(["case_id", "timestamp", "_order"], kind="stable")
-    role = ev["activity"].fillna("").map(lambda a: roles.get(norm(a), "unknown"))
-    ev["_role"] = role.to_numpy()
+    # cases in the order they first appear in the file; events of a case in time order
+    ev["_first"] = ev.groupby("case_id", sort=False)["_order"].transform("min")
+    ev = ev.sort_values(["_first", "timestamp", "_order"], kind="stable")
+    keys = ev["activity"].fillna("").map(norm)
+    ev["_role"] = keys.map(roles).fillna("unknown").to_numpy()
     notes = []
     unknown = ev.loc[ev["_role"] == "unknown", "activity"].dropna()
     if len(unknown):
@@ -107,28 +109,29 @@ def events_to_interactions(events: pd.DataFrame, activity_map: dict, *, file: st
         shown = ", ".join(f"'{a}' ({n})" for a, n in counts.head(5).items())
         notes.append(Note("io.note.events_unknown", file=file, activities=shown,
                           n=len(counts)))
-    rows = []
-    for case, g in ev.groupby("case_id", sort=False):
-        times = g["timestamp"]
-        r = g["_role"].to_numpy()
-        marks = np.flatnonzero(np.isin(r, ("open", "close", "reopen")))
-        closed_at = pd.NaT
-        if len(marks) and r[marks[-1]] == "close":
-            closed_at = times.iloc[marks[-1]]
-        counted = np.isin(r, ("open", "contact"))
-        if closed_at is not pd.NaT:
-            counted &= (times <= closed_at).to_numpy()
-        row = {"interaction_id": case, "opened_at": times.min(), "closed_at": closed_at,
-               "contacts_to_resolve": float(max(counted.sum(), 1)),
-               "status": g["activity"].iloc[-1]}
-        for col in ("customer_id", "channel", "kind", "category"):
-            if col in g.columns:
-                vals = g[col].dropna()
-                row[col] = vals.iloc[0] if len(vals) else None
-        rows.append(row)
+    g = ev.groupby("case_id", sort=False)
+    cases = ev["case_id"].drop_duplicates().to_numpy()
+    out = pd.DataFrame({"interaction_id": pd.Series(cases, dtype="str")})
+    out = out.set_index("interaction_id", drop=False)
+    out["opened_at"] = g["timestamp"].min()
+    # closed: the last opening/closing/reopening of the case is a closing
+    marks = ev[ev["_role"].isin(("open", "close", "reopen"))]
+    last = marks.groupby("case_id", sort=False).tail(1).set_index("case_id")
+    closed = last["timestamp"].where(last["_role"] == "close")
+    out["closed_at"] = closed.reindex(out.index)
+    # contacts: the opening and the customer's contacts, up to the close
+    until = ev["case_id"].map(out["closed_at"])
+    counted = ev["_role"].isin(("open", "contact")) & (until.isna() | (ev["timestamp"] <= until))
+    out["contacts_to_resolve"] = counted.groupby(ev["case_id"], sort=False).sum() \
+        .reindex(out.index).clip(lower=1).astype("float64")
+    out["status"] = ev.groupby("case_id", sort=False).tail(1).set_index("case_id")["activity"] \
+        .reindex(out.index)
+    for col in ("customer_id", "channel", "kind", "category"):
+        if col in ev.columns:
+            out[col] = g[col].first()
+    out = out.reset_index(drop=True)
     order = ["interaction_id", "customer_id", "opened_at", "closed_at", "channel", "kind",
              "contacts_to_resolve", "status", "category"]
-    out = pd.DataFrame(rows)
     out = out[[c for c in order if c in out.columns]]
     for col in ("opened_at", "closed_at"):
         out[col] = pd.to_datetime(out[col]).astype("datetime64[ns]")
