@@ -152,3 +152,21 @@ def test_percent_in_an_amount_column_is_refused(tmp_path):
         read_table(path, "transactions")
     msg = str(err.value)
     assert "amount" in msg and "percentage" in msg and "line 2" in msg
+
+
+def test_archive_unpacking_past_the_size_limit_is_refused(tmp_path, monkeypatch):
+    import crmlib.io._tables as tables
+
+    monkeypatch.setattr(tables, "MAX_UNPACKED_BYTES", 1000)
+    big = SALES + "".join(f"C{i},2024-01-05,1\n" for i in range(200))
+    gz = tmp_path / "transactions.csv.gz"
+    gz.write_bytes(gzip.compress(big.encode()))
+    with pytest.raises(DataError, match="unpacks to more than"):
+        read_table(gz, "transactions")
+    zp = tmp_path / "transactions.zip"
+    with zipfile.ZipFile(zp, "w", compression=zipfile.ZIP_DEFLATED) as z:
+        z.writestr("ventas.csv", big)
+    with pytest.raises(DataError, match="unpacks to more than"):
+        read_table(zp, "transactions")
+    monkeypatch.setattr(tables, "MAX_UNPACKED_BYTES", 10**6)
+    assert len(read_table(gz, "transactions")) == 202

@@ -31,6 +31,9 @@ TEXT_EXTS = (".csv", ".txt", ".tsv", ".tab", ".dat")
 EXCEL_EXTS = (".xlsx", ".xlsm")
 PARQUET_EXTS = (".parquet", ".pq")
 ARCHIVE_EXTS = (".gz", ".zip")
+#: Largest file a ``.gz`` or ``.zip`` export may unpack to (a few kilobytes can unpack
+#: to gigabytes of zeros; a real export this large is better read from Parquet or SQL).
+MAX_UNPACKED_BYTES = 4 * 1024**3
 
 
 # --------------------------------------------------------------------------- sources
@@ -96,6 +99,11 @@ def _read_parquet(source, table: str, name: str) -> pd.DataFrame:
                         source=name) from None
 
 
+def _too_big() -> str:
+    return (f"unpacks to more than {MAX_UNPACKED_BYTES / 1024**3:g} GB (or claims to); send "
+            "the file unpacked, split it, or give it as Parquet")
+
+
 def _unpack(source, table: str, name: str):
     """The table file inside a ``.gz`` or ``.zip`` source.
 
@@ -112,11 +120,14 @@ def _unpack(source, table: str, name: str):
     outer = Path(name)
     if outer.suffix.lower() == ".gz":
         try:
-            raw = gzip.decompress(data)
+            with gzip.GzipFile(fileobj=io.BytesIO(data)) as gz:
+                raw = gz.read(MAX_UNPACKED_BYTES + 1)
         except (OSError, EOFError, zlib.error) as err:
             raise DataError([DataProblem(table, None, f"is not a readable gzip file ({err}); "
                                          "compress it again or send the CSV itself")],
                             source=name) from None
+        if len(raw) > MAX_UNPACKED_BYTES:
+            raise DataError([DataProblem(table, None, _too_big())], source=name)
         inner = outer.stem
         buf = io.BytesIO(raw)
         buf.name = name
@@ -142,6 +153,8 @@ def _unpack(source, table: str, name: str):
                 f"hold one: unzip it and keep the one with the {table}, or name the others "
                 "apart")], source=name)
         member = tables[0]
+        if member.file_size > MAX_UNPACKED_BYTES:
+            raise DataError([DataProblem(table, None, _too_big())], source=name)
         try:
             raw = archive.read(member)
         except RuntimeError as err:  # encrypted members
