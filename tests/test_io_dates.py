@@ -165,3 +165,20 @@ def test_date_order_option_is_checked(tmp_path):
         read_table(f, "transactions", date_order="YMD")
     df = read_table(f, "transactions", date_order={"date": "mdy"}, as_of="2024-12-31")
     assert df["date"].tolist() == [TS("2024-03-04")]
+
+
+def test_serial_numbers_of_a_1904_workbook(tmp_path):
+    """Workbooks saved with the 1904 date system (old Excel for Mac) count days from
+    1904-01-01: 43904 is 2024-03-15 there (45366 - 1462, the days between the epochs)."""
+    from openpyxl.utils.datetime import CALENDAR_MAC_1904
+
+    wb = openpyxl.Workbook()
+    wb.epoch = CALENDAR_MAC_1904
+    ws = wb.active
+    ws.append(["customer_id", "date", "amount"])
+    ws.append(["C1", 43904, 1])
+    path = tmp_path / "transactions.xlsx"
+    wb.save(path)
+    df = read_table(path, "transactions", as_of="2024-12-31")
+    assert df["date"].tolist() == [TS("2024-03-15")]
+    assert any("1904" in n for n in df.attrs["notes"])

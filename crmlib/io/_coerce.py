@@ -181,14 +181,17 @@ def _coerce(frame: pd.DataFrame, spec: TableSpec, explicit: dict, *, kind: str, 
                                  and not pd.api.types.is_bool_dtype(s)):
                 typed = _typed_mask(s, (pd.Timestamp, dt.datetime))
                 cells = _date_cells(s)
-                nvalues, handled, nbad, n_ymd, n_serial = numeric_dates(cells)
+                epoch1904 = info.get("date_system") == 1904
+                nvalues, handled, nbad, n_ymd, n_serial = numeric_dates(cells,
+                                                                        epoch1904=epoch1904)
                 values, bad, _ = parse_dates(cells.where(~handled), dayfirst=orders[c.name])
                 values[handled] = nvalues[handled]
                 bad = bad | nbad
                 if n_ymd:
                     notes.append(Note("io.note.yyyymmdd", file=file, column=c.name, n=n_ymd))
                 if n_serial:
-                    notes.append(Note("io.note.excel_serial", file=file, column=c.name,
+                    notes.append(Note("io.note.excel_serial_1904" if epoch1904 else
+                                      "io.note.excel_serial", file=file, column=c.name,
                                       n=n_serial))
                 if typed.any():
                     values[typed] = pd.to_datetime(s[typed]).astype("datetime64[ns]").to_numpy()

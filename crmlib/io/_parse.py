@@ -236,13 +236,19 @@ SERIAL_RANGE = (10_000, 110_000)
 _EXCEL_EPOCH = np.datetime64("1899-12-30", "ns")
 
 
-def numeric_dates(s: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray, int, int]:
+_EXCEL_EPOCH_1904 = np.datetime64("1904-01-01", "ns")
+
+
+def numeric_dates(s: pd.Series, *, epoch1904: bool = False
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray, int, int]:
     """Read date cells written as plain numbers.
 
     ``20240315`` (eight digits from 19000101 to 21991231) is year, month, day;
     a number of five digits, optionally with a fraction (``45366``,
     ``45366.75``), is a day of Excel's 1900 date system (days since
-    1899-12-30; the fraction is the time of day), within :data:`SERIAL_RANGE`.
+    1899-12-30; the fraction is the time of day), within :data:`SERIAL_RANGE`;
+    with ``epoch1904`` (workbooks saved in the 1904 date system), days since
+    1904-01-01.
 
     Returns ``(values, handled, bad, n_ymd, n_serial)``: datetime64 values
     where ``handled``; ``bad`` where a cell has the shape but is no real date
@@ -261,7 +267,8 @@ def numeric_dates(s: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray, int
         days = pd.to_numeric(t[serial], errors="coerce").to_numpy(dtype=float)
         ok = (days >= SERIAL_RANGE[0]) & (days < SERIAL_RANGE[1])
         ns = np.round(np.where(ok, days, 0) * 86_400_000_000_000).astype("int64")
-        values[serial] = np.where(ok, _EXCEL_EPOCH + ns.astype("timedelta64[ns]"),
+        origin = _EXCEL_EPOCH_1904 if epoch1904 else _EXCEL_EPOCH
+        values[serial] = np.where(ok, origin + ns.astype("timedelta64[ns]"),
                                   np.datetime64("NaT"))
         bad[serial] = ~ok
     handled = ymd | serial

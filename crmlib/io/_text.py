@@ -385,7 +385,8 @@ def excel_grid(source, *, sheet, table: str, name: str) -> tuple[pd.DataFrame, n
     their results (by programs that write workbooks without computing them)
     are refused: they would read as empty cells.
 
-    Returns ``(grid, lines, info)``; ``info`` holds ``sheet`` and ``notes``.
+    Returns ``(grid, lines, info)``; ``info`` holds ``sheet``, ``notes`` and
+    ``date_system`` (1900, or 1904 for workbooks counting days from 1904).
     """
     import zipfile
 
@@ -437,6 +438,8 @@ def excel_grid(source, *, sheet, table: str, name: str) -> tuple[pd.DataFrame, n
                                          f"({type(err).__name__}: {err})")],
                             source=name) from None
         title = ws.title
+        system = 1904 if getattr(wb, "epoch", None) is not None and wb.epoch.year == 1904 \
+            else 1900
     finally:
         wb.close()
     if uncached:
@@ -465,7 +468,8 @@ def excel_grid(source, *, sheet, table: str, name: str) -> tuple[pd.DataFrame, n
     width = max((len(r) for r in rows), default=0)
     rows = [r + [""] * (width - len(r)) for r in rows]
     grid = pd.DataFrame(rows, columns=range(width), dtype=object) if rows else pd.DataFrame()
-    return grid, np.asarray(lines, dtype=np.int64), {"sheet": title, "notes": notes}
+    return grid, np.asarray(lines, dtype=np.int64), {"sheet": title, "notes": notes,
+                                                     "date_system": system}
 
 
 def drop_blank(grid: pd.DataFrame, lines: np.ndarray) -> tuple[pd.DataFrame, np.ndarray]:
