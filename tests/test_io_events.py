@@ -81,6 +81,13 @@ def test_unknown_activities_are_named_in_a_note(tmp_path):
     assert any("Escalado a nivel 2" in n and "activity_map" in n for n in df.attrs["notes"])
 
 
+def test_extra_columns_of_a_log_are_listed(tmp_path):
+    log = ("case_id,customer_id,activity,timestamp,Prioridad\n"
+           "T1,C1,opened,2024-03-01 09:00,alta\n")
+    df = read_table(_csv(tmp_path / "i.csv", log), "interactions", as_of="2024-12-31")
+    assert [u["header"] for u in df.attrs["unrecognised"]] == ["Prioridad"]
+
+
 def test_activity_map_is_checked(tmp_path):
     f = _csv(tmp_path / "i.csv", LOG)
     with pytest.raises(ParameterError, match="activity_map"):

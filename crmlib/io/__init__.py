@@ -9,6 +9,15 @@ headers are renamed once, here, to the canonical names of
 input raises one :class:`~crmlib.exceptions.DataError` listing every problem
 with its source-file lines.
 
+Whatever the loader settles that the file leaves open (the order of day and
+month, numbers in a date column, an amount worked out from quantity and unit
+price, merged cells filled down, the sheet used, a header it does not know)
+is said in ``df.attrs["notes"]``, sentences readable in Spanish or English
+with :func:`read_notes`; headers no column takes are also listed in
+``df.attrs["unrecognised"]`` and, for a whole client folder, by
+:func:`unrecognised_columns`. A ticket system's event log is read as the
+``interactions`` table, one row per case.
+
 Survey exports (:func:`read_survey`) are read in their native layouts (Google
 Forms, Qualtrics with three header rows, SurveyMonkey with two) and Likert
 answers turned into numbers by :func:`parse_likert`.
@@ -182,7 +191,8 @@ def read_dataset_config(data_dir) -> dict:
     - ``column_map``: ``{table: {client header: canonical}}``;
     - ``options``: read options for every table (see :func:`read_table`);
     - ``tables``: ``{table: {options}}``, overriding ``options`` for one table
-      (``tables: {transactions: {dayfirst: false}}``);
+      (``tables: {transactions: {dayfirst: false}}``; for a ticket event log,
+      ``tables: {interactions: {activity_map: {close: [Solucionado]}}}``);
     - ``date_order``: the order of day and month where a file cannot tell,
       per table or per date column: ``{transactions.date: MDY, invoices: DMY}``.
 

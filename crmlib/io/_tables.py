@@ -309,8 +309,15 @@ def read_table(source, table: str, *, column_map=None, **options) -> pd.DataFram
     source : str, path, file object, DataFrame or SQLAlchemy engine
         A CSV/text file (``.csv``, ``.txt``, ``.tsv``; any other extension is
         read as text too), an Excel workbook (``.xlsx``/``.xlsm``), a Parquet
-        file, an SQLAlchemy URL such as ``"sqlite:///sales.db"`` (with
-        ``query``) or engine/connection, or a DataFrame already in memory.
+        file, any of these gzipped (``.csv.gz``) or alone in a ``.zip``, an
+        SQLAlchemy URL such as ``"sqlite:///sales.db"`` (with ``query``) or
+        engine/connection, or a DataFrame already in memory. Old ``.xls``
+        workbooks are refused with the advice to save them as ``.xlsx`` or
+        CSV. Text may be UTF-8, Windows-1252/Latin-1 or UTF-16 (with or
+        without byte-order mark). Excel sheets are read from their real cells
+        whatever size they claim; without ``sheet``, the first sheet holding a
+        header of the table is used; vertically merged cells are filled down;
+        formulas saved without their results are refused.
     table : str
         Canonical table name: ``customers``, ``transactions``,
         ``interactions``, ``invoices``, ``servqual_responses``,
@@ -331,7 +338,8 @@ def read_table(source, table: str, *, column_map=None, **options) -> pd.DataFram
         whole file decides: a first field above 12 in any date column proves
         day first, a second field above 12 month first; when nothing proves
         either, day first, with a note); ``as_of`` (the date the data were extracted, default
-        today: later dates are an error, except due dates); ``sheet`` (Excel
+        today: later dates are an error, except due dates); ``activity_map``
+        (ticket event logs, see Notes); ``sheet`` (Excel
         sheet name or position); ``header_row`` (line of the header; by
         default the first of the first 30 lines naming at least two of the
         table's columns, or the best such line); ``query`` (SQL; without it
@@ -382,7 +390,33 @@ def read_table(source, table: str, *, column_map=None, **options) -> pd.DataFram
     columns only an empty cell is, since ``NA`` may be a real code.
     Amounts may carry currency symbols or codes (``$ 1.234,50``,
     ``1 234,50 €``), accounting parentheses or a trailing minus for
-    negatives.
+    negatives. ``25%`` is read as 25 in a column of points out of 100 (with
+    a note) and refused in any other number column. A sales file with
+    ``quantity`` and ``unit_price`` but no amount gets ``amount = quantity x
+    unit_price`` (with a note).
+
+    Dates: ISO, numeric day/month or month/day (the order decided from the
+    whole file, see ``date_order``), month names in Spanish or English,
+    eight-digit ``20240315`` (year, month, day) and Excel serial numbers
+    (``45366`` = 2024-03-15; days from 1904-01-01 for workbooks saved in the
+    1904 date system); each reading other than the plain one is said in
+    ``attrs["notes"]``.
+
+    Ticket event logs: an ``interactions`` file whose headers name a case id,
+    an activity and a timestamp (the ``interaction_events`` contract) and no
+    closing time is read as one row per case: ``opened_at`` the first event,
+    ``closed_at`` the last closing activity not followed by a reopening,
+    ``contacts_to_resolve`` the opening and the customer-contact events up to
+    the close (at least 1), ``status`` the last activity as written, and
+    ``customer_id``, ``channel``, ``kind``, ``category`` the case's first
+    non-empty value. Activities are given roles (``open``, ``contact``,
+    ``close``, ``reopen``, ``other``) ignoring case and accents, from a
+    built-in list in Spanish and English (``abierto``/``opened``,
+    ``llamada``/``customer contact``, ``cerrado``/``resolved``,
+    ``reabierto``/``reopened``, ``asignado``/``assigned`` ...) that the
+    option ``activity_map={"close": ["Solucionado por agente"], ...}`` (or
+    ``tables: {interactions: {activity_map: ...}}`` in ``dataset.yaml``)
+    extends and overrides; activities with no role are named in a note.
     """
     spec = table_spec(table)
     _check_options(options)
@@ -434,12 +468,16 @@ def read_table(source, table: str, *, column_map=None, **options) -> pd.DataFram
             kind = "line"
             info["header_line"] = header_line
 
+    log_unknown = None
     if table == "interactions" and _is_event_log(frame, explicit):
         frame = _read_event_log(frame, explicit, kind=kind, name=name, header_line=header_line,
                                 options=options, as_of=as_of, info=info)
         kind, header_line = "row", None
+        log_unknown = info.get("unrecognised", [])
     df, problems = _coerce(frame, spec, explicit, kind=kind, name=name, header_line=header_line,
                            options=options, as_of=as_of, info=info)
+    if log_unknown is not None:
+        info["unrecognised"] = log_unknown
     if problems:
         raise DataError(problems, source=name)
     df = df.reset_index(drop=True)
