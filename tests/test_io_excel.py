@@ -142,3 +142,43 @@ def test_excel_cells_keep_their_sheet_rows(tmp_path):
                   ["C2", dt.datetime(2024, 1, 6), "abc"]])
     with pytest.raises(DataError, match=r"'amount' is not a number.*line 4: 'abc'"):
         read_table(path, "transactions", as_of="2024-12-31")
+
+
+def _with_saved_results(path, results):
+    """Rewrite a workbook as Excel saves it: each formula followed by its result."""
+    import re
+
+    out = path.with_name("saved_" + path.name)
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(out, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                text = data.decode()
+                for ref, value in results.items():
+                    if value == "":  # Excel marks a formula giving "" as text
+                        text = text.replace(f'<c r="{ref}"', f'<c r="{ref}" t="str"')
+                    text = re.sub(rf'(<c r="{ref}"[^>]*>)(<f>[^<]*</f>)(<v\s*/>|<v></v>)?',
+                                  rf"\g<1>\g<2><v>{value}</v>", text)
+                data = text.encode()
+            dst.writestr(item, data)
+    return out
+
+
+def test_formulas_with_saved_results_are_read(tmp_path):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["customer_id", "date", "quantity", "price", "amount"])
+    ws.append(["C1", dt.datetime(2024, 1, 5), 2, 3, "=C2*D2"])
+    ws.append(["C2", dt.datetime(2024, 1, 6), 1, 4, "=C3*D3"])
+    path = tmp_path / "transactions.xlsx"
+    wb.save(path)
+    saved = _with_saved_results(path, {"E2": 6, "E3": ""})
+    with zipfile.ZipFile(saved) as z:
+        assert "<v>6</v>" in z.read("xl/worksheets/sheet1.xml").decode()
+    # E3's saved result is empty: read as an empty amount, reported as such, not refused
+    with pytest.raises(DataError) as err:
+        read_table(saved, "transactions", as_of="2024-12-31")
+    assert "'amount' is empty" in str(err.value) and "formula cell" not in str(err.value)
+    saved = _with_saved_results(path, {"E2": 6, "E3": 4})
+    df = read_table(saved, "transactions", as_of="2024-12-31")
+    assert df["amount"].tolist() == [6.0, 4.0]

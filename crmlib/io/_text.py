@@ -314,7 +314,10 @@ def _sheet_xml_facts(wb, ws) -> tuple[list[tuple[str, str]], list[str]]:
                 formula = el.find(_SHEET_NS + "f")
                 if formula is not None:
                     value = el.find(_SHEET_NS + "v")
-                    if value is None or value.text is None:
+                    # no result saved: no <v>, or an empty one on a cell that is not text
+                    # (Excel saves a formula giving "" as t="str" with an empty <v>)
+                    if value is None or (not value.text
+                                         and el.get("t") not in ("str", "inlineStr")):
                         uncached.append((el.get("r") or "?", formula.text or "(shared formula)"))
                 el.clear()
             elif tag == "row":

@@ -30,7 +30,7 @@ _add(TableSpec(
           synonyms=("nombre", "razon_social", "razón social", "nombre_cliente", "customer_name",
                     "full name", "company", "nombre fiscal", "nombre y apellidos",
                     "nombre completo", "denominación", "denominación social", "cardname",
-                    "nombre del cliente", "cliente nombre", "empresa")),
+                    "nombre del cliente", "cliente nombre")),
         C("kind", "str", "'person' or 'company'.", required=False, nullable=True,
           allowed=("person", "company"), synonyms=("tipo", "tipo_cliente", "type", "customer_type"),
           aliases=(("persona", "person"), ("natural", "person"), ("persona natural", "person"),
