@@ -121,6 +121,10 @@ def test_header_after_35_title_lines_is_found(tmp_path):
     _check_sales(df)
     assert df.attrs["header_line"] == 37
     assert any("line 37" in n for n in df.attrs["notes"])
+    # told where the header is, the loader has nothing to say about it
+    df = read_table(path, "transactions", header_row=37)
+    _check_sales(df)
+    assert not any("line 37" in n for n in df.attrs["notes"])
 
 
 def test_no_header_anywhere_says_so(tmp_path):

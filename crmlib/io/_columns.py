@@ -244,7 +244,7 @@ def _frame_from_grid(grid: pd.DataFrame, lines: np.ndarray, spec: TableSpec, exp
     body_lines = lines[h + 1:]
     header_line = int(lines[h])
     problems = []
-    if h > 0:
+    if h > 0 and header_row is None:
         frame_notes = [Note("io.note.header_below", file=display(name), line=header_line,
                             skipped=h)]
     else:
