@@ -174,3 +174,10 @@ def test_archive_unpacking_past_the_size_limit_is_refused(tmp_path, monkeypatch)
         read_table(zp, "transactions")
     monkeypatch.setattr(tables, "MAX_UNPACKED_BYTES", 10**6)
     assert len(read_table(gz, "transactions")) == 202
+
+
+def test_old_xls_next_to_its_saved_copy_is_left_alone(tmp_path):
+    (tmp_path / "transactions.xls").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 500)
+    (tmp_path / "transactions.csv").write_text(SALES, encoding="utf-8")
+    assert [p.name for p in client_files(tmp_path, "transactions")] == ["transactions.csv"]
+    _check_sales(read_client_table(tmp_path, "transactions"))

@@ -89,7 +89,8 @@ def client_files(data_dir, table: str) -> list[Path]:
     ``.csv .txt .tsv .xlsx .xlsm .parquet``, each also gzipped (``.csv.gz``),
     and ``.zip`` archives (``transactions.zip``, ``transactions.csv.zip``).
     Old ``.xls`` workbooks are listed too, so that reading them says they
-    must be saved as ``.xlsx`` or CSV rather than that the table is missing.
+    must be saved as ``.xlsx`` or CSV rather than that the table is missing,
+    unless a file of the same name in another format is there.
     """
     table_spec(table)
     folder = Path(data_dir)
@@ -105,7 +106,9 @@ def client_files(data_dir, table: str) -> list[Path]:
             continue
         if stem == table or (table == "customers" and stem.startswith("customers_")):
             found.append(path)
-    return found
+    # an old .xls next to the copy saved from it (the advice its error gives) is left alone
+    saved = {_table_stem(p) for p in found if not p.name.lower().endswith(".xls")}
+    return [p for p in found if not (p.name.lower().endswith(".xls") and _table_stem(p) in saved)]
 
 
 #: The keys a ``dataset.yaml`` may hold; any other is refused (a misspelt key would
