@@ -83,7 +83,7 @@ def test_unknown_activities_are_named_in_a_note(tmp_path):
 
 def test_extra_columns_of_a_log_are_listed(tmp_path):
     log = ("case_id,customer_id,activity,timestamp,Prioridad\n"
-           "T1,C1,opened,2024-03-01 09:00,alta\n")
+           "T1,C1,opened,2024-03-01 09:00,alta\nT1,C1,closed,2024-03-01 10:00,alta\n")
     df = read_table(_csv(tmp_path / "i.csv", log), "interactions", as_of="2024-12-31")
     assert [u["header"] for u in df.attrs["unrecognised"]] == ["Prioridad"]
 
@@ -110,8 +110,9 @@ def test_an_ordinary_interactions_file_is_not_taken_for_a_log(tmp_path):
 
 
 def test_log_without_customers_is_refused_like_any_interactions_file(tmp_path):
-    log = "case_id,activity,timestamp\nT1,opened,2024-03-01 09:00\n"
-    with pytest.raises(DataError, match="column 'customer_id' is required but missing"):
+    log = ("case_id,activity,timestamp\n"
+           "T1,opened,2024-03-01 09:00\nT1,closed,2024-03-01 10:00\n")
+    with pytest.raises(DataError, match="interaction_events: column 'customer_id' is required"):
         read_table(_csv(tmp_path / "i.csv", log), "interactions", as_of="2024-12-31")
 
 
@@ -122,3 +123,12 @@ def test_row_order_of_the_log_does_not_change_the_cases(tmp_path):
     b = read_table(_csv(tmp_path / "b.csv", shuffled), "interactions", as_of="2024-12-31")
     b = b.set_index("interaction_id").loc[a["interaction_id"]].reset_index()
     pd.testing.assert_frame_equal(a, b, check_like=False)
+
+
+def test_file_with_one_row_per_case_is_not_a_log(tmp_path):
+    f = _csv(tmp_path / "i.csv", "caso,cliente,evento,fecha\n"
+             "T1,C1,queja,2024-03-01\nT2,C2,consulta,2024-03-02\n")
+    df = read_table(f, "interactions", as_of="2024-12-31")
+    assert df["interaction_id"].tolist() == ["T1", "T2"]
+    assert df["evento"].tolist() == ["queja", "consulta"]
+    assert not any("event log" in n for n in df.attrs["notes"])

@@ -155,7 +155,7 @@ def test_unrecognised_columns_of_a_client_folder(tmp_path):
     # a file with a data problem still has its headers listed
     _csv(tmp_path / "transactions.csv", "Cliente,Fecha,Importe,Vendedor\nC1,ayer,3,Pepe\n")
     _csv(tmp_path / "interactions.csv", "case_id,customer_id,activity,timestamp,Prioridad\n"
-         "T1,C1,opened,2024-03-01 09:00,alta\n")
+         "T1,C1,opened,2024-03-01 09:00,alta\nT1,C1,closed,2024-03-01 10:00,alta\n")
     table = unrecognised_columns(tmp_path)
     assert list(table.columns) == ["table", "file", "header", "suggestion"]
     rows = set(map(tuple, table.astype(object).where(table.notna(), None).to_numpy()))

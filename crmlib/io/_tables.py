@@ -189,14 +189,19 @@ def _event_log_frame(grid, lines, explicit: dict, options: dict, name: str):
 
 
 def _is_event_log(frame: pd.DataFrame, explicit: dict) -> bool:
-    """Whether the headers name a case id, an activity and a timestamp, and no closing time."""
+    """Whether the headers name a case id, an activity and a timestamp, no closing time,
+    and some case has several rows (a file with one row per case is a plain table)."""
     headers = frame.attrs.get("raw_headers") or [str(c) for c in frame.columns]
     events, _, _ = match_columns(headers, table_spec("interaction_events"),
                                  _events_explicit(explicit), header_line=None)
     plain, _, _ = match_columns(headers, table_spec("interactions"), explicit,
                                 header_line=None)
-    return set(LOG_COLUMNS) <= set(events.values()) and "closed_at" not in plain.values() \
-        and "activity" not in explicit.values()
+    if not set(LOG_COLUMNS) <= set(events.values()) or "closed_at" in plain.values():
+        return False
+    case = next(p for p, c in events.items() if c == "case_id")
+    ids = frame.iloc[:, case]
+    ids = ids[ids.notna() & (ids.astype("str").str.strip() != "")]
+    return bool(ids.duplicated().any())
 
 
 def _read_event_log(frame, explicit, *, kind, name, header_line, options, as_of, info):
@@ -403,8 +408,8 @@ def read_table(source, table: str, *, column_map=None, **options) -> pd.DataFram
     ``attrs["notes"]``.
 
     Ticket event logs: an ``interactions`` file whose headers name a case id,
-    an activity and a timestamp (the ``interaction_events`` contract) and no
-    closing time is read as one row per case: ``opened_at`` the first event,
+    an activity and a timestamp (the ``interaction_events`` contract), no
+    closing time, and some case on several rows is read as one row per case: ``opened_at`` the first event,
     ``closed_at`` the last closing activity not followed by a reopening,
     ``contacts_to_resolve`` the opening and the customer-contact events up to
     the close (at least 1), ``status`` the last activity as written, and
