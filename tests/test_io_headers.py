@@ -162,3 +162,13 @@ def test_unrecognised_columns_of_a_client_folder(tmp_path):
     assert rows == {("customers", "customers_crm.csv", "Emial", "email"),
                     ("transactions", "transactions.csv", "Vendedor", None),
                     ("interactions", "interactions.csv", "Prioridad", None)}
+
+
+def test_many_unused_columns_make_one_note(tmp_path):
+    extras = [f"Campo libre {i}" for i in range(12)]
+    f = _csv(tmp_path / "customers.csv",
+             "Cliente,Nombre," + ",".join(extras) + "\nC1,Ana" + ",x" * 12 + "\n")
+    df = read_table(f, "customers")
+    assert len(df.attrs["unrecognised"]) == 12
+    assert len(df.attrs["notes"]) == 1
+    assert "12 columns" in df.attrs["notes"][0] and "'Campo libre 11'" in df.attrs["notes"][0]

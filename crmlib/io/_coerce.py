@@ -55,9 +55,11 @@ def _coerce(frame: pd.DataFrame, spec: TableSpec, explicit: dict, *, kind: str, 
         if u["suggestion"]:
             notes.append(Note("io.note.unrecognised_suggest", file=file, header=u["header"],
                               table=table, suggestion=u["suggestion"]))
-        else:
-            notes.append(Note("io.note.unrecognised", file=file, header=u["header"],
-                              table=table))
+    unused = [u["header"] for u in unknown if not u["suggestion"]]
+    if unused:
+        notes.append(Note("io.note.unrecognised" if len(unused) > 1 else
+                          "io.note.unrecognised_one", file=file, n=len(unused), table=table,
+                          headers=", ".join(f"'{h}'" for h in unused)))
     info["unrecognised"] = unknown
     n = len(frame)
     conflicted = {p.column for p in problems}
