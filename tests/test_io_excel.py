@@ -182,3 +182,18 @@ def test_formulas_with_saved_results_are_read(tmp_path):
     saved = _with_saved_results(path, {"E2": 6, "E3": 4})
     df = read_table(saved, "transactions", as_of="2024-12-31")
     assert df["amount"].tolist() == [6.0, 4.0]
+
+
+def test_no_sheet_with_the_table_names_the_sheets(tmp_path):
+    wb = openpyxl.Workbook()
+    wb.active.title = "Portada"
+    wb.active.append(["Informe"])
+    other = wb.create_sheet("Datos")
+    other.append(["Código", "Día", "Total €"])
+    other.append(["C1", "2024-01-05", 1])
+    path = tmp_path / "transactions.xlsx"
+    wb.save(path)
+    with pytest.raises(DataError) as err:
+        read_table(path, "transactions", as_of="2024-12-31")
+    msg = str(err.value)
+    assert "'Portada'" in msg and "'Datos'" in msg and "sheet" in msg

@@ -67,6 +67,10 @@ def _coerce(frame: pd.DataFrame, spec: TableSpec, explicit: dict, *, kind: str, 
     derive_amount = (table == "transactions" and "amount" not in canonical
                      and "amount" not in conflicted
                      and {"quantity", "unit_price"} <= set(canonical))
+    sheets = ""
+    if info.get("sheets"):
+        sheets = (f"; the sheet {info['sheet']!r} was read (the workbook has "
+                  f"{', '.join(repr(x) for x in info['sheets'])}): give another with sheet")
     for missing in [c for c in spec.required if c not in cols and c not in conflicted
                     and not (c == "amount" and derive_amount)]:
         found = ", ".join(repr(h) for h in raw_headers) or "none"
@@ -83,8 +87,8 @@ def _coerce(frame: pd.DataFrame, spec: TableSpec, explicit: dict, *, kind: str, 
         problems.append(DataProblem(
             table, missing, f"is required but missing ({where}: {found}){hint}; map a header "
             "to it with column_map" + (", or give the line of the real header with header_row"
-                                       if header_line is not None else ""), 0, 0, (), kind,
-            name))
+                                       if header_line is not None else "") + sheets, 0, 0, (),
+            kind, name))
     if n == 0 and not any(p.rule.startswith("is required") for p in problems):
         problems.append(DataProblem(table, None, "has no data rows" + (
             f" below the header on line {header_line}" if header_line is not None else ""),

@@ -441,6 +441,7 @@ def excel_grid(source, *, sheet, table: str, name: str) -> tuple[pd.DataFrame, n
                                          f"({type(err).__name__}: {err})")],
                             source=name) from None
         title = ws.title
+        sheets = list(wb.sheetnames)
         system = 1904 if getattr(wb, "epoch", None) is not None and wb.epoch.year == 1904 \
             else 1900
     finally:
@@ -471,8 +472,10 @@ def excel_grid(source, *, sheet, table: str, name: str) -> tuple[pd.DataFrame, n
     width = max((len(r) for r in rows), default=0)
     rows = [r + [""] * (width - len(r)) for r in rows]
     grid = pd.DataFrame(rows, columns=range(width), dtype=object) if rows else pd.DataFrame()
-    return grid, np.asarray(lines, dtype=np.int64), {"sheet": title, "notes": notes,
-                                                     "date_system": system}
+    meta = {"sheet": title, "notes": notes, "date_system": system}
+    if len(sheets) > 1:
+        meta["sheets"] = sheets
+    return grid, np.asarray(lines, dtype=np.int64), meta
 
 
 def drop_blank(grid: pd.DataFrame, lines: np.ndarray) -> tuple[pd.DataFrame, np.ndarray]:
