@@ -8,8 +8,14 @@ language::
       es: "El {customer_share:.0%} de los clientes aporta el {value_share:.0%} del valor."
       en: "{customer_share:.0%} of customers bring {value_share:.0%} of the value."
 
-Column labels use keys ``column.<canonical_name>``. A key defined in two files
+Column labels use keys ``column.<canonical_name>``; the label of a code shown
+in a table cell uses ``value.<column>.<code>``. A key defined in two files
 with different texts is an error, so modules cannot silently override each other.
+
+Values placed in a text are written by the formatting layer
+(:mod:`crmlib.i18n._format`): the format spec in a template says what a value
+is (``.0%`` a share, ``.1f`` a measure, an ``int`` a count) and the locale says
+how it looks (``23 %`` / ``23%``, ``51,1`` / ``51.1``, ``9.215`` / ``9,215``).
 """
 
 from __future__ import annotations
@@ -24,7 +30,25 @@ from crmlib.exceptions import ParameterError
 LANGUAGES = ("es", "en")
 _HERE = Path(__file__).parent
 
-__all__ = ["LANGUAGES", "catalog", "check_language", "label", "labels", "t"]
+__all__ = [
+    "LANGUAGES",
+    "LOCALES",
+    "catalog",
+    "check_language",
+    "format_count",
+    "format_currency",
+    "format_date",
+    "format_duration",
+    "format_number",
+    "format_percent",
+    "format_table",
+    "format_value",
+    "label",
+    "labels",
+    "locale_of",
+    "t",
+    "value_label",
+]
 
 
 def check_language(language: str) -> str:
@@ -68,7 +92,7 @@ def t(key: str, language: str = "es", /, **values) -> str:
         text = catalog()[key][language]
     except KeyError:
         raise KeyError(f"no text for i18n key {key!r}") from None
-    return text.format(**values) if values else text
+    return LocaleFormatter(language).format(text, **values) if values else text
 
 
 def label(column: str, language: str = "es") -> str:
@@ -81,3 +105,28 @@ def label(column: str, language: str = "es") -> str:
 def labels(columns, language: str = "es") -> dict[str, str]:
     """``{column: label}`` for a sequence of columns, ready for ``DataFrame.rename``."""
     return {c: label(c, language) for c in columns}
+
+
+def value_label(column: str, code, language: str = "es") -> str:
+    """Reader label of a code shown in ``column`` (catalog ``value.<column>.<code>``).
+
+    Raises ``KeyError`` naming the key when the catalog lacks it: a code must
+    never reach a reader in place of its label.
+    """
+    return t(f"value.{column}.{code}", language)
+
+
+# The layer uses t() and catalog(), so it is imported once they exist.
+from crmlib.i18n._format import (
+    LOCALES,
+    LocaleFormatter,
+    format_count,
+    format_currency,
+    format_date,
+    format_duration,
+    format_number,
+    format_percent,
+    format_table,
+    format_value,
+    locale_of,
+)
