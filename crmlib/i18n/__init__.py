@@ -35,6 +35,7 @@ __all__ = [
     "LOCALES",
     "catalog",
     "check_language",
+    "code_label",
     "format_count",
     "format_currency",
     "format_date",
@@ -120,6 +121,7 @@ def value_label(column: str, code, language: str = "es") -> str:
 from crmlib.i18n._format import (
     LOCALES,
     LocaleFormatter,
+    code_label,
     format_count,
     format_currency,
     format_date,

@@ -33,6 +33,7 @@ from babel import numbers as _bnumbers
 __all__ = [
     "LOCALES",
     "LocaleFormatter",
+    "code_label",
     "format_count",
     "format_currency",
     "format_date",
@@ -46,6 +47,31 @@ __all__ = [
 
 LOCALES = {"es": "es_ES", "en": "en_GB"}
 MISSING = "–"  # what a reader sees where a value is unknown
+
+#: Where the label of a code shown in a column lives: ``value.<column>.<code>`` first,
+#: then these catalog prefixes (the stage catalogs keep their own names).
+CODE_PREFIXES: dict[str, tuple[str, ...]] = {
+    "segment": ("differentiate.segment.",),
+    "lifecycle": ("differentiate.lifecycle.",),
+    "stage": ("differentiate.lifecycle.",),
+    "parameter": ("differentiate.param.",),
+    "rule": ("identify.rule.", "personalize.rule."),
+    "decision": ("identify.decision.", "collections.decision."),
+    "check": ("identify.check.",),
+    "field": ("identify.field.",),
+    "status": ("identify.status.",),
+    "kind": ("identify.kind.",),
+    "bucket": ("collections.bucket.",),
+    "risk": ("collections.risk.",),
+    "dunning_stage": ("collections.stage.",),
+    "letter_stage": ("collections.stage.",),
+    "last_stage": ("collections.stage.",),
+    "encounter": ("interact.encounter.",),
+    "relationship_stage": ("personalize.stage.",),
+    "action": ("personalize.action.", "collections.action."),
+}
+
+_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 _UNITS = ("minutes", "hours", "days", "weeks", "months", "years", "points")
 
@@ -218,7 +244,8 @@ class LocaleFormatter(string.Formatter):
     The catalog templates keep Python's format specs; this formatter reads
     their intent and writes the value with the locale: ``.0%`` a percentage,
     ``.2f``/``+.2f`` a measure with two decimals, ``g`` a measure without
-    trailing zeros, ``d``/``,`` or an ``int`` a count, dates in long form and
+    trailing zeros, ``d``/``,`` or an ``int`` a count, dates (and ISO date
+    strings such as a ``as_of`` parameter) in long form and
     ``True``/``False`` as yes/no. Text (and already formatted values) passes
     through.
     """
@@ -234,7 +261,8 @@ class LocaleFormatter(string.Formatter):
         m = self._SPEC.match(format_spec or "")
         if isinstance(value, (bool, np.bool_)):
             return format_value(bool(value), lang)
-        if isinstance(value, (pd.Timestamp, _dt.date, np.datetime64)):
+        if isinstance(value, (pd.Timestamp, _dt.date, np.datetime64)) or \
+                (isinstance(value, str) and _ISO_DAY.match(value) and not format_spec):
             return format_date(value, lang)
         if isinstance(value, numbers.Real) and m is not None:
             signed = m["sign"] == "+"
@@ -263,8 +291,30 @@ def _is_share(column: str) -> bool:
         name.endswith(("_share", "_rate", "_pct_share")) or name.startswith("share_")
 
 
+def _is_count(column, s: pd.Series) -> bool:
+    """A float column holding counts (``n_*``, ``*_count``, or whole numbers only)."""
+    name = str(column)
+    v = s.dropna().to_numpy(dtype=float)
+    whole = len(v) > 0 and bool(np.all(np.isfinite(v) & (v == np.round(v))))
+    return whole and (name == "n" or name.startswith("n_") or name.endswith(("_count", "_n"))
+                      or name in {"frequency", "n_purchases", "count"})
+
+
+def code_label(column: str, code, language: str = "es") -> str | None:
+    """Reader label of ``code`` shown in ``column``, or ``None`` when no catalog has one."""
+    from crmlib.i18n import catalog
+
+    texts = catalog()
+    for prefix in (f"value.{column}.", *CODE_PREFIXES.get(str(column), ())):
+        entry = texts.get(f"{prefix}{code}")
+        if entry is not None:
+            return entry[language]
+    return None
+
+
 def format_table(table: pd.DataFrame, language: str = "es", *, formats: dict | None = None,
-                 decimals: int = 2, values: bool = True, headers: bool = True) -> pd.DataFrame:
+                 decimals: int = 2, values: bool = True, headers: bool = True,
+                 drop_codes: bool = True) -> pd.DataFrame:
     """A copy of ``table`` as text a reader reads: every cell written by the locale.
 
     Parameters
@@ -281,7 +331,10 @@ def format_table(table: pd.DataFrame, language: str = "es", *, formats: dict | N
         other floats measures with ``decimals`` decimals, datetimes short dates,
         booleans yes/no.
     values : bool, default True
-        Replace codes with their labels (catalog keys ``value.<column>.<code>``).
+        Replace codes with their labels (catalog keys ``value.<column>.<code>``,
+        then the stage prefixes of :data:`CODE_PREFIXES`).
+    drop_codes : bool, default True
+        Leave out a code column ``x`` when its label column ``x_label`` is there.
     headers : bool, default True
         Replace column names with their labels (catalog ``column.<name>``).
 
@@ -296,7 +349,9 @@ def format_table(table: pd.DataFrame, language: str = "es", *, formats: dict | N
     formats = dict(formats or {})
     texts = catalog()
     out = pd.DataFrame(index=table.index)
-    for col in table.columns:
+    columns = [c for c in table.columns
+               if not (drop_codes and f"{c}_label" in table.columns)]
+    for col in columns:
         s = table[col]
         kind = formats.get(col)
         if kind is None:
@@ -307,7 +362,8 @@ def format_table(table: pd.DataFrame, language: str = "es", *, formats: dict | N
             elif pd.api.types.is_integer_dtype(s):
                 kind = "count"
             elif pd.api.types.is_float_dtype(s):
-                kind = "percent" if _is_share(col) else "number"
+                kind = "percent" if _is_share(col) else \
+                    "count" if _is_count(col, s) else "number"
             else:
                 kind = "text"
         out[col] = [_cell(v, kind, language, decimals, col, texts, values) for v in s]
@@ -342,7 +398,8 @@ def _cell(v, kind: str, language: str, decimals: int, col, texts: dict, values: 
         return format_value(bool(v), language)
     if isinstance(v, (numbers.Number, pd.Timestamp, _dt.date)):
         return format_value(v, language, decimals=decimals)
-    key = f"value.{col}.{v}"
-    if values and key in texts:
-        return texts[key][language]
+    if values:
+        found = code_label(col, v, language)
+        if found is not None:
+            return found
     return str(v)
