@@ -97,9 +97,9 @@ def test_unknown_language_is_refused():
 
 def test_templates_keep_format_specs_but_follow_the_locale():
     # differentiate.pareto.headline uses {customer_share:.0%} and {gini:.2f}
-    es = t("differentiate.pareto.headline", "es", customer_share=0.2, value_share=0.8,
+    es = t("differentiate.pareto.headline", "es", customer_share=0.2, value_share=0.8, best=0.2,
            top20=0.75, gini=0.7312)
-    en = t("differentiate.pareto.headline", "en", customer_share=0.2, value_share=0.8,
+    en = t("differentiate.pareto.headline", "en", customer_share=0.2, value_share=0.8, best=0.2,
            top20=0.75, gini=0.7312)
     assert f"20{NBSP}%" in es and "0,73" in es and "0.73" not in es
     assert "20%" in en and "0.73" in en

@@ -361,8 +361,16 @@ def test_last_contacts_and_cost_by_segment(messy):
 
 def test_headline_in_both_languages():
     m = interact.complaint_metrics(_five_closed(), as_of="2024-03-01")
-    assert "60 %" in interact.headline(m, "es") and "primer contacto" in interact.headline(m, "es")
-    assert "first contact" in interact.headline(m, "en")
+    es = interact.headline(m, "es")
+    assert "60\u00a0%" in es and "primer contacto" in es  # es_ES: no-break space before %
+    en = interact.headline(m, "en")
+    assert "first contact" in en
+    # the median carries its unit and the window its days, each in the reader's language
+    assert " horas." in es and "ventana de 30 días" in es
+    assert " hours." in en and "window of 30 days" in en
+    from crmlib.i18n._leaks import find_leaks
+
+    assert find_leaks(es, "es") == [] and find_leaks(en, "en") == []
 
 
 # ----------------------------------------------------------------- properties

@@ -231,9 +231,6 @@ def format_value(value, language: str = "es", *, decimals: int = 2) -> str:
     if isinstance(value, numbers.Integral):
         return format_count(value, language)
     if isinstance(value, numbers.Real):
-        value = float(value)
-        if value.is_integer() and abs(value) >= 1:
-            return format_count(value, language)
         return format_number(value, language, decimals=decimals)
     return str(value)
 
