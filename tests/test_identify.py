@@ -535,7 +535,7 @@ def test_plots_draw_what_the_tables_say():
     ax.figure.canvas.draw()
     comp = q[q["check"] == "completeness"]
     widths = [p.get_width() for p in ax.patches][::-1]
-    assert widths == pytest.approx(list(comp["share_ok"] * 100))
+    assert widths == pytest.approx(list(comp["share_ok"]))  # shares on a percent axis
     assert [tk.get_text() for tk in ax.get_yticklabels()][::-1][0] == "Name"
     plt.close(ax.figure)
 

@@ -436,7 +436,7 @@ def test_plots_draw_what_the_tables_hold():
     ax = plot.plot_complaint_volume(m, language="en")
     assert sorted(p.get_width() for p in ax.patches) == [2, 3]
     ax = plot.plot_resolution_times(interact.ticket_table(df), language="es")
-    assert ax.get_legend_handles_labels()[1] == ["Mediana: 3.0 h", "Percentil 90: 7.6 h"]
+    assert ax.get_legend_handles_labels()[1] == ["Mediana: 3,0 h", "Percentil 90: 7,6 h"]
     v = pd.DataFrame({"period": pd.date_range("2024-01-01", periods=6, freq="MS"),
                       "value": [5.0, 5.0, 6.0, 5.0, 6.0, 40.0]})
     ax = plot.plot_run_chart(interact.xmr_chart(v), language="en")

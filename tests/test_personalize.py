@@ -277,7 +277,7 @@ def test_plots_draw_the_summaries(customers):
     summary = P.stage_summary(P.relationship_stages(df), df, language="es")
     ax = plot.plot_relationship_stages(summary, language="es")
     assert [p.get_height() for p in ax.patches] == [1, 0, 0, 1]
-    assert "75% del valor" in [a.get_text() for a in ax.texts]
+    assert "75\u00a0% del valor" in [a.get_text() for a in ax.texts]  # es_ES percent spacing
     plt.close("all")
 
 
