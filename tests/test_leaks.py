@@ -109,3 +109,65 @@ def test_language_is_checked():
 
     with pytest.raises(ParameterError):
         find_leaks("x", "fr")
+
+
+# ---------------------------------------------------------------- every report, rendered
+
+STAGES = ("01_identify", "02_differentiate", "03_interact", "04_personalize", "05_readiness",
+          "06_servqual", "07_collections")
+
+
+def _table_text(path) -> str:
+    """The text cells and headers of every sheet of an exported workbook."""
+    import openpyxl
+
+    book = openpyxl.load_workbook(path, read_only=True)
+    try:
+        return "\n".join(" | ".join(v for v in row if isinstance(v, str))
+                         for sheet in book.worksheets
+                         for row in sheet.iter_rows(values_only=True))
+    finally:
+        book.close()
+
+
+def render_findings(client: str, language: str, out) -> dict[str, list]:
+    """Run every stage notebook of a sample client and scan what its reader gets.
+
+    Scans the client report page of each stage (no code), the tables the Recorder
+    writes and every letter; returns ``{"<stage> <what>": [leaks]}`` for the
+    places with findings.
+    """
+    from conftest import SAMPLE_NAMES, run_notebook, sample_parameters
+
+    from crmlib.report import report_html
+
+    findings: dict[str, list] = {}
+    for stage in STAGES:
+        folder = out / stage
+        params = sample_parameters(client, folder, language)
+        run_notebook(stage, folder, **params)
+        page = report_html(folder / f"{stage}.ipynb", client=SAMPLE_NAMES[client], stage=stage,
+                           date="2024-12-31", language=language)
+        found = {"report": find_leaks(visible_text(page), language)}
+        results = folder / "results"
+        for book in sorted(results.rglob("*.xlsx")):
+            found[book.name] = find_leaks(_table_text(book), language)
+        for letter in sorted(results.rglob("*.html")):
+            found[f"letter {letter.name}"] = find_leaks(
+                visible_text(letter.read_text(encoding="utf-8")), language)
+        for letter in sorted(results.rglob("*.txt")):
+            found[f"letter {letter.name}"] = find_leaks(letter.read_text(encoding="utf-8"),
+                                                        language)
+        findings.update({f"{stage} {k}": v for k, v in found.items() if v})
+    return findings
+
+
+@pytest.mark.slow
+@pytest.mark.notebook
+@pytest.mark.parametrize("language", ["es", "en"])
+@pytest.mark.parametrize("client", ["movil-andina", "distribuidora-norte", "hotel-mirador"])
+def test_no_report_of_a_sample_client_leaks(client, language, tmp_path):
+    findings = render_findings(client, language, tmp_path)
+    summary = "\n".join(f"{where}: {len(leaks)} — " + "; ".join(str(x) for x in leaks[:5])
+                        for where, leaks in findings.items())
+    assert findings == {}, f"{client} ({language}) shows a reader:\n{summary}"
