@@ -48,7 +48,9 @@ def test_first_matching_rule_wins(customers):
     assert plan.loc["c2", "channel"] == "whatsapp" and plan.loc["c3", "channel"] == "mail"
     assert plan.loc["c2", "letter"] == "win_back" and plan.loc["c1", "letter"] is None
     assert plan.loc["c4", "action"] == "grow" and plan.loc["c4", "contact_every_days"] == 60
-    assert "pareto_class" in plan.loc["c1", "reason"]
+    # the reason is read by people: column and value labels, never the column name
+    assert "Clase ABC" in plan.loc["c1", "reason"] and "pareto_class" not in plan.loc["c1", "reason"]
+    assert "ABC class" in P.treatment_plan(customers, RULES, language="en").loc[0, "reason"]
 
 
 def test_condition_operators(customers):

@@ -132,23 +132,34 @@ def _condition(s: pd.Series, cond) -> np.ndarray:
 
 
 def _describe(when: dict, language: str) -> str:
+    """A rule's conditions in words: column labels and value labels in ``language``."""
+    from crmlib.i18n import code_label, format_value, label
+
+    def word(col, v):
+        if isinstance(v, str):
+            return code_label(col, v, language) or v
+        return format_value(v, language)
+
     if not when:
         return t("personalize.rule.always", language)
     parts = []
     for col, cond in when.items():
+        name = label(col, language)
         if isinstance(cond, list):
-            parts.append(f"{col} ∈ {{{', '.join(map(str, cond))}}}")
+            parts.append(f"{name} ∈ {{{', '.join(word(col, v) for v in cond)}}}")
         elif isinstance(cond, dict):
             sym = {"eq": "=", "ne": "≠", "gt": ">", "ge": "≥", "lt": "<", "le": "≤",
                    "in": "∈", "not_in": "∉"}
             for op, v in cond.items():
                 if op == "missing":
                     parts.append(t("personalize.rule.missing" if v else
-                                   "personalize.rule.present", language, column=col))
+                                   "personalize.rule.present", language, column=name))
+                elif isinstance(v, list):
+                    parts.append(f"{name} {sym[op]} {{{', '.join(word(col, x) for x in v)}}}")
                 else:
-                    parts.append(f"{col} {sym[op]} {v}")
+                    parts.append(f"{name} {sym[op]} {word(col, v)}")
         else:
-            parts.append(f"{col} = {cond}")
+            parts.append(f"{name} = {word(col, cond)}")
     return " · ".join(parts)
 
 
