@@ -98,10 +98,10 @@ def _environment(templates, language: str):
 
 
 def _money_filter(language):
+    from crmlib.i18n import format_number
+
     def money(x):
-        x = float(x)
-        text = f"{x:,.2f}"
-        return text.translate(str.maketrans(",.", ".,")) if language == "es" else text
+        return format_number(float(x), language, decimals=2)
     return money
 
 
