@@ -143,3 +143,14 @@ def test_code_label_knows_stage_catalogs_and_says_when_it_does_not():
     assert code_label("segment", "champions", "es") == "Campeones"
     assert code_label("encounter", "in_person", "en") == "In person"
     assert code_label("segment", "no_such_code", "es") is None
+
+
+def test_long_tables_write_count_rows_as_counts():
+    # crmlib.clv.parameters_table: one estimate column holding parameters and a count
+    params = pd.DataFrame({"model": ["BG/NBD"] * 3, "parameter": ["r", "log_likelihood",
+                                                                  "n_customers"],
+                           "estimate": [0.2431, -166618.246, 5010.0]})
+    es = format_table(params, "es", decimals=3, headers=False)
+    assert es["estimate"].tolist() == ["0,243", "-166.618,246", "5.010"]
+    assert es["parameter"].tolist()[0] == "r (forma de la tasa de compra)"
+    assert es["parameter"].tolist()[2] == "Clientes en el ajuste"

@@ -323,10 +323,13 @@ def format_table(table: pd.DataFrame, language: str = "es", *, formats: dict | N
         ``{column: kind}`` overriding the guess per column; a kind is one of
         ``"count"``, ``"number"``, ``"percent"``, ``"date"``, ``"text"``,
         ``"yesno"``, or a unit of :func:`format_duration` (``"hours"``).
-        By default integers are counts, shares and rates (``share``,
-        ``*_share``, ``*_rate``, ``p_alive``) percentages with one decimal,
-        other floats measures with ``decimals`` decimals, datetimes short dates,
-        booleans yes/no.
+        By default integers (and float columns named as counts holding whole
+        numbers) are counts, shares and rates (``share``, ``*_share``,
+        ``*_rate``, ``p_alive``) percentages with one decimal, other floats
+        measures with ``decimals`` decimals, datetimes short dates, booleans
+        yes/no. In a long table keyed by ``parameter`` (or ``metric``,
+        ``indicator``, ``field``), rows whose key names a count (``n_*``) are
+        counts.
     values : bool, default True
         Replace codes with their labels (catalog keys ``value.<column>.<code>``,
         then the stage prefixes of :data:`CODE_PREFIXES`).
@@ -348,6 +351,11 @@ def format_table(table: pd.DataFrame, language: str = "es", *, formats: dict | N
     out = pd.DataFrame(index=table.index)
     columns = [c for c in table.columns
                if not (drop_codes and f"{c}_label" in table.columns)]
+    keys = [c for c in ("parameter", "metric", "indicator", "field", "key") if c in table.columns]
+    counted = None
+    if keys:
+        names = table[keys[0]].astype(str)
+        counted = (names.str.startswith("n_") | names.str.endswith("_count")).to_numpy()
     for col in columns:
         s = table[col]
         kind = formats.get(col)
@@ -363,7 +371,12 @@ def format_table(table: pd.DataFrame, language: str = "es", *, formats: dict | N
                     "count" if _is_count(col, s) else "number"
             else:
                 kind = "text"
-        out[col] = [_cell(v, kind, language, decimals, col, texts, values) for v in s]
+        cells = [_cell(v, kind, language, decimals, col, texts, values) for v in s]
+        if kind == "number" and counted is not None:
+            # a long table (parameter | estimate): rows naming a count are counts
+            cells = [format_count(v, language) if is_n and not _missing(v) else c
+                     for c, v, is_n in zip(cells, s, counted)]
+        out[col] = cells
     if headers:
         out = out.rename(columns=_unique(labels(out.columns, language)))
     return out
