@@ -596,3 +596,7 @@ def test_readable_formats_dates_and_shares(five_customers):
     assert es["n_customers"].tolist() == [str(n) for n in d.abc_table(p)["n_customers"]]
     s = d.readable(d.customer_summary(five_customers), "en")
     assert s["first_purchase"].iloc[0] == "01/01/2024"  # short date, day first (en_GB)
+    # BG/NBD recency and age carry the summary's time unit in their headers
+    assert "Recency: first to last purchase (days)" in s.columns
+    assert "Antigüedad desde la primera compra (días)" in \
+        d.readable(d.customer_summary(five_customers), "es").columns

@@ -109,9 +109,18 @@ def readable(table: pd.DataFrame, language: str = "es") -> pd.DataFrame:
     ``p_alive``, ``clv_share``) as percentages, dates in the short form, yes/no
     for flags, segment, lifecycle, RFM variable and method codes as labels (a
     code column gives way to its ``*_label`` column). Column names stay
-    canonical so ``report.show`` can translate the headers.
+    canonical so ``report.show`` can translate the headers, except the
+    BG/NBD ``recency`` and ``T`` of a :func:`customer_summary`, whose headers
+    carry the summary's time unit (``Recencia (días)``).
     """
-    from crmlib.i18n import format_table
+    from crmlib.i18n import format_table, t
 
     formats = {c: "percent" for c in _PERCENT_COLUMNS if c in table.columns}
-    return format_table(table, language, formats=formats, headers=False)
+    out = format_table(table, language, formats=formats, headers=False)
+    unit = table.attrs.get("time_unit")
+    if unit in ("D", "W", "M"):
+        words = t(f"differentiate.unit.{unit}", language)
+        out = out.rename(columns={
+            c: t(f"differentiate.header.{c}", language, unit=words)
+            for c in ("recency", "T") if c in out.columns})
+    return out
