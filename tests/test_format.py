@@ -154,3 +154,15 @@ def test_long_tables_write_count_rows_as_counts():
     assert es["estimate"].tolist() == ["0,243", "-166.618,246", "5.010"]
     assert es["parameter"].tolist()[0] == "r (forma de la tasa de compra)"
     assert es["parameter"].tolist()[2] == "Clientes en el ajuste"
+
+
+def test_label_codes_keeps_numbers_for_workbooks_and_words_codes():
+    from crmlib.i18n import label_codes
+
+    table = pd.DataFrame({"customer_id": ["C1"], "channel": ["in_person"], "special": [True],
+                          "segment": ["champions"], "segment_label": ["Campeones"],
+                          "monetary": [1234.5], "note": ["texto libre"]})
+    out = label_codes(table, "es")
+    row = out.iloc[0].to_dict()
+    assert row == {"Cliente": "C1", "Canal": "En persona", "Especial": "Sí",
+                   "Segmento RFM": "Campeones", "Valor neto": 1234.5, "Nota": "texto libre"}

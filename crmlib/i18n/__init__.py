@@ -45,6 +45,7 @@ __all__ = [
     "format_table",
     "format_value",
     "label",
+    "label_codes",
     "labels",
     "locale_of",
     "t",
@@ -130,5 +131,6 @@ from crmlib.i18n._format import (
     format_percent,
     format_table,
     format_value,
+    label_codes,
     locale_of,
 )

@@ -42,6 +42,7 @@ __all__ = [
     "format_percent",
     "format_table",
     "format_value",
+    "label_codes",
     "locale_of",
 ]
 
@@ -413,3 +414,31 @@ def _cell(v, kind: str, language: str, decimals: int, col, texts: dict, values: 
         if found is not None:
             return found
     return str(v)
+
+
+def label_codes(table: pd.DataFrame, language: str = "es", *, drop_codes: bool = True,
+                headers: bool = True) -> pd.DataFrame:
+    """A copy of ``table`` for a workbook: codes and flags in words, numbers and dates kept.
+
+    For exports whose cells stay numbers and dates (Excel formats those by the
+    reader's own settings): code cells become their labels (see
+    :func:`code_label`), booleans yes/no, a code column gives way to its
+    ``*_label`` column, and headers become column labels.
+    """
+    from crmlib.i18n import catalog, check_language, labels
+
+    check_language(language)
+    texts = catalog()
+    out = table.copy()
+    if drop_codes:
+        out = out[[c for c in out.columns if f"{c}_label" not in out.columns]]
+    for col in out.columns:
+        s = out[col]
+        if pd.api.types.is_bool_dtype(s):
+            out[col] = [format_value(bool(v), language) for v in s]
+        elif s.dtype == object or pd.api.types.is_string_dtype(s):
+            out[col] = [_cell(v, "text", language, 2, col, texts, True)
+                        if isinstance(v, (str, bool, np.bool_)) else v for v in s]
+    if headers:
+        out = out.rename(columns=_unique(labels(out.columns, language)))
+    return out
