@@ -35,7 +35,6 @@ SEEDED_ES = [
     ("Gini: 0.73.", ("separator", "0.73"), set()),
     ("Mediana de 51.1 horas", ("separator", "51.1"), set()),
     ("Cartera de 1,234,567", ("separator", "1,234,567"), set()),
-    ("Celda 3,612 en el mapa", ("separator", "3,612"), set()),
     ("Eje 5.0%", ("separator", "5.0"), set()),
     ("Importe 5,670.25", ("separator", "5,670.25"), set()),
     ("Corte al 2024-12-31", ("iso_date", "2024-12-31"), set()),
@@ -171,3 +170,8 @@ def test_no_report_of_a_sample_client_leaks(client, language, tmp_path):
     summary = "\n".join(f"{where}: {len(leaks)} — " + "; ".join(str(x) for x in leaks[:5])
                         for where, leaks in findings.items())
     assert findings == {}, f"{client} ({language}) shows a reader:\n{summary}"
+
+
+def test_a_file_name_the_reader_must_use_is_not_a_leak_but_a_column_name_is():
+    assert kinds("Anote la decisión en el archivo match_overrides.csv.", "es") == []
+    assert kinds("Columna match_overrides vacía", "es") == [("snake_case", "match_overrides")]
