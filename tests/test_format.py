@@ -166,3 +166,11 @@ def test_label_codes_keeps_numbers_for_workbooks_and_words_codes():
     row = out.iloc[0].to_dict()
     assert row == {"Cliente": "C1", "Canal": "En persona", "Especial": "Sí",
                    "Segmento RFM": "Campeones", "Valor neto": 1234.5, "Nota": "texto libre"}
+
+
+def test_headers_fall_back_to_a_stages_own_column_labels():
+    from crmlib.i18n import label
+
+    assert label("master_id", "es") == "Cliente maestro"  # identify.col.master_id
+    assert label("customer_id", "en") == "Customer"  # column.customer_id comes first
+    assert label("no_such_column", "es") == "no_such_column"

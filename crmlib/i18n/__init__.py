@@ -98,10 +98,26 @@ def t(key: str, language: str = "es", /, **values) -> str:
 
 
 def label(column: str, language: str = "es") -> str:
-    """Human label of a canonical column; the column name itself when none is defined."""
+    """Human label of a canonical column; the column name itself when none is defined.
+
+    Looks for ``column.<name>`` first, then for a stage's own header key
+    ``<stage>.col.<name>`` (such as ``identify.col.master_id``).
+    """
     check_language(language)
-    entry = catalog().get(f"column.{column}")
+    texts = catalog()
+    entry = texts.get(f"column.{column}") or _stage_columns().get(str(column))
     return entry[language] if entry else column
+
+
+@lru_cache(maxsize=1)
+def _stage_columns() -> dict[str, dict[str, str]]:
+    """``{name: texts}`` of every ``<stage>.col.<name>`` key (first one by key order)."""
+    found: dict[str, dict[str, str]] = {}
+    for key in sorted(catalog()):
+        parts = key.split(".")
+        if len(parts) == 3 and parts[1] == "col":
+            found.setdefault(parts[2], catalog()[key])
+    return found
 
 
 def labels(columns, language: str = "es") -> dict[str, str]:
