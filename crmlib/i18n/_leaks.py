@@ -74,14 +74,27 @@ def codebook() -> frozenset[str]:
                      and re.fullmatch(r"[a-z][a-z0-9_+\-]*", n))
 
 
+_TEXT_LINE = re.compile(r"\b(es|en):\s*(\"[^\"]*\"|'[^']*'|[^,}\n]+)")
+
+
 @lru_cache(maxsize=2)
 def _vocabulary(language: str) -> frozenset[str]:
-    """Lower-case words of every catalog text in ``language``: words a reader may see."""
+    """Lower-case words a reader may see in ``language``: every catalog text and the
+    ``es``/``en`` texts of the packaged instruments and templates (questionnaires,
+    the credit worksheet, the next-best-action notes)."""
+    from pathlib import Path
+
     from crmlib.i18n import catalog
 
+    texts = [str(v[language]) for v in catalog().values()]
+    package = Path(__file__).resolve().parents[1]
+    for path in [*package.glob("instruments/*.yaml"), *package.glob("templates/*.yaml")]:
+        for lang, text in _TEXT_LINE.findall(path.read_text(encoding="utf-8")):
+            if lang == language:
+                texts.append(text)
     words: set[str] = set()
-    for texts in catalog().values():
-        words.update(w.lower() for w in _WORD.findall(_PLACEHOLDER.sub(" ", str(texts[language]))))
+    for text in texts:
+        words.update(w.lower() for w in _WORD.findall(_PLACEHOLDER.sub(" ", text)))
     return frozenset(words)
 
 
