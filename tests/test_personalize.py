@@ -51,6 +51,13 @@ def test_first_matching_rule_wins(customers):
     # the reason is read by people: column and value labels, never the column name
     assert "Clase ABC" in plan.loc["c1", "reason"] and "pareto_class" not in plan.loc["c1", "reason"]
     assert "ABC class" in P.treatment_plan(customers, RULES, language="en").loc[0, "reason"]
+    # a reader sees the rule by its place in the order; the rule id stays for the data
+    assert plan.loc["c1", "rule_label"] == "Regla 1" and plan.loc["c5", "rule_label"] == "Regla 5"
+    from crmlib.i18n import format_table
+
+    shown = format_table(plan.reset_index(), "es")
+    assert "Regla" in shown.columns and "rule_id" not in shown.columns and \
+        "Clave de acción" not in shown.columns
 
 
 def test_condition_operators(customers):

@@ -335,7 +335,8 @@ def format_table(table: pd.DataFrame, language: str = "es", *, formats: dict | N
         Replace codes with their labels (catalog keys ``value.<column>.<code>``,
         then the stage prefixes of :data:`CODE_PREFIXES`).
     drop_codes : bool, default True
-        Leave out a code column ``x`` when its label column ``x_label`` is there.
+        Leave out a code column ``x`` (or ``x_id``) when its label column
+        ``x_label`` is there.
     headers : bool, default True
         Replace column names with their labels (catalog ``column.<name>``).
 
@@ -350,8 +351,7 @@ def format_table(table: pd.DataFrame, language: str = "es", *, formats: dict | N
     formats = dict(formats or {})
     texts = catalog()
     out = pd.DataFrame(index=table.index)
-    columns = [c for c in table.columns
-               if not (drop_codes and f"{c}_label" in table.columns)]
+    columns = [c for c in table.columns if not (drop_codes and _has_label(c, table.columns))]
     keys = [c for c in ("parameter", "metric", "indicator", "field", "key") if c in table.columns]
     counted = None
     if keys:
@@ -381,6 +381,13 @@ def format_table(table: pd.DataFrame, language: str = "es", *, formats: dict | N
     if headers:
         out = out.rename(columns=_unique(labels(out.columns, language)))
     return out
+
+
+def _has_label(column, columns) -> bool:
+    """Whether code column ``x`` (or ``x_id``) has its reader label ``x_label`` beside it."""
+    name = str(column)
+    base = name.removesuffix("_id")
+    return f"{name}_label" in columns or (base != name and f"{base}_label" in columns)
 
 
 def _unique(names: dict) -> dict:
@@ -431,7 +438,7 @@ def label_codes(table: pd.DataFrame, language: str = "es", *, drop_codes: bool =
     texts = catalog()
     out = table.copy()
     if drop_codes:
-        out = out[[c for c in out.columns if f"{c}_label" not in out.columns]]
+        out = out[[c for c in out.columns if not _has_label(c, out.columns)]]
     for col in out.columns:
         s = out[col]
         if pd.api.types.is_bool_dtype(s):

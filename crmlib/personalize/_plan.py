@@ -164,12 +164,15 @@ def _describe(when: dict, language: str) -> str:
 
 
 def rules_table(rules=None, *, language: str = "es") -> pd.DataFrame:
-    """The rules as a table to read: ``rule_id``, ``conditions``, ``action``,
+    """The rules as a table to read: ``rule_id``, ``rule_label`` (``Regla 3``: its
+    place in the order, the name a reader sees), ``conditions``, ``action``,
     ``service_level``, ``channel``, ``contact_every_days``, ``letter``, ``note``."""
     check_language(language)
     rows = []
     for r in load_rules(rules):
-        rows.append({"rule_id": r["id"], "conditions": _describe(r.get("when") or {}, language),
+        rows.append({"rule_id": r["id"],
+                     "rule_label": t("personalize.rule.number", language, n=len(rows) + 1),
+                     "conditions": _describe(r.get("when") or {}, language),
                      "action": r["action"], "service_level": r["service_level"],
                      "channel": r["channel"], "contact_every_days": r["contact_every_days"],
                      "letter": r.get("letter"),
@@ -198,6 +201,7 @@ def treatment_plan(customers: pd.DataFrame, rules=None, *, fallback_channel: str
     -------
     DataFrame
         One row per customer, in input order: ``customer_id``, ``rule_id``,
+        ``rule_label`` (the rule's place in the order, in ``language``),
         ``action``, ``action_label`` (in ``language``), ``service_level``, ``channel``, ``contact_every_days``,
         ``letter`` (empty when the rule sends none), ``reason`` (the rule's
         conditions in words).
@@ -234,11 +238,14 @@ def treatment_plan(customers: pd.DataFrame, rules=None, *, fallback_channel: str
                                      "matches no next-best-action rule (add a last rule with "
                                      "'when: {}')", int(lost.sum()), len(df),
                                      tuple(df.loc[lost, "customer_id"].head(3).items()))])
-    table = pd.DataFrame([{"rule_id": r["id"], "action": r["action"],
+    table = pd.DataFrame([{"rule_id": r["id"],
+                           "rule_label": t("personalize.rule.number", language, n=k + 1),
+                           "action": r["action"],
                            "service_level": r["service_level"], "channel": r["channel"],
                            "contact_every_days": r["contact_every_days"],
                            "letter": r.get("letter"),
-                           "reason": _describe(r.get("when") or {}, language)} for r in rules])
+                           "reason": _describe(r.get("when") or {}, language)}
+                          for k, r in enumerate(rules)])
     plan = table.iloc[chosen].reset_index(drop=True)
     plan.insert(0, "customer_id", df["customer_id"].to_numpy())
     if (plan["channel"] == "preferred").any():
