@@ -376,3 +376,18 @@ def test_customer_table_is_the_join_of_the_stage_tables():
     )
     pd.testing.assert_frame_equal(got, expected)
     assert got["customer_id"].is_unique and len(got) == tx["customer_id"].nunique()
+
+
+def test_letters_write_dates_as_the_reader_does():
+    from crmlib.i18n._leaks import find_leaks, visible_text
+
+    rec = pd.DataFrame([{"customer_id": "c1", "name": "Ana", "invoice_ids": "F1",
+                         "overdue_amount": 1234.5, "oldest_due_at": pd.Timestamp("2024-01-31"),
+                         "letter": "reminder_a"}])
+    for lang, day, amount in (("es", "31 de enero de 2024", "1.234,50"),
+                              ("en", "31 January 2024", "1,234.50")):
+        html = P.render_letters(rec, language=lang, context={
+            "sender": "S", "date": "2024-12-31", "currency": "EUR"}).loc[0, "html"]
+        assert day in html and amount in html
+        assert [x for x in find_leaks(visible_text(html), lang)
+                if x.kind in ("iso_date", "separator")] == []
