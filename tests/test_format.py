@@ -174,3 +174,10 @@ def test_headers_fall_back_to_a_stages_own_column_labels():
     assert label("master_id", "es") == "Cliente maestro"  # identify.col.master_id
     assert label("customer_id", "en") == "Customer"  # column.customer_id comes first
     assert label("no_such_column", "es") == "no_such_column"
+
+
+def test_aging_bucket_columns_read_as_day_ranges():
+    from crmlib.i18n import label
+
+    assert label("d31_60", "es") == "31-60 días" and label("over_120", "en") == "Over 120 days"
+    assert label("not_due", "es") == "Al día (no vencido)"

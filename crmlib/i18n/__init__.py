@@ -20,6 +20,7 @@ how it looks (``23 %`` / ``23%``, ``51,1`` / ``51.1``, ``9.215`` / ``9,215``).
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -101,12 +102,24 @@ def label(column: str, language: str = "es") -> str:
     """Human label of a canonical column; the column name itself when none is defined.
 
     Looks for ``column.<name>`` first, then for a stage's own header key
-    ``<stage>.col.<name>`` (such as ``identify.col.master_id``).
+    ``<stage>.col.<name>`` (such as ``identify.col.master_id``); aging bucket
+    columns of any width (``d1_30``, ``over_120``) read as their day ranges.
     """
     check_language(language)
     texts = catalog()
     entry = texts.get(f"column.{column}") or _stage_columns().get(str(column))
-    return entry[language] if entry else column
+    if entry:
+        return entry[language]
+    bucket = _AGING_RANGE.match(str(column)) or _AGING_OVER.match(str(column))
+    if bucket:  # aging buckets of any width: d1_30, d31_60, over_120
+        if bucket.re is _AGING_RANGE:
+            return t("collections.bucket.range", language, lo=bucket[1], hi=bucket[2])
+        return t("collections.bucket.over", language, days=bucket[1])
+    return column
+
+
+_AGING_RANGE = re.compile(r"^d(\d+)_(\d+)$")
+_AGING_OVER = re.compile(r"^over_(\d+)$")
 
 
 @lru_cache(maxsize=1)

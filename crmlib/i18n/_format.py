@@ -68,6 +68,7 @@ CODE_PREFIXES: dict[str, tuple[str, ...]] = {
     "letter_stage": ("collections.stage.",),
     "last_stage": ("collections.stage.",),
     "encounter": ("interact.encounter.",),
+    "index": ("interact.index.",),
     "relationship_stage": ("personalize.stage.",),
     "action": ("personalize.action.", "collections.action."),
 }
