@@ -132,6 +132,7 @@ def test_headline_languages(ledger):
     from crmlib.i18n._leaks import find_leaks
 
     assert find_leaks(es, "es") == [] and find_leaks(en, "en") == []
+    assert C.headline(ag, d, "es", currency="EUR").startswith("3 clientes deben 1.030\u00a0€")
 
 
 # ----------------------------------------------------------------- credit

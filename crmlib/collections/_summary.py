@@ -44,8 +44,12 @@ def letters_note(letters: pd.DataFrame, written: pd.DataFrame, language: str = "
     return t(key, language, n=len(letters), n_written=len(written))
 
 
-def headline(aging: pd.DataFrame, dso: pd.DataFrame, language: str = "es") -> str:
-    """One sentence on the receivables: balance, share overdue, over 90 days, DSO."""
+def headline(aging: pd.DataFrame, dso: pd.DataFrame, language: str = "es", *,
+             currency: str | None = None) -> str:
+    """One sentence on the receivables: balance, share overdue, over 90 days, DSO.
+
+    ``currency`` (ISO 4217) writes the balance with its symbol; without it, a plain number.
+    """
     total = float(aging["open_balance"].sum())
     buckets = [c for c in aging.columns if _BUCKET.match(str(c)) and c != "not_due"]
     days_cols = [c for c in buckets if c.startswith("over_") or int(c.split("_")[-1]) > 90]
@@ -53,7 +57,8 @@ def headline(aging: pd.DataFrame, dso: pd.DataFrame, language: str = "es") -> st
     from crmlib.i18n import format_currency, format_duration, format_percent
 
     d = dso.iloc[0]
-    return t("collections.headline", language, total=format_currency(total, language),
+    return t("collections.headline", language,
+             total=format_currency(total, language, currency=currency),
              overdue=format_percent(d["overdue_share"], language),
              old=format_percent(old / total if total else np.nan, language),
              old_days=format_duration(90, "days", language),

@@ -13,8 +13,13 @@ import math
 import pandas as pd
 
 
-def summary_headline(summary: pd.DataFrame, language: str = "es") -> str:
-    """One sentence on a :func:`customer_summary`: customers, repeat buyers, net value."""
+def summary_headline(summary: pd.DataFrame, language: str = "es", *,
+                     currency: str | None = None) -> str:
+    """One sentence on a :func:`customer_summary`: customers, repeat buyers, net value.
+
+    ``currency`` (ISO 4217, e.g. ``"EUR"``) writes the value with its symbol;
+    without it the value is a plain number.
+    """
     from crmlib.i18n import t
 
     n = len(summary)
@@ -23,7 +28,8 @@ def summary_headline(summary: pd.DataFrame, language: str = "es") -> str:
 
     return t("differentiate.summary.headline", language, n_customers=n, n_repeat=n_repeat,
              repeat_share=n_repeat / n if n else 0,
-             total=format_currency(float(summary["monetary"].sum()), language))
+             total=format_currency(float(summary["monetary"].sum()), language,
+                                   currency=currency))
 
 
 def pareto_headline(summary: pd.Series, language: str = "es") -> str:
@@ -71,7 +77,7 @@ def retention_headline(retention: pd.DataFrame, language: str = "es") -> str:
 
 
 def decliners_headline(decliners_table: pd.DataFrame, *, threshold: float,
-                       language: str = "es") -> str:
+                       language: str = "es", currency: str | None = None) -> str:
     """Sentence on how many customers decline and the annual value at risk."""
     from crmlib.i18n import t
 
@@ -79,10 +85,11 @@ def decliners_headline(decliners_table: pd.DataFrame, *, threshold: float,
     from crmlib.i18n import format_currency
 
     return t("differentiate.decliners.headline", language, n=len(decliners_table),
-             threshold=threshold, value=format_currency(value, language))
+             threshold=threshold, value=format_currency(value, language, currency=currency))
 
 
-def clv_headline(clv: pd.DataFrame, *, horizon: float, language: str = "es") -> str:
+def clv_headline(clv: pd.DataFrame, *, horizon: float, language: str = "es",
+                 currency: str | None = None) -> str:
     """Sentence on the portfolio's expected value and its concentration (from ``clv_table``)."""
     from crmlib.i18n import t
 
@@ -93,7 +100,8 @@ def clv_headline(clv: pd.DataFrame, *, horizon: float, language: str = "es") -> 
 
     return t("differentiate.clv.headline", language,
              horizon=format_duration(horizon, "months", language),
-             total=format_currency(total, language), top=0.10, top10=top10)
+             total=format_currency(total, language, currency=currency), top=0.10,
+             top10=top10)
 
 
 _PERCENT_COLUMNS = ("share", "cum_share", "cum_customer_share", "customer_share", "value_share",
