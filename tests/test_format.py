@@ -166,6 +166,9 @@ def test_label_codes_keeps_numbers_for_workbooks_and_words_codes():
     row = out.iloc[0].to_dict()
     assert row == {"Cliente": "C1", "Canal": "En persona", "Especial": "Sí",
                    "Segmento RFM": "Campeones", "Valor neto": 1234.5, "Nota": "texto libre"}
+    # a nullable flag keeps its gaps empty
+    flags = pd.DataFrame({"special": pd.array([True, pd.NA], dtype="boolean")})
+    assert label_codes(flags, "en")["Special"].tolist() == ["Yes", None]
 
 
 def test_headers_fall_back_to_a_stages_own_column_labels():

@@ -443,7 +443,7 @@ def label_codes(table: pd.DataFrame, language: str = "es", *, drop_codes: bool =
     for col in out.columns:
         s = out[col]
         if pd.api.types.is_bool_dtype(s):
-            out[col] = [format_value(bool(v), language) for v in s]
+            out[col] = [None if _missing(v) else format_value(bool(v), language) for v in s]
         elif s.dtype == object or pd.api.types.is_string_dtype(s):
             out[col] = [_cell(v, "text", language, 2, col, texts, True)
                         if isinstance(v, (str, bool, np.bool_)) else v for v in s]
