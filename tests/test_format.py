@@ -168,7 +168,8 @@ def test_label_codes_keeps_numbers_for_workbooks_and_words_codes():
                    "Segmento RFM": "Campeones", "Valor neto": 1234.5, "Nota": "texto libre"}
     # a nullable flag keeps its gaps empty
     flags = pd.DataFrame({"special": pd.array([True, pd.NA], dtype="boolean")})
-    assert label_codes(flags, "en")["Special"].tolist() == ["Yes", None]
+    shown = label_codes(flags, "en")["Special"]
+    assert shown.iloc[0] == "Yes" and pd.isna(shown.iloc[1])
 
 
 def test_headers_fall_back_to_a_stages_own_column_labels():
