@@ -299,7 +299,7 @@ def plot_p_alive(matrix: pd.DataFrame, *, ax=None, language: str = "es", time_un
     image = ax.imshow(grid.to_numpy(dtype=float), aspect="auto", cmap="RdYlGn", vmin=0, vmax=1)
     cols = grid.columns.to_numpy(dtype=float)
     step = max(1, len(cols) // 6)
-    ax.set_xticks(range(0, len(cols), step), [f"{c:.0f}" for c in cols[::step]])
+    ax.set_xticks(range(0, len(cols), step), [format_count(c, language) for c in cols[::step]])
     rows = grid.index.to_numpy()
     rstep = max(1, len(rows) // 10)
     ax.set_yticks(range(0, len(rows), rstep), [str(r) for r in rows[::rstep]])
