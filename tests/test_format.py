@@ -185,3 +185,12 @@ def test_aging_bucket_columns_read_as_day_ranges():
 
     assert label("d31_60", "es") == "31-60 días" and label("over_120", "en") == "Over 120 days"
     assert label("not_due", "es") == "Al día (no vencido)"
+
+
+def test_codes_of_dunning_and_credit_tables_have_labels():
+    assert code_label("stage", "second_notice", "es") == "Segundo aviso"
+    assert code_label("stage", "lost", "es") == "Perdido"  # lifecycle stage first
+    assert code_label("last_format", "handover_a", "en") == "Hand-over, form letter A"
+    assert code_label("letter", "welcome", "es") == "Bienvenida"
+    assert code_label("source", "ledger", "es") == "Del libro de facturas"
+    assert code_label("category", "unknown", "en") == "No category"

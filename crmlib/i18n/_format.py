@@ -54,7 +54,7 @@ MISSING = "–"  # what a reader sees where a value is unknown
 CODE_PREFIXES: dict[str, tuple[str, ...]] = {
     "segment": ("differentiate.segment.",),
     "lifecycle": ("differentiate.lifecycle.",),
-    "stage": ("differentiate.lifecycle.",),
+    "stage": ("differentiate.lifecycle.", "collections.stage."),
     "parameter": ("differentiate.param.",),
     "rule": ("identify.rule.", "personalize.rule."),
     "decision": ("identify.decision.", "collections.decision."),
@@ -68,6 +68,9 @@ CODE_PREFIXES: dict[str, tuple[str, ...]] = {
     "dunning_stage": ("collections.stage.",),
     "letter_stage": ("collections.stage.",),
     "last_stage": ("collections.stage.",),
+    "last_stage_sent": ("collections.stage.",),
+    "letter": ("value.letter_format.",),
+    "last_format": ("value.letter_format.",),
     "encounter": ("interact.encounter.",),
     "index": ("interact.index.",),
     "relationship_stage": ("personalize.stage.",),
