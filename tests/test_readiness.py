@@ -452,7 +452,7 @@ def test_group_heatmap_matrix_and_labels(hand, mini):
     assert matrix.shape == (2, 3)
     assert matrix[0, 0] == pytest.approx(3.5) and matrix[1, 0] == pytest.approx(1.0)
     assert [x.get_text() for x in ax.get_yticklabels()] == ["Directivos", "Clientes"]
-    assert "3.5" in [x.get_text() for x in ax.texts]
+    assert "3,5" in [x.get_text() for x in ax.texts]  # Spanish decimal comma
     gap = plot_group_heatmap(groups, instrument=mini, part="gap")
     assert gap.get_images()[0].get_array()[1, 0] == pytest.approx(
         groups.set_index(["group", "dimension"]).loc[("customer", "a"), "gap"])

@@ -150,10 +150,10 @@ def _complaint_topic(fields: dict, language: str):
 
 
 def _money_filter(language):
+    from crmlib.i18n import format_number
+
     def money(x):
-        x = float(x)
-        text = f"{x:,.2f}"
-        return text.translate(str.maketrans(",.", ".,")) if language == "es" else text
+        return format_number(float(x), language, decimals=2)
     return money
 
 
@@ -220,7 +220,7 @@ def render_letters(recipients: pd.DataFrame, *, letter: str | None = None,
         raise ParameterError("say which letter: pass letter= or give recipients a 'letter' "
                              "column", parameter="letter", value=None)
     env = _environment(templates, language)
-    shared = {k: v for k, v in (context or {}).items()
+    shared = {k: _for_reader(v, language) for k, v in (context or {}).items()
               if v is not None and not (isinstance(v, float) and math.isnan(v))}
     out, problems = [], []
     cache = {}
@@ -233,7 +233,8 @@ def render_letters(recipients: pd.DataFrame, *, letter: str | None = None,
                 raise ParameterError(
                     f"no letter template {name!r} for language {language!r}",
                     parameter="letter", allowed=LETTERS, value=name) from None
-        fields = {**shared, **{k: v for k, v in rec.items() if not _is_missing(v)}}
+        fields = {**shared, **{k: _for_reader(v, language) for k, v in rec.items()
+                               if not _is_missing(v)}}
         fields.setdefault("language", language)
         if "date" in fields:
             fields["date_iso"] = fields["date"]
@@ -257,6 +258,21 @@ def render_letters(recipients: pd.DataFrame, *, letter: str | None = None,
                                      len(problems), len(recipients), examples,
                                      location_kind="customer")])
     return pd.DataFrame(out, columns=["customer_id", "letter", "language", "html"])
+
+
+_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[ T]00:00(?::00)?)?$")
+
+
+def _for_reader(value, language: str):
+    """Dates (and ISO date strings) as the reader writes them; other values unchanged."""
+    import datetime as dt
+
+    from crmlib.i18n import format_date
+
+    if isinstance(value, (pd.Timestamp, dt.date)) or \
+            (isinstance(value, str) and _ISO_DAY.match(value)):
+        return format_date(value, language)
+    return value
 
 
 def write_letters(letters: pd.DataFrame, output_dir) -> pd.DataFrame:

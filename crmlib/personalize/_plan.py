@@ -132,33 +132,47 @@ def _condition(s: pd.Series, cond) -> np.ndarray:
 
 
 def _describe(when: dict, language: str) -> str:
+    """A rule's conditions in words: column labels and value labels in ``language``."""
+    from crmlib.i18n import code_label, format_value, label
+
+    def word(col, v):
+        if isinstance(v, str):
+            return code_label(col, v, language) or v
+        return format_value(v, language)
+
     if not when:
         return t("personalize.rule.always", language)
     parts = []
     for col, cond in when.items():
+        name = label(col, language)
         if isinstance(cond, list):
-            parts.append(f"{col} ∈ {{{', '.join(map(str, cond))}}}")
+            parts.append(f"{name} ∈ {{{', '.join(word(col, v) for v in cond)}}}")
         elif isinstance(cond, dict):
             sym = {"eq": "=", "ne": "≠", "gt": ">", "ge": "≥", "lt": "<", "le": "≤",
                    "in": "∈", "not_in": "∉"}
             for op, v in cond.items():
                 if op == "missing":
                     parts.append(t("personalize.rule.missing" if v else
-                                   "personalize.rule.present", language, column=col))
+                                   "personalize.rule.present", language, column=name))
+                elif isinstance(v, list):
+                    parts.append(f"{name} {sym[op]} {{{', '.join(word(col, x) for x in v)}}}")
                 else:
-                    parts.append(f"{col} {sym[op]} {v}")
+                    parts.append(f"{name} {sym[op]} {word(col, v)}")
         else:
-            parts.append(f"{col} = {cond}")
+            parts.append(f"{name} = {word(col, cond)}")
     return " · ".join(parts)
 
 
 def rules_table(rules=None, *, language: str = "es") -> pd.DataFrame:
-    """The rules as a table to read: ``rule_id``, ``conditions``, ``action``,
+    """The rules as a table to read: ``rule_id``, ``rule_label`` (``Regla 3``: its
+    place in the order, the name a reader sees), ``conditions``, ``action``,
     ``service_level``, ``channel``, ``contact_every_days``, ``letter``, ``note``."""
     check_language(language)
     rows = []
     for r in load_rules(rules):
-        rows.append({"rule_id": r["id"], "conditions": _describe(r.get("when") or {}, language),
+        rows.append({"rule_id": r["id"],
+                     "rule_label": t("personalize.rule.number", language, n=len(rows) + 1),
+                     "conditions": _describe(r.get("when") or {}, language),
                      "action": r["action"], "service_level": r["service_level"],
                      "channel": r["channel"], "contact_every_days": r["contact_every_days"],
                      "letter": r.get("letter"),
@@ -187,6 +201,7 @@ def treatment_plan(customers: pd.DataFrame, rules=None, *, fallback_channel: str
     -------
     DataFrame
         One row per customer, in input order: ``customer_id``, ``rule_id``,
+        ``rule_label`` (the rule's place in the order, in ``language``),
         ``action``, ``action_label`` (in ``language``), ``service_level``, ``channel``, ``contact_every_days``,
         ``letter`` (empty when the rule sends none), ``reason`` (the rule's
         conditions in words).
@@ -223,11 +238,14 @@ def treatment_plan(customers: pd.DataFrame, rules=None, *, fallback_channel: str
                                      "matches no next-best-action rule (add a last rule with "
                                      "'when: {}')", int(lost.sum()), len(df),
                                      tuple(df.loc[lost, "customer_id"].head(3).items()))])
-    table = pd.DataFrame([{"rule_id": r["id"], "action": r["action"],
+    table = pd.DataFrame([{"rule_id": r["id"],
+                           "rule_label": t("personalize.rule.number", language, n=k + 1),
+                           "action": r["action"],
                            "service_level": r["service_level"], "channel": r["channel"],
                            "contact_every_days": r["contact_every_days"],
                            "letter": r.get("letter"),
-                           "reason": _describe(r.get("when") or {}, language)} for r in rules])
+                           "reason": _describe(r.get("when") or {}, language)}
+                          for k, r in enumerate(rules)])
     plan = table.iloc[chosen].reset_index(drop=True)
     plan.insert(0, "customer_id", df["customer_id"].to_numpy())
     if (plan["channel"] == "preferred").any():

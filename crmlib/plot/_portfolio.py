@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from crmlib.i18n import label, t
-from crmlib.plot._common import get_ax
+from crmlib.plot._common import get_ax, localize_axes
 
 __all__ = ["plot_portfolio_percentiles"]
 
@@ -33,4 +33,4 @@ def plot_portfolio_percentiles(table, *, ax=None, language: str = "es", max_figu
     ax.set_xlim(0, 100)
     ax.set_xlabel(label("percentile", language))
     ax.set_title(t("portfolio.plot_title", language))
-    return ax
+    return localize_axes(ax, language)
