@@ -57,14 +57,18 @@ def headline(metrics: pd.DataFrame, language: str = "es", *,
              recovery_window_days: float = 30) -> str:
     """One sentence summing up an ungrouped :func:`complaint_metrics` row."""
     row = metrics.iloc[0]
-    return t("interact.headline", language, n=int(row["n_contacts"]),
-             fcr=_pct(row["fcr_rate"]), recovery=_pct(row["recovery_rate"]),
-             median=_num(row["median_resolution_hours"]), days=int(recovery_window_days))
+    known = not any(pd.isna(row[k]) for k in ("fcr_rate", "recovery_rate",
+                                               "median_resolution_hours"))
+    key = "interact.headline" if known else "interact.headline.partial"
+    return t(key, language, n=int(row["n_contacts"]),
+             fcr=_pct(row["fcr_rate"], language), recovery=_pct(row["recovery_rate"], language),
+             median=_num(row["median_resolution_hours"], language),
+             days=int(recovery_window_days))
 
 
-def _pct(x) -> str:
-    return "-" if pd.isna(x) else f"{100 * float(x):.0f} %"
+def _pct(x, language: str) -> str:
+    return t("common.not_available", language) if pd.isna(x) else f"{100 * float(x):.0f} %"
 
 
-def _num(x) -> str:
-    return "-" if pd.isna(x) else f"{float(x):.1f}"
+def _num(x, language: str) -> str:
+    return t("common.not_available", language) if pd.isna(x) else f"{float(x):.1f}"

@@ -1,0 +1,216 @@
+"""Stage declarations: what each notebook needs, and the library working without optional data.
+
+The crashes reproduced here come from a client's exports that ``crmlib validate`` passed:
+interactions without ``cost``, customers without ``special``, interactions without
+``response_minutes`` or ``closed_at``, and a stage listed with no data file.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from stage_clients import make_client
+
+from crmlib import differentiate as dif
+from crmlib import interact, io, stages
+from crmlib.exceptions import DataError, ParameterError
+
+NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
+AS_OF = "2024-12-31"
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory):
+    return make_client(tmp_path_factory.mktemp("full") / "full", seed=1)
+
+
+def _read(folder, table):
+    return io.read_client_table(folder, table)
+
+
+# --------------------------------------------------------------------------- library, optional inputs
+
+def test_below_zero_with_interactions_without_cost(client):
+    tx = _read(client, "transactions")
+    it = _read(client, "interactions").drop(columns=["cost"])
+    got = dif.below_zero(tx, costs=it, as_of=AS_OF)
+    pd.testing.assert_frame_equal(got, dif.below_zero(tx, costs=None, as_of=AS_OF))
+
+
+def test_below_zero_still_uses_costs_when_present(client):
+    tx = _read(client, "transactions").drop(columns=["margin"])
+    it = _read(client, "interactions")
+    with_cost = dif.contribution_table(tx, costs=it, as_of=AS_OF)
+    assert with_cost["cost_to_serve"].sum() == pytest.approx(
+        it.loc[it["customer_id"].isin(with_cost["customer_id"]), "cost"].sum())
+
+
+def test_lifecycle_with_customers_without_special(client):
+    tx = _read(client, "transactions")
+    cu = _read(client, "customers")
+    got = dif.lifecycle_table(tx, as_of=AS_OF, special=cu.drop(columns=["special"]))
+    pd.testing.assert_frame_equal(got, dif.lifecycle_table(tx, as_of=AS_OF, special=None))
+    flagged = dif.lifecycle_table(tx, as_of=AS_OF, special=cu)
+    assert (flagged["lifecycle"] == "special").sum() == \
+        cu.loc[cu["special"].fillna(False).astype(bool), "customer_id"].isin(tx["customer_id"]).sum()
+
+
+def test_rates_without_close_dates_are_not_available(client):
+    it = _read(client, "interactions").drop(columns=["closed_at"])
+    m = interact.complaint_metrics(it, as_of=AS_OF)
+    assert math.isnan(m.loc[0, "recovery_rate"]) and m.loc[0, "recovery_n"] == 0
+    assert math.isnan(m.loc[0, "fcr_rate"])
+    en = interact.headline(m, "en", recovery_window_days=30)
+    es = interact.headline(m, "es", recovery_window_days=30)
+    assert "0 %" not in en and "not available" in en
+    assert "0 %" not in es and "no disponible" in es
+
+
+def test_rates_with_close_dates_stay_measured(client):
+    m = interact.complaint_metrics(_read(client, "interactions"), as_of=AS_OF)
+    assert 0 < m.loc[0, "recovery_rate"] <= 1 and m.loc[0, "recovery_n"] > 0
+    assert "not available" not in interact.headline(m, "en")
+
+
+# --------------------------------------------------------------------------- declaration
+
+def _columns(folder):
+    return {t: set(io.read_client_table(folder, t).columns) for t in
+            ("customers", "transactions", "interactions", "invoices", "readiness_responses",
+             "servqual_responses", "servqual_respondents", "credit_answers")
+            if io.has_client_table(folder, t)}
+
+
+def test_check_full_client_has_nothing_missing_or_locked(client):
+    cols = _columns(client)
+    for name in stages.STAGES:
+        got = stages.check(name, cols, parameters={"rfm_frequency": "invoices"})
+        assert got.ok and got.locked == {}, name
+
+
+def test_check_names_missing_required_table_and_optional_columns():
+    got = stages.check("03_interact", {"transactions": {"customer_id", "date", "amount"}})
+    assert not got.ok
+    assert ("interactions", None) in got.missing
+    got = stages.check("03_interact", {
+        "transactions": {"customer_id", "date", "amount"},
+        "interactions": {"interaction_id", "customer_id", "opened_at", "channel"}})
+    assert got.ok
+    assert set(got.locked) == {"categories", "resolution", "response_times", "contact_cost"}
+    assert got.locked["response_times"] == (("interactions", "response_minutes"),)
+
+
+def test_parameter_bound_section_only_when_wanted():
+    cols = {"transactions": {"customer_id", "date", "amount"}}
+    assert "rfm_invoices" not in stages.check("02_differentiate", cols).locked
+    assert "rfm_invoices" in stages.check("02_differentiate", cols,
+                                          parameters={"rfm_frequency": "invoices"}).locked
+
+
+def test_unknown_stage_and_section_are_refused():
+    with pytest.raises(ParameterError, match="stage must be one of"):
+        stages.stage("08_nothing")
+    with pytest.raises(ParameterError, match="section of 03_interact"):
+        stages.stage("03_interact").section("nothing")
+
+
+def test_declared_tables_and_columns_exist_in_the_contracts():
+    from crmlib.schemas import table_spec
+
+    for st in stages.STAGES.values():
+        for table, cols in st.requires.items():
+            names = {c.name for c in table_spec(table).columns}
+            assert set(cols) <= names, (st.name, table)
+        for sec in st.sections:
+            for table, col in sec.needs:
+                assert table in st.tables, (st.name, sec.key, table)
+                assert col is None or col in {c.name for c in table_spec(table).columns}
+
+
+def test_locked_sentence_in_both_languages_names_the_column():
+    es = stages.locked_sentence("03_interact", "response_times",
+                                (("interactions", "response_minutes"),), "es")
+    en = stages.locked_sentence("03_interact", "response_times",
+                                (("interactions", "response_minutes"),), "en")
+    assert "`response_minutes`" in es and "`interactions`" in es and "respuesta" in es
+    assert "`response_minutes`" in en and "first response" in en
+    assert "03_interact" not in es + en and "response_times" not in es + en
+
+
+def test_load_returns_none_for_absent_optional_tables(tmp_path):
+    folder = make_client(tmp_path / "c", drop_tables=("interactions", "customers"))
+    data = stages.load("02_differentiate", folder)
+    assert data.interactions is None and data.customers is None
+    assert len(data.transactions) > 0
+    assert not data.unlocked("service_cost") and data.unlocked("clv")
+    assert "`interactions`" in data.sentence("service_cost", "en")
+
+
+def test_load_lists_every_missing_required_input_at_once(tmp_path):
+    folder = make_client(tmp_path / "c", drop_tables=("interactions", "transactions"))
+    with pytest.raises(DataError) as err:
+        stages.load("03_interact", folder)
+    text = str(err.value)
+    assert "interactions" in text and "transactions" in text
+
+
+def test_section_displays_sentence_when_locked(tmp_path, monkeypatch):
+    shown = []
+    monkeypatch.setattr(stages, "_display", shown.append)
+    folder = make_client(tmp_path / "c", drop_columns={"interactions": ["response_minutes"]})
+    data = stages.load("03_interact", folder)
+    assert data.section("response_times", "en") is False
+    assert data.section("resolution", "en") is True
+    assert data.section("resolution", "en", available=False, otherwise="too few") is False
+    assert shown == [data.sentence("response_times", "en"), "too few"]
+
+
+# --------------------------------------------------------------------------- notebooks agree
+
+_CALL = re.compile(r"data\.(?:section|note|unlocked)\(\s*\"([a-z_]+)\"")
+
+
+def _notebook_code(name):
+    nb = json.loads((NOTEBOOKS / f"{name}.ipynb").read_text(encoding="utf-8"))
+    return "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code")
+
+
+@pytest.mark.parametrize("name", sorted(stages.STAGES))
+def test_notebook_loads_through_its_declaration(name):
+    code = _notebook_code(name)
+    assert f'stages.load("{name}", data_dir' in code
+    assert "io.read_client_table" not in code
+
+
+@pytest.mark.parametrize("name", sorted(stages.STAGES))
+def test_every_gated_section_is_declared_and_every_declared_one_used(name):
+    used = set(_CALL.findall(_notebook_code(name)))
+    declared = {s.key for s in stages.STAGES[name].sections}
+    assert used == declared
+
+
+@pytest.mark.parametrize("name", sorted(stages.STAGES))
+def test_notebook_reads_only_declared_tables(name):
+    code = _notebook_code(name)
+    read = set(re.findall(r"data\.([a-z_]+)\b(?!\()", code)) - {"section", "note", "unlocked"}
+    assert read <= set(stages.STAGES[name].tables), read
+
+
+def test_notebooks_committed_without_outputs():
+    for name in stages.STAGES:
+        nb = json.loads((NOTEBOOKS / f"{name}.ipynb").read_text(encoding="utf-8"))
+        assert all(not c.get("outputs") for c in nb["cells"] if c["cell_type"] == "code")
+
+
+def test_requirements_table_covers_every_stage():
+    table = stages.requirements_table("en")
+    assert set(table["stage"]) == set(stages.STAGES)
+    sections = table[table["kind"] == "section"]
+    assert len(sections) == sum(len(s.sections) for s in stages.STAGES.values())
+    assert sections["unlocks"].str.len().gt(0).all()
+
