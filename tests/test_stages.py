@@ -214,3 +214,37 @@ def test_requirements_table_covers_every_stage():
     assert len(sections) == sum(len(s.sections) for s in stages.STAGES.values())
     assert sections["unlocks"].str.len().gt(0).all()
 
+
+
+# --------------------------------------------------------------------------- RFM by invoices
+
+def _invoice_tx():
+    # A: two invoices on one day and a third later; B: one invoice split over two lines
+    # on one day plus a fully returned invoice; C: a line with no invoice number.
+    return pd.DataFrame({
+        "customer_id": ["A", "A", "A", "B", "B", "B", "B", "C"],
+        "date": pd.to_datetime(["2024-01-05", "2024-01-05", "2024-03-01", "2024-02-01",
+                                "2024-02-01", "2024-04-01", "2024-04-02", "2024-05-01"]),
+        "amount": [10.0, 20.0, 5.0, 7.0, 8.0, 30.0, -30.0, 12.0],
+        "invoice_id": ["F1", "F2", "F3", "F4", "F4", "F5", "F5", None],
+    })
+
+
+def test_rfm_frequency_by_invoices_counts_distinct_invoices():
+    tx = _invoice_tx()
+    days = dif.rfm_scores(tx, as_of=AS_OF, bins=2).set_index("customer_id")["frequency"]
+    inv = dif.rfm_scores(tx, as_of=AS_OF, bins=2, frequency="invoices")
+    assert inv.attrs["frequency"] == "invoices"
+    got = inv.set_index("customer_id")["frequency"].to_dict()
+    # by hand: A F1, F2, F3 -> 3; B F4 (F5 nets to zero) -> 1; C one line without number -> 1
+    assert got == {"A": 3, "B": 1, "C": 1}
+    # distinct purchase days: A 2 (Jan 5, Mar 1); B counts its days with net purchases
+    assert days["A"] == 2
+
+
+def test_rfm_frequency_by_invoices_without_invoice_id_is_refused():
+    with pytest.raises(DataError, match="invoice_id"):
+        dif.rfm_scores(_invoice_tx().drop(columns=["invoice_id"]), as_of=AS_OF, bins=2,
+                       frequency="invoices")
+    with pytest.raises(ParameterError, match="frequency"):
+        dif.rfm_scores(_invoice_tx(), as_of=AS_OF, bins=2, frequency="orders")
