@@ -248,3 +248,63 @@ def test_rfm_frequency_by_invoices_without_invoice_id_is_refused():
                        frequency="invoices")
     with pytest.raises(ParameterError, match="frequency"):
         dif.rfm_scores(_invoice_tx(), as_of=AS_OF, bins=2, frequency="orders")
+
+
+# --------------------------------------------------------------------------- small clients, honest CLV
+
+def _small_tx():
+    # eight customers, two of whom bought a second time
+    return pd.DataFrame({
+        "customer_id": list("ABCDEFGH") + ["A", "B"],
+        "date": pd.to_datetime(["2024-01-01", "2024-02-01", "2024-03-01", "2024-04-01",
+                                "2024-05-01", "2024-06-01", "2024-07-01", "2024-08-01",
+                                "2024-09-01", "2024-10-01"]),
+        "amount": [10.0] * 10,
+    })
+
+
+def test_clv_on_a_small_client_is_not_reported_and_says_why():
+    from crmlib import clv
+
+    fit = clv.fit_models(dif.customer_summary(_small_tx(), as_of=AS_OF, time_unit="W"),
+                         time_unit="W")
+    assert not fit.usable
+    assert {"too_few_customers", "too_few_repeat_buyers"} <= set(fit.problems)
+    assert fit.n_customers == 8 and fit.n_repeat_buyers == 2
+    assert "8" in fit.note("en") and "2 customers bought again" in fit.note("en")
+    assert "no se muestra" in fit.note("es")
+    assert fit.record() == {"usable": False, "problems": list(fit.problems),
+                            "n_customers": 8, "n_repeat_buyers": 2}
+
+
+def test_clv_without_any_repeat_buyer_does_not_raise():
+    from crmlib import clv
+
+    tx = _small_tx().iloc[:8]
+    fit = clv.fit_models(dif.customer_summary(tx, as_of=AS_OF, time_unit="W"), time_unit="W")
+    assert fit.gamma_gamma is None and not fit.usable
+    assert "too_few_repeat_buyers" in fit.problems
+
+
+def test_clv_collapsed_bgnbd_is_flagged():
+    from crmlib import clv
+
+    # every customer bought exactly twice at the same spacing: no drop-out is ever seen
+    ids = [f"C{i:02d}" for i in range(40)]
+    tx = pd.DataFrame({"customer_id": ids * 2,
+                       "date": pd.to_datetime(["2024-01-01"] * 40 + ["2024-02-01"] * 40),
+                       "amount": [10.0] * 80})
+    fit = clv.fit_models(dif.customer_summary(tx, as_of=AS_OF, time_unit="W"), time_unit="W")
+    assert "bgnbd_at_bound" in fit.problems and not fit.usable
+
+
+def test_clv_on_cdnow_is_usable():
+    from crmlib import clv
+
+    # CDNOW 39-week calibration sample (Fader, Hardie & Lee 2005): a fit known to be sound
+    s = pd.read_csv(Path(__file__).parent / "data" / "cdnow_summary.csv").rename(
+        columns={"ID": "customer_id", "x": "frequency", "t_x": "recency",
+                 "zbar": "avg_repeat_value"})
+    fit = clv.fit_models(s, time_unit="W")
+    assert fit.usable and fit.note("en") == ""
+    assert fit.bgnbd.params_["a"] == pytest.approx(0.793, abs=0.01)
