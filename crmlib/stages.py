@@ -29,7 +29,6 @@ import pandas as pd
 
 from crmlib.exceptions import DataError, DataProblem, ParameterError
 from crmlib.i18n import check_language, t
-from crmlib.schemas import table_spec
 
 __all__ = [
     "STAGES",

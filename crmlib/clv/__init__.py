@@ -37,8 +37,8 @@ from crmlib.clv._holdout import calibration_holdout, holdout_table
 from crmlib.clv._value import clv_summary, clv_table, customer_lifetime_value, parameters_table
 
 __all__ = [
-    "TIME_UNIT_DAYS",
     "FIT_PROBLEMS",
+    "TIME_UNIT_DAYS",
     "BetaGeoModel",
     "ClvFit",
     "GammaGammaModel",
