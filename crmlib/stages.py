@@ -164,6 +164,7 @@ STAGES: dict[str, Stage] = {s.name: s for s in (
             S("zone", (("servqual_responses", "adequate"), ("servqual_responses", "desired"))),
             S("regression", (("servqual_respondents", "overall_rating"),)),
             S("segments", (("servqual_respondents", "segment"),)),
+            S("ipa", (("servqual_respondents", None),)),
         ),
     ),
     Stage(
