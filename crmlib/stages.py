@@ -32,11 +32,15 @@ from crmlib.i18n import check_language, t
 
 __all__ = [
     "STAGES",
+    "Findings",
     "Section",
     "Stage",
     "StageCheck",
     "StageData",
     "check",
+    "describe_missing",
+    "locked_sentence",
+    "missing_files",
     "load",
     "requirements_table",
     "stage",
@@ -269,6 +273,27 @@ def locked_sentence(name: str, key: str, absent, language: str = "es") -> str:
     """The sentence shown in place of a locked section: what it shows, what to add."""
     return t("stages.locked", language, what=t(f"stages.{name}.{key}", language),
              needs=describe_missing(absent, language))
+
+
+class Findings(list):
+    """Problems found by a check (a list of sentences) with informational ``notes`` beside them."""
+
+    def __init__(self, problems=(), notes=()):
+        super().__init__(problems)
+        self.notes: list[str] = list(notes)
+
+
+def missing_files(name: str, data_dir) -> list[str]:
+    """The tables stage ``name`` requires that have no file in ``data_dir``.
+
+    A cheap check (no file is read) for the runner before it starts a notebook.
+    """
+    from crmlib import io
+
+    folder = Path(data_dir)
+    if not folder.is_dir():
+        return list(stage(name).requires)
+    return [table for table in stage(name).requires if not io.client_files(folder, table)]
 
 
 # --------------------------------------------------------------------------- loading

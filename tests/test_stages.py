@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import yaml
 from stage_clients import make_client
 
 from crmlib import differentiate as dif
@@ -308,3 +309,82 @@ def test_clv_on_cdnow_is_usable():
     fit = clv.fit_models(s, time_unit="W")
     assert fit.usable and fit.note("en") == ""
     assert fit.bgnbd.params_["a"] == pytest.approx(0.793, abs=0.01)
+
+
+# --------------------------------------------------------------------------- validate
+
+ALL_STAGES = ("01_identify", "02_differentiate", "03_interact", "04_personalize",
+              "05_readiness", "06_servqual", "07_collections")
+
+
+def write_engagement(base: Path, clients: dict, *, stages=ALL_STAGES, stage_parameters=None):
+    """``engagement.yaml`` over the workbook's own notebooks; ``clients`` maps id -> folder."""
+    data = {"engagement": "stages-test", "title": "Stage requirements", "as_of": AS_OF,
+            "language": "en", "notebooks": str(NOTEBOOKS), "stages": list(stages),
+            "clients": [{"id": cid, "name": cid.title(), "industry": "retail",
+                         "data_dir": str(folder),
+                         "stage_parameters": (stage_parameters or {}).get(cid, {})}
+                        for cid, folder in clients.items()]}
+    path = base / "engagement.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def test_validate_refuses_a_listed_stage_without_its_data_file(tmp_path):
+    from crmlib.batch import validate_engagement
+
+    folder = make_client(tmp_path / "shop", drop_tables=("invoices",))
+    problems = validate_engagement(write_engagement(tmp_path, {"shop": folder}))
+    assert len(problems) == 1
+    assert "client shop, stage 07_collections" in problems[0]
+    assert "invoices" in problems[0] and "invoices.csv" in problems[0]
+
+
+def test_validate_refuses_a_column_the_stage_requires(tmp_path):
+    from crmlib.batch import validate_engagement
+
+    folder = make_client(tmp_path / "shop", drop_columns={"readiness_responses": ["preferred"]})
+    problems = validate_engagement(write_engagement(tmp_path, {"shop": folder}))
+    assert problems == [
+        "client shop, stage 05_readiness: readiness_responses: column 'preferred' is required "
+        "by this stage but missing (in readiness_responses.csv)"]
+
+
+def test_validate_notes_the_sections_optional_data_would_unlock(tmp_path):
+    from crmlib.batch import validate_engagement
+
+    folder = make_client(tmp_path / "shop", drop_columns={
+        "interactions": ["cost", "response_minutes", "closed_at"], "customers": ["special"]})
+    found = validate_engagement(write_engagement(tmp_path, {"shop": folder}))
+    assert list(found) == []
+    notes = "\n".join(found.notes)
+    for stage_name, key, column in (("02_differentiate", "service_cost", "cost"),
+                                    ("02_differentiate", "special_customers", "special"),
+                                    ("03_interact", "response_times", "response_minutes"),
+                                    ("03_interact", "resolution", "closed_at"),
+                                    ("03_interact", "contact_cost", "cost")):
+        assert any(f"stage {stage_name}: section '{key}'" in n and f"`{column}`" in n
+                   for n in found.notes), (key, notes)
+
+
+def test_validate_notes_rfm_invoices_only_when_asked(tmp_path):
+    from crmlib.batch import validate_engagement
+
+    folder = make_client(tmp_path / "shop", drop_columns={"transactions": ["invoice_id"]})
+    plain = validate_engagement(write_engagement(tmp_path, {"shop": folder},
+                                                 stages=("02_differentiate",)))
+    assert not any("rfm_invoices" in n for n in plain.notes)
+    asked = validate_engagement(write_engagement(
+        tmp_path, {"shop": folder}, stages=("02_differentiate",),
+        stage_parameters={"shop": {"02_differentiate": {"rfm_frequency": "invoices"}}}))
+    assert list(asked) == [] and any("rfm_invoices" in n for n in asked.notes)
+
+
+def test_cli_validate_prints_notes_and_stays_green(tmp_path, capsys):
+    from crmlib import cli
+
+    folder = make_client(tmp_path / "shop", drop_columns={"interactions": ["cost"]})
+    assert cli.main(["validate", str(write_engagement(tmp_path, {"shop": folder},
+                                                      stages=("03_interact",)))]) == 0
+    out = capsys.readouterr().out
+    assert "note(s)" in out and "contact_cost" in out and "valid" in out
