@@ -39,9 +39,9 @@ __all__ = [
     "StageData",
     "check",
     "describe_missing",
+    "load",
     "locked_sentence",
     "missing_files",
-    "load",
     "requirements_table",
     "stage",
 ]

@@ -346,8 +346,8 @@ def test_validate_refuses_a_column_the_stage_requires(tmp_path):
     folder = make_client(tmp_path / "shop", drop_columns={"readiness_responses": ["preferred"]})
     problems = validate_engagement(write_engagement(tmp_path, {"shop": folder}))
     assert problems == [
-        "client shop, stage 05_readiness: readiness_responses: column 'preferred' is required "
-        "by this stage but missing (in readiness_responses.csv)"]
+        ("client shop, stage 05_readiness: readiness_responses: column 'preferred' is required "
+         "by this stage but missing (in readiness_responses.csv)")]
 
 
 def test_validate_notes_the_sections_optional_data_would_unlock(tmp_path):
