@@ -156,8 +156,8 @@ STAGES: dict[str, Stage] = {s.name: s for s in (
     ),
     Stage(
         "05_readiness",
-        requires={"readiness_responses": ("respondent_id", "group", "item_id", "current",
-                                          "preferred")},
+        requires={"readiness_responses": ("respondent_id", "group", "item_id", "current")},
+        sections=(S("preferred", (("readiness_responses", "preferred"),)),),
     ),
     Stage(
         "06_servqual",

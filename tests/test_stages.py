@@ -340,9 +340,13 @@ def test_validate_refuses_a_listed_stage_without_its_data_file(tmp_path):
     assert "invoices" in problems[0] and "invoices.csv" in problems[0]
 
 
-def test_validate_refuses_a_column_the_stage_requires(tmp_path):
+def test_validate_refuses_a_column_the_stage_requires(tmp_path, monkeypatch):
     from crmlib.batch import validate_engagement
 
+    # a stage that cannot do without a column the contract leaves optional
+    monkeypatch.setitem(stages.STAGES, "05_readiness", stages.Stage(
+        "05_readiness", requires={"readiness_responses": ("respondent_id", "group", "item_id",
+                                                          "current", "preferred")}))
     folder = make_client(tmp_path / "shop", drop_columns={"readiness_responses": ["preferred"]})
     problems = validate_engagement(write_engagement(tmp_path, {"shop": folder}))
     assert problems == [
