@@ -42,6 +42,7 @@ __all__ = [
     "load",
     "locked_sentence",
     "missing_files",
+    "requirements_markdown",
     "requirements_table",
     "stage",
 ]
@@ -440,3 +441,27 @@ def requirements_table(language: str = "en") -> pd.DataFrame:
             rows.append({"stage": st.name, "kind": "section", "section": sec.key,
                          "needs": needs, "unlocks": t(f"stages.{st.name}.{sec.key}", language)})
     return pd.DataFrame(rows, columns=["stage", "kind", "section", "needs", "unlocks"])
+
+
+def requirements_markdown(language: str = "en") -> str:
+    """The declaration as a Markdown table (the README's "The data you bring" is made from it).
+
+    One row per stage: what it requires, and each optional input with what it unlocks.
+    Sections that need no extra data (they depend on how much data there is) are left out.
+    """
+    check_language(language)
+    head = {"en": ("Stage", "Needs", "Optional data and what it adds"),
+            "es": ("Etapa", "Necesita", "Datos opcionales y lo que agregan")}[language]
+    lines = [f"| {head[0]} | {head[1]} | {head[2]} |", "|---|---|---|"]
+    for st in STAGES.values():
+        needs = "; ".join(f"`{tb}` ({', '.join(cols)})" for tb, cols in st.requires.items())
+        extra = []
+        for sec in st.sections:
+            if not sec.needs:
+                continue
+            what = ", ".join(f"`{tb}`" if c is None else f"`{tb}.{c}`" for tb, c in sec.needs)
+            if sec.parameter:
+                what += f" (with `{sec.parameter[0]}: {sec.parameter[1]}`)"
+            extra.append(f"{what}: {t(f'stages.{st.name}.{sec.key}', language)}")
+        lines.append(f"| `{st.name}` | {needs} | {'<br>'.join(extra) or '-'} |")
+    return "\n".join(lines) + "\n"

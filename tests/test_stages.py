@@ -392,3 +392,14 @@ def test_cli_validate_prints_notes_and_stays_green(tmp_path, capsys):
                                                       stages=("03_interact",)))]) == 0
     out = capsys.readouterr().out
     assert "note(s)" in out and "contact_cost" in out and "valid" in out
+
+
+# --------------------------------------------------------------------------- README
+
+def test_readme_data_table_is_the_declaration():
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    block = readme.split("<!-- stage-requirements:start -->\n")[1].split(
+        "<!-- stage-requirements:end -->")[0]
+    assert block == stages.requirements_markdown("en")
+    for name in stages.STAGES:
+        assert f"| `{name}` |" in block
