@@ -12,7 +12,7 @@ from matplotlib.ticker import PercentFormatter
 
 from crmlib.exceptions import DataError, DataProblem
 from crmlib.i18n import check_language, t
-from crmlib.plot._common import figure_png, get_ax, new_figure, replace_output
+from crmlib.plot._common import figure_png, get_ax, new_figure, nothing_to_draw, replace_output
 
 __all__ = [
     "differentiate_explorer",
@@ -238,10 +238,14 @@ def plot_decliners(decliners: pd.DataFrame, *, top: int = 15, ax=None, language:
     Parameters
     ----------
     decliners : DataFrame
-        Output of :func:`crmlib.differentiate.decliners`.
+        Output of :func:`crmlib.differentiate.decliners`. Without decliners a
+        sentence replaces the chart and None is returned.
     """
     check_language(language)
     _need(decliners, ["customer_id", "value_at_risk_annual"], "decliners")
+    if nothing_to_draw(len(decliners) > 0, ax, t("differentiate.plot.decliners", language),
+                       language):
+        return ax
     data = decliners.head(top).iloc[::-1]
     ax = get_ax(ax, figsize=(7, max(3, 0.35 * len(data) + 1)))
     ax.barh(data["customer_id"].astype(str), data["value_at_risk_annual"], color="#d1495b")
