@@ -403,3 +403,16 @@ def test_readme_data_table_is_the_declaration():
     assert block == stages.requirements_markdown("en")
     for name in stages.STAGES:
         assert f"| `{name}` |" in block
+
+
+def test_runner_skips_a_stage_without_its_data_file_with_a_summary_line(tmp_path):
+    from crmlib.batch import run_engagement
+
+    folder = make_client(tmp_path / "shop", drop_tables=("invoices",))
+    manifest = run_engagement(write_engagement(tmp_path, {"shop": folder},
+                                               stages=("07_collections",)),
+                              out=tmp_path / "out", jobs=1, pdf=False, portfolio=False,
+                              progress=False)
+    assert manifest.empty
+    summary = (tmp_path / "out" / "summary.txt").read_text(encoding="utf-8")
+    assert "shop / 07_collections skipped: no file for invoices" in summary
