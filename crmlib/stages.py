@@ -142,6 +142,7 @@ STAGES: dict[str, Stage] = {s.name: s for s in (
         requires={"interactions": ("interaction_id", "customer_id", "opened_at"),
                   "transactions": _TX},
         sections=(
+            S("kinds", (("interactions", "kind"),)),
             S("channels", (("interactions", "channel"),)),
             S("categories", (("interactions", "category"),)),
             S("resolution", (("interactions", "closed_at"),)),

@@ -102,7 +102,8 @@ def test_check_names_missing_required_table_and_optional_columns():
         "transactions": {"customer_id", "date", "amount"},
         "interactions": {"interaction_id", "customer_id", "opened_at", "channel"}})
     assert got.ok
-    assert set(got.locked) == {"categories", "resolution", "response_times", "contact_cost"}
+    assert set(got.locked) == {"kinds", "categories", "resolution", "response_times",
+                               "contact_cost"}
     assert got.locked["response_times"] == (("interactions", "response_minutes"),)
 
 
@@ -416,3 +417,14 @@ def test_runner_skips_a_stage_without_its_data_file_with_a_summary_line(tmp_path
     assert manifest.empty
     summary = (tmp_path / "out" / "summary.txt").read_text(encoding="utf-8")
     assert "shop / 07_collections skipped: no file for invoices" in summary
+
+
+def test_response_time_chart_without_the_column_names_it(client):
+    it = _read(client, "interactions").drop(columns=["response_minutes"])
+    indices = interact.hard_indices(it, _read(client, "transactions"), as_of=AS_OF)
+    with pytest.raises(DataError, match="interactions: column 'response_minutes'"):
+        interact.xmr_chart(indices, index="response_minutes")
+    with pytest.raises(ParameterError, match="index must be one of"):
+        interact.xmr_chart(indices, index="nothing")
+    full = interact.hard_indices(_read(client, "interactions"), as_of=AS_OF)
+    assert len(interact.xmr_chart(full, index="response_minutes")) > 0
