@@ -74,3 +74,25 @@ def test_valid_client_runs_every_stage(shape):
         failed = manifest[manifest["status"] != "completed"]
         assert failed.empty, failed[["stage", "error"]].to_string()
         assert sorted(manifest["stage"]) == sorted(stages.STAGES)
+
+
+@pytest.mark.slow
+@pytest.mark.notebook
+@pytest.mark.parametrize(("name", "sentences"), [
+    ("02_differentiate", ("<code>cost</code>", "<code>special</code>",
+                          "Customer lifetime value is not shown")),
+    ("03_interact", ("<code>response_minutes</code>", "<code>closed_at</code>",
+                     "<code>cost</code>")),
+])
+def test_notebook_without_optional_columns_shows_what_to_add(name, sentences, tmp_path):
+    """The client that broke 02 and 03: no cost, special, response_minutes or closed_at."""
+    from conftest import run_notebook
+
+    folder = make_client(tmp_path / "shop", seed=7, drop_columns={
+        "interactions": ["cost", "response_minutes", "closed_at"], "customers": ["special"]})
+    _, html = run_notebook(name, tmp_path / "run", client_id="shop", client_name="Shop",
+                           data_dir=str(folder), output_dir=str(tmp_path / "results"),
+                           language="en")
+    for text in sentences:
+        assert text in html, text
+    assert "0 %" not in html.split("complaints in the period")[-1][:300]
