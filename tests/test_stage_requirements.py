@@ -96,3 +96,16 @@ def test_notebook_without_optional_columns_shows_what_to_add(name, sentences, tm
     for text in sentences:
         assert text in html, text
     assert "0 %" not in html.split("complaints in the period")[-1][:300]
+
+
+@pytest.mark.slow
+@pytest.mark.notebook
+def test_rfm_by_invoices_without_invoice_numbers_says_so(tmp_path):
+    from conftest import run_notebook
+
+    folder = make_client(tmp_path / "shop", seed=3, drop_columns={"transactions": ["invoice_id"]})
+    _, html = run_notebook("02_differentiate", tmp_path / "run", client_id="shop",
+                           client_name="Shop", data_dir=str(folder),
+                           output_dir=str(tmp_path / "results"), language="es",
+                           rfm_frequency="invoices")
+    assert "<code>invoice_id</code>" in html and "facturas distintas" in html
