@@ -145,6 +145,11 @@ def main(argv=None) -> int:
             from crmlib.batch import validate_engagement
 
             problems = validate_engagement(args.engagement, language=args.language)
+            notes = getattr(problems, "notes", [])
+            if notes:
+                print(f"{len(notes)} note(s) (not problems):")
+                for n in notes:
+                    print(f"- {n}")
             if problems:
                 print(f"{len(problems)} problem(s):", file=sys.stderr)
                 for p in problems:

@@ -226,6 +226,8 @@ def run_engagement(engagement, *, out=None, jobs: int | None = None, scheduler: 
         engagement, out=out_path, only=only, stages=stages, language=language, shard=shard,
         pdf=bool(pdf), engine=engine, portfolio=portfolio, store=store, notebooks=notebooks,
         execution_timeout=execution_timeout)
+    stage_jobs, skipped = _without_required_data(stage_jobs)
+    notes = notes + skipped
     eng = load_engagement(engagement, language=language, notebooks=notebooks)
     store_target = store or eng.store or str(out_path / STORE_FILE)
     out_path.mkdir(parents=True, exist_ok=True)
@@ -295,34 +297,87 @@ def run_engagement(engagement, *, out=None, jobs: int | None = None, scheduler: 
     return manifest
 
 
+def _without_required_data(jobs: list[Job]) -> tuple[list[Job], list[str]]:
+    """Leave out the stage jobs whose required tables have no file, with a note for each."""
+    from crmlib import stages
+
+    keep, notes = [], []
+    for job in jobs:
+        absent = stages.missing_files(job.stage, job.parameters.get("data_dir", "")) \
+            if job.stage in stages.STAGES else []
+        if absent:
+            notes.append(f"{job.client_id} / {job.stage} skipped: no file for "
+                         f"{', '.join(absent)} in its data folder "
+                         f"(expected <table>.csv, .xlsx or .parquet)")
+        else:
+            keep.append(job)
+    return keep, notes
+
+
 # --------------------------------------------------------------------------- validate
 
 def validate_engagement(engagement, *, language: str | None = None, notebooks=None) -> list[str]:
     """Check an engagement and every client's data without running a notebook.
 
     Returns the list of problems (empty when everything is in order): the
-    engagement and parameter checks of :func:`plan_jobs`, then every table
-    file in each client's folder read through :func:`crmlib.io.read_client_table`.
+    engagement and parameter checks of :func:`plan_jobs`; every table file in
+    each client's folder read through :func:`crmlib.io.read_client_table`; and,
+    for every client and listed stage, the tables and columns the stage
+    requires (:mod:`crmlib.stages`), each missing one named with the client,
+    the stage and the file expected. The list also has a ``notes`` attribute:
+    per client and stage, the optional data that is absent and the sections
+    of the report that a sentence will replace (information, not problems).
+    A green result means every listed stage can run on the data as it is.
     """
-    from crmlib import io
+    from crmlib import io, stages
     from crmlib.exceptions import DataError
     from crmlib.schemas import TABLES
 
-    problems: list[str] = []
+    problems = stages.Findings()
     try:
         eng = load_engagement(engagement, language=language, notebooks=notebooks)
-        plan_jobs(eng, out=Path.cwd() / "reports")
+        jobs, _, plan_notes = plan_jobs(eng, out=Path.cwd() / "reports")
     except ParameterError as exc:
-        return [str(exc)]
+        problems.append(str(exc))
+        return problems
+    problems.notes.extend(plan_notes)
+    by_client: dict[str, list[Job]] = {}
+    for job in jobs:
+        by_client.setdefault(job.client_id, []).append(job)
     for client in eng.clients:
         tables = [t for t in TABLES if io.client_files(client.data_dir, t)]
         if not tables:
             problems.append(f"client {client.id}: no table file in its data folder")
+        columns: dict[str, set] = {}
+        unreadable: set[str] = set()
         for table in tables:
             try:
-                io.read_client_table(client.data_dir, table)
+                columns[table] = set(io.read_client_table(client.data_dir, table).columns)
             except (DataError, CrmlibError) as exc:
                 problems.append(f"client {client.id}: {exc}")
+                unreadable.add(table)
             except Exception as exc:  # noqa: BLE001 - unreadable file
                 problems.append(f"client {client.id}: {table}: {type(exc).__name__}: {exc}")
+                unreadable.add(table)
+        for job in by_client.get(client.id, []):
+            if job.stage not in stages.STAGES:
+                continue
+            found = stages.check(job.stage, columns, parameters=job.parameters)
+            where = f"client {client.id}, stage {job.stage}"
+            for table, column in found.missing:
+                if table in unreadable:
+                    continue  # its own problem is already listed
+                if column is None:
+                    problems.append(f"{where}: needs {table} but {client.data_dir.name}/ has no "
+                                    f"file for it (expected {table}.csv, .xlsx or .parquet)")
+                else:
+                    names = ", ".join(p.name for p in io.client_files(client.data_dir, table))
+                    problems.append(f"{where}: {table}: column {column!r} is required by this "
+                                    f"stage but missing (in {names})")
+            for key, absent in found.locked.items():
+                if any(table in unreadable for table, _ in absent):
+                    continue
+                problems.notes.append(
+                    f"{where}: section {key!r} will be replaced by a sentence: "
+                    f"{stages.describe_missing(absent, 'en')}")
     return problems

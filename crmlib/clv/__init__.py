@@ -30,18 +30,23 @@ from __future__ import annotations
 from crmlib._purchases import TIME_UNIT_DAYS
 from crmlib.clv._base import NotFittedError as NotFittedError  # raised by the models
 from crmlib.clv._bgnbd import BetaGeoModel, probability_alive_matrix
+from crmlib.clv._checks import PROBLEMS as FIT_PROBLEMS
+from crmlib.clv._checks import ClvFit, fit_models
 from crmlib.clv._gamma_gamma import GammaGammaModel
 from crmlib.clv._holdout import calibration_holdout, holdout_table
 from crmlib.clv._value import clv_summary, clv_table, customer_lifetime_value, parameters_table
 
 __all__ = [
+    "FIT_PROBLEMS",
     "TIME_UNIT_DAYS",
     "BetaGeoModel",
+    "ClvFit",
     "GammaGammaModel",
     "calibration_holdout",
     "clv_summary",
     "clv_table",
     "customer_lifetime_value",
+    "fit_models",
     "holdout_table",
     "parameters_table",
     "probability_alive_matrix",

@@ -40,7 +40,8 @@ def lifecycle_table(transactions: pd.DataFrame, *, as_of=None, new_days: int = 9
         Windows in days, ``new_days <= active_days < lost_days``.
     special : iterable of customer ids or DataFrame, optional
         Special customers; a ``customers`` table is accepted, its rows with
-        ``special`` true are used.
+        ``special`` true are used (a table without the optional ``special``
+        column flags no one).
 
     Returns
     -------
@@ -83,10 +84,10 @@ def _special_ids(special) -> set:
     if special is None:
         return set()
     if isinstance(special, pd.DataFrame):
-        if "customer_id" not in special.columns or "special" not in special.columns:
-            raise DataError([DataProblem("customers", c, "is required but missing")
-                             for c in ("customer_id", "special")
-                             if c not in special.columns])
+        if "customer_id" not in special.columns:
+            raise DataError([DataProblem("customers", "customer_id", "is required but missing")])
+        if "special" not in special.columns:
+            return set()
         flag = special["special"].fillna(False).astype(bool)
         return set(special.loc[flag, "customer_id"].astype(str))
     if isinstance(special, str):

@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from crmlib.differentiate._base import _clean_transactions
 from crmlib.differentiate._summary import customer_summary
 from crmlib.exceptions import DataError, DataProblem, ParameterError, check_choice
 
@@ -21,7 +22,7 @@ _RFM_VARS = ("recency", "frequency", "monetary")
 
 def rfm_scores(transactions: pd.DataFrame, *, as_of=None, bins: int = 5,
                cut_points: Mapping[str, Sequence[float]] | None = None,
-               monetary: str = "total") -> pd.DataFrame:
+               monetary: str = "total", frequency: str = "days") -> pd.DataFrame:
     """Recency, frequency and monetary scores per customer.
 
     Parameters
@@ -40,15 +41,23 @@ def rfm_scores(transactions: pd.DataFrame, *, as_of=None, bins: int = 5,
         Recency is in days since the last purchase; fewer days score higher.
     monetary : {"total", "average"}, default "total"
         Net value over the period, or average net value per purchase day.
+    frequency : {"days", "invoices"}, default "days"
+        What a purchase is: a distinct purchase day, or a distinct invoice
+        (``invoice_id``; several invoices on one day count apart). With
+        ``"invoices"`` the table must have ``invoice_id``; a line without one
+        counts as one invoice per customer and day, and an invoice whose lines
+        net to zero or less (a full return) is not a purchase.
 
     Returns
     -------
     DataFrame
         One row per customer with a purchase, by ``customer_id``:
-        ``customer_id``, ``recency_days``, ``frequency`` (purchase days),
+        ``customer_id``, ``recency_days``, ``frequency`` (purchase days or
+        invoices, see ``frequency``),
         ``monetary``, ``r_score``, ``f_score``, ``m_score`` (1 .. ``bins``, high is
         good), ``rfm_cell`` (e.g. ``"545"``), ``rfm_score`` (sum of the three).
-        ``attrs["bins"]`` and ``attrs["cut_points"]`` record the scoring.
+        ``attrs["bins"]``, ``attrs["cut_points"]`` and ``attrs["frequency"]``
+        record the scoring.
 
     Notes
     -----
@@ -64,6 +73,7 @@ def rfm_scores(transactions: pd.DataFrame, *, as_of=None, bins: int = 5,
         raise ParameterError(f"bins must be an integer from 2 to 10; got {bins!r}",
                              parameter="bins", allowed="2..10", value=bins)
     check_choice("monetary", monetary, ("total", "average"))
+    check_choice("frequency", frequency, ("days", "invoices"))
     cut_points = dict(cut_points or {})
     for key, edges in cut_points.items():
         check_choice("cut_points key", key, _RFM_VARS)
@@ -76,6 +86,8 @@ def rfm_scores(transactions: pd.DataFrame, *, as_of=None, bins: int = 5,
                 allowed=f"{bins - 1} increasing numbers", value=list(edges))
     summary = customer_summary(transactions, as_of=as_of, time_unit="D")
     freq = summary["n_purchases"].to_numpy(dtype=float)
+    if frequency == "invoices":
+        freq = _invoice_counts(transactions, summary, as_of=as_of)
     mon = summary["monetary"].to_numpy(dtype=float)
     if monetary == "average":
         mon = mon / freq
@@ -99,7 +111,7 @@ def rfm_scores(transactions: pd.DataFrame, *, as_of=None, bins: int = 5,
     out = pd.DataFrame({
         "customer_id": summary["customer_id"].to_numpy(),
         "recency_days": summary["days_since_last"].to_numpy(),
-        "frequency": summary["n_purchases"].to_numpy(),
+        "frequency": freq.astype("int64"),
         "monetary": mon,
         "r_score": scores["recency"],
         "f_score": scores["frequency"],
@@ -110,8 +122,24 @@ def rfm_scores(transactions: pd.DataFrame, *, as_of=None, bins: int = 5,
     out["rfm_score"] = out["r_score"] + out["f_score"] + out["m_score"]
     out.attrs["bins"] = int(bins)
     out.attrs["cut_points"] = used
+    out.attrs["frequency"] = frequency
     out.attrs["as_of"] = summary.attrs["as_of"]
     return out
+
+
+def _invoice_counts(transactions: pd.DataFrame, summary: pd.DataFrame, *, as_of) -> np.ndarray:
+    """Distinct invoices with a positive net amount per customer of ``summary``."""
+    if "invoice_id" not in transactions.columns:
+        raise DataError([DataProblem("transactions", "invoice_id",
+                                     "is required for RFM frequency by invoices but missing")])
+    tx = _clean_transactions(transactions, "rfm_scores", as_of=as_of,
+                             columns=("customer_id", "date", "amount", "invoice_id"))
+    tx = tx[tx["customer_id"].notna()]
+    day = tx["date"].dt.normalize().dt.strftime("%Y-%m-%d")
+    invoice = tx["invoice_id"].astype("str").where(tx["invoice_id"].notna(), "\0day " + day)
+    net = tx.assign(_inv=invoice).groupby(["customer_id", "_inv"])["amount"].sum()
+    counts = (net > 0).groupby(level="customer_id").sum()
+    return summary["customer_id"].map(counts).fillna(0).to_numpy(dtype=float)
 
 
 def _quantile_scores(v: np.ndarray, bins: int) -> np.ndarray:

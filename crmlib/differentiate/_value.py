@@ -261,7 +261,9 @@ def contribution_table(transactions: pd.DataFrame, *, costs: pd.DataFrame | None
         Cost to serve: ``customer_id``, ``cost`` (several rows per customer are
         added up), e.g. the ``interactions`` table with its handling ``cost``,
         or visits and logistics. Rows without customer and empty costs are
-        skipped; text that is not a number is an error.
+        skipped; text that is not a number is an error. A table without a
+        ``cost`` column (an interactions export that does not record the
+        handling cost, ``cost`` being optional in the contract) adds no cost.
     as_of : date-like, optional
 
     Returns
@@ -283,10 +285,9 @@ def contribution_table(transactions: pd.DataFrame, *, costs: pd.DataFrame | None
     else:
         out["margin"] = np.nan
     cost = pd.Series(0.0, index=out.index, name="cost")
-    if costs is not None:
-        for c in ("customer_id", "cost"):
-            if c not in costs.columns:
-                raise DataError([DataProblem("costs", c, "is required but missing")])
+    if costs is not None and "cost" in costs.columns:
+        if "customer_id" not in costs.columns:
+            raise DataError([DataProblem("costs", "customer_id", "is required but missing")])
         raw = costs["cost"]
         cc = pd.to_numeric(raw, errors="coerce")
         bad = (cc.isna() & raw.notna()).to_numpy()

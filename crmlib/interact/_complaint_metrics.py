@@ -95,7 +95,10 @@ def complaint_metrics(
         tickets with a known number of contacts, plus reopened ones), ``fcr_rate``
         (share of those solved at the first contact), ``recovery_n`` (complaints
         whose window has run out by ``as_of`` or that were closed),
-        ``recovery_rate`` (share of those closed within the window).
+        ``recovery_rate`` (share of those closed within the window). When no
+        complaint has a close date (an export without ``closed_at``, or with it
+        empty), neither rate can be measured: ``fcr_n`` and ``recovery_n`` are 0
+        and both rates NaN, never 0.
     """
     _check_positive("recovery_window_days", recovery_window_days)
     groups = [] if by is None else [by] if isinstance(by, str) else list(by)
@@ -120,12 +123,15 @@ def complaint_metrics(
     basis = "resolution_business_hours" if "resolution_business_hours" in tickets else \
         "resolution_hours"
     window_h = recovery_window_days * 24.0
+    # without a single close date, "closed in time" and "solved at once" cannot be told
+    dated = bool(tickets["closed_at"].notna().any())
     t = tickets.assign(
         _res=tickets[basis],
-        _fcr_known=tickets["first_contact_resolution"].notna(),
+        _fcr_known=tickets["first_contact_resolution"].notna() & dated,
         _fcr=tickets["first_contact_resolution"].fillna(False).astype(bool),
-        _rec_eligible=(tickets["is_closed"] & tickets["problem"].isna())
-        | (~tickets["is_closed"] & (tickets["age_days"] >= recovery_window_days)),
+        _rec_eligible=((tickets["is_closed"] & tickets["problem"].isna())
+                       | (~tickets["is_closed"] & (tickets["age_days"] >= recovery_window_days)))
+        & dated,
         _rec_ok=(tickets["resolution_hours"] <= window_h),
         _open=~tickets["is_closed"],
         _problem=tickets["problem"].notna(),

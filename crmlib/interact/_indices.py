@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from crmlib.exceptions import ParameterError
+from crmlib.exceptions import DataError, DataProblem, ParameterError
 from crmlib.i18n import t
 from crmlib.interact._customers import _purchases
 from crmlib.interact._tickets import (
@@ -124,6 +124,9 @@ def hard_indices_table(indices: pd.DataFrame, *, months: int = 12) -> pd.DataFra
     return wide.reset_index()
 
 
+_FROM_COLUMN = ("response_minutes", "wait_minutes")
+
+
 def xmr_chart(values: pd.DataFrame, *, index: str | None = None, lower_bound=0.0) -> pd.DataFrame:
     """Individuals (XmR) control chart: centre line and natural process limits.
 
@@ -137,7 +140,9 @@ def xmr_chart(values: pd.DataFrame, *, index: str | None = None, lower_bound=0.0
         ``period`` and ``value`` (and ``index`` when several series are stacked,
         as :func:`hard_indices` returns them).
     index : str, optional
-        Which ``index`` to chart, when the table has that column.
+        Which ``index`` to chart, when the table has that column. Asking for
+        ``response_minutes`` or ``wait_minutes`` when the interactions had no
+        such column is a :class:`~crmlib.exceptions.DataError` naming it.
     lower_bound : float or None, default 0
         Floor for the lower limit (counts and times cannot be negative); None
         keeps it as computed.
@@ -155,6 +160,11 @@ def xmr_chart(values: pd.DataFrame, *, index: str | None = None, lower_bound=0.0
             raise ParameterError("index= needs a table with an 'index' column",
                                  parameter="index", value=index)
         known = sorted(v["index"].unique())
+        if index in _FROM_COLUMN and index not in known:
+            # a series hard_indices makes from an optional interactions column
+            raise DataError([DataProblem(
+                "interactions", index, "is missing from the interactions table, so the hard "
+                f"indices have no {index!r} series to chart")])
         if index not in known:
             raise ParameterError(f"index must be one of {known}; got {index!r}",
                                  parameter="index", allowed=tuple(known), value=index)

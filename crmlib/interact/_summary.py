@@ -59,8 +59,16 @@ def headline(metrics: pd.DataFrame, language: str = "es", *,
     from crmlib.i18n import format_duration, format_percent
 
     row = metrics.iloc[0]
-    return t("interact.headline", language, n=int(row["n_contacts"]),
-             fcr=format_percent(row["fcr_rate"], language),
-             recovery=format_percent(row["recovery_rate"], language),
-             median=format_duration(row["median_resolution_hours"], "hours", language),
+    known = not any(pd.isna(row[k]) for k in ("fcr_rate", "recovery_rate",
+                                               "median_resolution_hours"))
+    key = "interact.headline" if known else "interact.headline.partial"
+    na = t("common.not_available", language)
+
+    def pct(x) -> str:
+        return na if pd.isna(x) else format_percent(x, language)
+
+    median = row["median_resolution_hours"]
+    return t(key, language, n=int(row["n_contacts"]),
+             fcr=pct(row["fcr_rate"]), recovery=pct(row["recovery_rate"]),
+             median=na if pd.isna(median) else format_duration(median, "hours", language),
              days=format_duration(recovery_window_days, "days", language))

@@ -16,6 +16,34 @@ def get_ax(ax=None, *, figsize=(7, 4)):
     return ax
 
 
+def _display_text(text: str) -> None:
+    from IPython.display import Markdown, display
+
+    display(Markdown(text))
+
+
+def nothing_to_draw(has_data: bool, ax, title: str, language: str) -> bool:
+    """Stand-in for a chart with nothing to draw; True when the caller should stop.
+
+    With ``has_data`` False and no ``ax`` given, no figure is made: one sentence
+    naming the chart is displayed instead (an empty chart tells a reader
+    nothing). With an ``ax`` given (the caller laid out the figure), the
+    sentence is written on it. ``title`` is the chart's title, already in
+    ``language``.
+    """
+    from crmlib.i18n import t
+
+    if has_data:
+        return False
+    text = t("plot.nothing_to_draw", language, title=title)
+    if ax is None:
+        _display_text(f"*{text}*")
+    else:
+        ax.text(0.5, 0.5, text, ha="center", va="center", transform=ax.transAxes, wrap=True)
+        ax.set_axis_off()
+    return True
+
+
 def figure_png(fig):
     """A matplotlib Figure as an IPython PNG image, whatever the backend."""
     import io

@@ -18,6 +18,7 @@ from crmlib.plot._common import (
     get_ax,
     localize_axes,
     new_figure,
+    nothing_to_draw,
     replace_output,
 )
 
@@ -268,10 +269,14 @@ def plot_decliners(decliners: pd.DataFrame, *, top: int = 15, ax=None, language:
     Parameters
     ----------
     decliners : DataFrame
-        Output of :func:`crmlib.differentiate.decliners`.
+        Output of :func:`crmlib.differentiate.decliners`. Without decliners a
+        sentence replaces the chart and None is returned.
     """
     check_language(language)
     _need(decliners, ["customer_id", "value_at_risk_annual"], "decliners")
+    if nothing_to_draw(len(decliners) > 0, ax, t("differentiate.plot.decliners", language),
+                       language):
+        return ax
     data = decliners.head(top).iloc[::-1]
     ax = get_ax(ax, figsize=(7, max(3, 0.35 * len(data) + 1)))
     ax.barh(data["customer_id"].astype(str), data["value_at_risk_annual"], color="#d1495b")

@@ -7,7 +7,7 @@ import pandas as pd
 from matplotlib.patches import Patch
 
 from crmlib.i18n import format_percent, t
-from crmlib.plot._common import LocaleFormatter, get_ax, localize_axes
+from crmlib.plot._common import LocaleFormatter, get_ax, localize_axes, nothing_to_draw
 
 __all__ = ["plot_completeness", "plot_match_rules", "plot_match_scores"]
 
@@ -39,8 +39,11 @@ def plot_match_rules(counts: pd.DataFrame, *, ax=None, language: str = "es"):
     """Horizontal bars: candidate pairs per rule, coloured by decision.
 
     Takes the table of :func:`crmlib.identify.rule_counts`; one bar per row, in
-    the table's order from the top, length ``n_pairs``.
+    the table's order from the top, length ``n_pairs``. Without any pair a
+    sentence replaces the chart and None is returned (see ``nothing_to_draw``).
     """
+    if nothing_to_draw(len(counts) > 0, ax, t("identify.plot.rules", language), language):
+        return ax
     ax = get_ax(ax)
     names = [t(f"identify.rule.{r}", language) for r in counts["rule"]][::-1]
     values = counts["n_pairs"].to_numpy()[::-1]
@@ -59,8 +62,12 @@ def plot_match_scores(pairs: pd.DataFrame, *, ax=None, language: str = "es", bin
     """Stacked histogram of pair ``score`` (0-100) by decision.
 
     Takes the match report (``pairs`` of :func:`crmlib.identify.consolidate`);
-    pairs without a score (added by hand) are left out.
+    pairs without a score (added by hand) are left out. Without any scored
+    pair a sentence replaces the chart and None is returned.
     """
+    scored = pairs["score"].notna().any() if "score" in pairs else False
+    if nothing_to_draw(bool(scored), ax, t("identify.plot.scores", language), language):
+        return ax
     ax = get_ax(ax)
     edges = np.linspace(0, 100, bins + 1)
     data, colors, names = [], [], []

@@ -1,0 +1,468 @@
+"""What each stage notebook needs from a client, declared once.
+
+For every stage notebook (``01_identify`` … ``07_collections``) a :class:`Stage`
+lists the tables and columns the notebook cannot run without, the tables it
+reads when the client sends them, and its optional *sections*: the parts of
+the report that need more data (a close date, a cost column, a second table).
+
+Three readers use the same declaration, so a green ``crmlib validate`` means
+the run completes:
+
+- the notebooks load their data with :func:`load` and gate each optional
+  section with :meth:`StageData.section`, which, when the data is missing,
+  shows one sentence saying what to add instead of failing;
+- ``crmlib validate`` (:func:`crmlib.batch.validate_engagement`) calls
+  :func:`check` per client and stage: missing required data is a problem,
+  missing optional data a note naming the sections that become a sentence;
+- the engagement runner refuses a stage whose required data is missing.
+
+The declaration sits beside :mod:`crmlib.io` and :mod:`crmlib.schemas`, below
+:mod:`crmlib.report`; it imports no stage module and draws nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from crmlib.exceptions import DataError, DataProblem, ParameterError
+from crmlib.i18n import check_language, t
+
+__all__ = [
+    "STAGES",
+    "Findings",
+    "Section",
+    "Stage",
+    "StageCheck",
+    "StageData",
+    "check",
+    "describe_missing",
+    "load",
+    "locked_sentence",
+    "missing_files",
+    "requirements_markdown",
+    "requirements_table",
+    "stage",
+]
+
+
+@dataclass(frozen=True)
+class Section:
+    """An optional part of a stage report and the data that unlocks it.
+
+    Attributes
+    ----------
+    key : str
+        Short name used by the notebook: ``data.section("response_times", language)``.
+    needs : tuple of (str, str or None)
+        ``(table, column)`` pairs that must all be present; ``column`` None
+        means the table itself (a file for it in the client's folder).
+    parameter : tuple of (str, object) or None
+        ``(name, value)``: the section is only wanted when the stage parameter
+        ``name`` has that value (``("rfm_frequency", "invoices")``); otherwise
+        a missing input is no concern.
+    """
+
+    key: str
+    needs: tuple
+    parameter: tuple | None = None
+
+    def wanted(self, parameters: dict | None) -> bool:
+        """Whether the section is wanted with these stage parameters."""
+        if self.parameter is None:
+            return True
+        name, value = self.parameter
+        return (parameters or {}).get(name) == value
+
+
+@dataclass(frozen=True)
+class Stage:
+    """What one stage notebook reads.
+
+    Attributes
+    ----------
+    name : str
+        Notebook stem, e.g. ``"02_differentiate"``.
+    requires : dict
+        ``{table: (columns …)}``: tables that must have a file and the columns
+        the notebook reads from them (the contract's required columns and any
+        optional ones this stage cannot do without).
+    optional : tuple of str
+        Tables read when present; absent ones are None in :class:`StageData`.
+    sections : tuple of Section
+        Optional sections, in notebook order.
+    """
+
+    name: str
+    requires: dict
+    optional: tuple = ()
+    sections: tuple = ()
+
+    @property
+    def tables(self) -> tuple:
+        """Every table the stage reads, required first."""
+        return tuple(self.requires) + tuple(t for t in self.optional if t not in self.requires)
+
+    def section(self, key: str) -> Section:
+        """The :class:`Section` called ``key``; :class:`ParameterError` otherwise."""
+        for s in self.sections:
+            if s.key == key:
+                return s
+        keys = [s.key for s in self.sections]
+        raise ParameterError(f"section of {self.name} must be one of {keys}; got {key!r}",
+                             parameter="section", allowed=tuple(keys), value=key)
+
+
+S = Section
+_TX = ("customer_id", "date", "amount")
+
+STAGES: dict[str, Stage] = {s.name: s for s in (
+    Stage(
+        "01_identify",
+        requires={"customers": ("customer_id", "name"), "transactions": _TX},
+        optional=("interactions",),
+        sections=(S("card_contacts", (("interactions", None),)),),
+    ),
+    Stage(
+        "02_differentiate",
+        requires={"transactions": _TX},
+        optional=("interactions", "customers"),
+        sections=(
+            S("service_cost", (("interactions", "cost"),)),
+            S("clv", ()),
+            S("rfm_invoices", (("transactions", "invoice_id"),),
+              parameter=("rfm_frequency", "invoices")),
+            S("special_customers", (("customers", "special"),)),
+        ),
+    ),
+    Stage(
+        "03_interact",
+        requires={"interactions": ("interaction_id", "customer_id", "opened_at"),
+                  "transactions": _TX},
+        sections=(
+            S("kinds", (("interactions", "kind"),)),
+            S("channels", (("interactions", "channel"),)),
+            S("categories", (("interactions", "category"),)),
+            S("resolution", (("interactions", "closed_at"),)),
+            S("response_times", (("interactions", "response_minutes"),)),
+            S("contact_cost", (("interactions", "cost"),)),
+        ),
+    ),
+    Stage(
+        "04_personalize",
+        requires={"transactions": _TX,
+                  "interactions": ("interaction_id", "customer_id", "opened_at"),
+                  "customers": ("customer_id", "name")},
+    ),
+    Stage(
+        "05_readiness",
+        requires={"readiness_responses": ("respondent_id", "group", "item_id", "current")},
+        sections=(S("preferred", (("readiness_responses", "preferred"),)),),
+    ),
+    Stage(
+        "06_servqual",
+        requires={"servqual_responses": ("respondent_id", "item_id", "expectation",
+                                         "perception")},
+        optional=("servqual_respondents",),
+        sections=(
+            S("zone", (("servqual_responses", "adequate"), ("servqual_responses", "desired"))),
+            S("regression", (("servqual_respondents", "overall_rating"),)),
+            S("segments", (("servqual_respondents", "segment"),)),
+            S("ipa", (("servqual_respondents", None),)),
+        ),
+    ),
+    Stage(
+        "07_collections",
+        requires={"invoices": ("invoice_id", "customer_id", "issued_at", "due_at", "amount"),
+                  "customers": ("customer_id", "name")},
+        optional=("credit_answers",),
+        sections=(S("credit_answers", (("credit_answers", None),)),),
+    ),
+)}
+
+
+def stage(name: str) -> Stage:
+    """The declaration of stage ``name``; :class:`ParameterError` for an unknown one."""
+    try:
+        return STAGES[name]
+    except KeyError:
+        raise ParameterError(f"stage must be one of {sorted(STAGES)}; got {name!r}",
+                             parameter="stage", allowed=tuple(STAGES), value=name) from None
+
+
+# --------------------------------------------------------------------------- checking
+
+@dataclass(frozen=True)
+class StageCheck:
+    """What :func:`check` finds for one client and stage.
+
+    ``missing`` lists required ``(table, column)`` pairs that are absent
+    (column None: no file for the table); ``locked`` maps each wanted section
+    whose data is absent to its missing ``(table, column)`` pairs.
+    """
+
+    stage: str
+    missing: tuple = ()
+    locked: dict = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        """True when the stage can run."""
+        return not self.missing
+
+
+def _absent(needs, columns: dict) -> list[tuple]:
+    out = []
+    for table, column in needs:
+        have = columns.get(table)
+        if have is None:
+            if (table, None) not in out:
+                out.append((table, None))
+        elif column is not None and column not in have:
+            out.append((table, column))
+    return out
+
+
+def check(name: str, columns: dict, *, parameters: dict | None = None) -> StageCheck:
+    """Check the columns a client has against stage ``name``.
+
+    Parameters
+    ----------
+    name : str
+        Stage notebook name.
+    columns : dict
+        ``{table: set of column names}`` for every table the client has a file
+        for; a table that is absent is missing from the dict (or None).
+    parameters : dict, optional
+        The stage's parameters for this client (decides parameter-bound
+        sections such as ``rfm_invoices``).
+
+    Returns
+    -------
+    StageCheck
+    """
+    st = stage(name)
+    missing = _absent([(tb, None) for tb in st.requires] +
+                      [(tb, c) for tb, cols in st.requires.items() for c in cols], columns)
+    locked = {}
+    for sec in st.sections:
+        if sec.wanted(parameters):
+            absent = _absent(sec.needs, columns)
+            if absent:
+                locked[sec.key] = tuple(absent)
+    return StageCheck(name, tuple(missing), locked)
+
+
+def _file_hint(table: str) -> str:
+    return f"{table}.csv, .xlsx or .parquet"
+
+
+def describe_missing(absent, language: str = "en") -> str:
+    """The ``(table, column)`` pairs of ``absent`` as words for a reader."""
+    check_language(language)
+    parts = []
+    for table, column in absent:
+        if column is None:
+            parts.append(t("stages.needs.table", language, table=table))
+        else:
+            parts.append(t("stages.needs.column", language, table=table, column=column))
+    return t("stages.needs.and", language).join(parts)
+
+
+def locked_sentence(name: str, key: str, absent, language: str = "es") -> str:
+    """The sentence shown in place of a locked section: what it shows, what to add."""
+    return t("stages.locked", language, what=t(f"stages.{name}.{key}", language),
+             needs=describe_missing(absent, language))
+
+
+class Findings(list):
+    """Problems found by a check (a list of sentences) with informational ``notes`` beside them."""
+
+    def __init__(self, problems=(), notes=()):
+        super().__init__(problems)
+        self.notes: list[str] = list(notes)
+
+
+def missing_files(name: str, data_dir) -> list[str]:
+    """The tables stage ``name`` requires that have no file in ``data_dir``.
+
+    A cheap check (no file is read) for the runner before it starts a notebook.
+    """
+    from crmlib import io
+
+    folder = Path(data_dir)
+    if not folder.is_dir():
+        return list(stage(name).requires)
+    return [table for table in stage(name).requires if not io.client_files(folder, table)]
+
+
+# --------------------------------------------------------------------------- loading
+
+class StageData:
+    """A stage's tables for one client, with the gate for each optional section.
+
+    Tables are attributes and items: ``data.transactions``,
+    ``data["interactions"]``; an optional table the client did not send is
+    None. Build it with :func:`load`.
+    """
+
+    def __init__(self, name: str, tables: dict, *, parameters: dict | None = None):
+        self.stage = stage(name)
+        self.tables = dict(tables)
+        self.parameters = dict(parameters or {})
+        columns = {tb: set(df.columns) for tb, df in self.tables.items() if df is not None}
+        self.check = check(name, columns, parameters=self.parameters)
+
+    def __getitem__(self, table: str):
+        if table not in self.tables:
+            raise KeyError(f"{self.stage.name} does not read table {table!r}; "
+                           f"it reads {list(self.tables)}")
+        return self.tables[table]
+
+    def __getattr__(self, table: str):
+        tables = self.__dict__.get("tables", {})
+        if table in tables:
+            return tables[table]
+        raise AttributeError(table)
+
+    def unlocked(self, key: str) -> bool:
+        """Whether the data for section ``key`` is there (no display)."""
+        sec = self.stage.section(key)
+        columns = {tb: set(df.columns) for tb, df in self.tables.items() if df is not None}
+        return not _absent(sec.needs, columns)
+
+    def sentence(self, key: str, language: str = "es") -> str:
+        """The sentence that replaces section ``key`` when its data is missing."""
+        sec = self.stage.section(key)
+        columns = {tb: set(df.columns) for tb, df in self.tables.items() if df is not None}
+        return locked_sentence(self.stage.name, key, _absent(sec.needs, columns), language)
+
+    def section(self, key: str, language: str = "es", *, available: bool = True,
+                otherwise: str | None = None) -> bool:
+        """Gate for an optional section: True when it can be shown.
+
+        When the data it needs is missing, displays one sentence saying what to
+        add (see :func:`locked_sentence`) and returns False. ``available``
+        False (the data is there but not enough: too few answers, a model that
+        cannot be fitted) displays ``otherwise`` instead and returns False.
+        """
+        check_language(language)
+        if not self.unlocked(key):
+            _display(self.sentence(key, language))
+            return False
+        if not available:
+            if otherwise:
+                _display(otherwise)
+            return False
+        return True
+
+    def note(self, key: str, language: str = "es") -> None:
+        """Like :meth:`section` for a refinement that does not hide anything:
+        shows the sentence when its data is missing, returns nothing."""
+        self.section(key, language)
+
+    def __repr__(self) -> str:
+        have = ", ".join(f"{tb}={'None' if df is None else len(df)}"
+                         for tb, df in self.tables.items())
+        return f"StageData({self.stage.name}: {have})"
+
+
+def _display(text: str) -> None:
+    from IPython.display import Markdown, display
+
+    display(Markdown(text))
+
+
+def load(name: str, data_dir, *, parameters: dict | None = None) -> StageData:
+    """Read every table stage ``name`` uses from a client folder.
+
+    Required tables are read with :func:`crmlib.io.read_client_table`; optional
+    ones are None when the client sent no file. Every problem (a missing file,
+    a missing column the stage needs, a file that breaks its contract) is
+    raised together in one :class:`~crmlib.exceptions.DataError`.
+
+    Parameters
+    ----------
+    name : str
+        Stage notebook name, e.g. ``"03_interact"``.
+    data_dir : str or path
+        The client's folder.
+    parameters : dict, optional
+        The notebook's parameters that decide which sections are wanted
+        (``{"rfm_frequency": "invoices"}``).
+    """
+    from crmlib import io
+
+    st = stage(name)
+    tables, problems = {}, []
+    for table in st.tables:
+        required = table in st.requires
+        try:
+            tables[table] = io.read_client_table(data_dir, table, optional=not required)
+        except DataError as err:
+            problems.extend(err.problems)
+            tables[table] = None
+    for table, cols in st.requires.items():
+        df = tables.get(table)
+        if df is None:
+            continue
+        for col in cols:
+            if col not in df.columns:
+                problems.append(DataProblem(
+                    table, col, f"is required by {name} but missing "
+                    f"(add the column to {_file_hint(table)})"))
+    if problems:
+        raise DataError(problems, source=str(Path(data_dir)))
+    return StageData(name, tables, parameters=parameters)
+
+
+def requirements_table(language: str = "en") -> pd.DataFrame:
+    """The declaration as a table for reading: one row per stage and need.
+
+    Columns ``stage``, ``kind`` (``required`` | ``optional table`` |
+    ``section``), ``section`` (key, empty otherwise), ``needs`` (tables and
+    columns, e.g. ``interactions.closed_at``) and ``unlocks`` (what the section
+    shows, in ``language``).
+    """
+    check_language(language)
+    rows = []
+    for st in STAGES.values():
+        for table, cols in st.requires.items():
+            rows.append({"stage": st.name, "kind": "required", "section": "",
+                         "needs": f"{table}: " + ", ".join(cols), "unlocks": ""})
+        for table in st.optional:
+            rows.append({"stage": st.name, "kind": "optional table", "section": "",
+                         "needs": table, "unlocks": ""})
+        for sec in st.sections:
+            needs = ", ".join(tb if c is None else f"{tb}.{c}" for tb, c in sec.needs)
+            if sec.parameter:
+                needs += f" (with {sec.parameter[0]}={sec.parameter[1]})"
+            rows.append({"stage": st.name, "kind": "section", "section": sec.key,
+                         "needs": needs, "unlocks": t(f"stages.{st.name}.{sec.key}", language)})
+    return pd.DataFrame(rows, columns=["stage", "kind", "section", "needs", "unlocks"])
+
+
+def requirements_markdown(language: str = "en") -> str:
+    """The declaration as a Markdown table (the README's "The data you bring" is made from it).
+
+    One row per stage: what it requires, and each optional input with what it unlocks.
+    Sections that need no extra data (they depend on how much data there is) are left out.
+    """
+    check_language(language)
+    head = {"en": ("Stage", "Needs", "Optional data and what it adds"),
+            "es": ("Etapa", "Necesita", "Datos opcionales y lo que agregan")}[language]
+    lines = [f"| {head[0]} | {head[1]} | {head[2]} |", "|---|---|---|"]
+    for st in STAGES.values():
+        needs = "; ".join(f"`{tb}` ({', '.join(cols)})" for tb, cols in st.requires.items())
+        extra = []
+        for sec in st.sections:
+            if not sec.needs:
+                continue
+            what = ", ".join(f"`{tb}`" if c is None else f"`{tb}.{c}`" for tb, c in sec.needs)
+            if sec.parameter:
+                what += f" (with `{sec.parameter[0]}: {sec.parameter[1]}`)"
+            extra.append(f"{what}: {t(f'stages.{st.name}.{sec.key}', language)}")
+        lines.append(f"| `{st.name}` | {needs} | {'<br>'.join(extra) or '-'} |")
+    return "\n".join(lines) + "\n"
