@@ -150,6 +150,8 @@ def test_no_module_of_crmlib_imports_itself_back_in_a_circle():
     ("crmlib.instruments", ("crmlib.questionnaire", "crmlib.servqual", "crmlib.readiness",
                             "crmlib.io", "crmlib.report")),
     ("crmlib.questionnaire", ("crmlib.servqual", "crmlib.readiness")),
+    # io converts survey exports itself: reading a client folder loads no analysis
+    ("crmlib.io", ("crmlib.questionnaire", "crmlib.servqual", "crmlib.readiness")),
 ])
 def test_module_imported_alone_loads_no_module_above_it(module, never):
     """In a fresh interpreter: the lower module of each former circle loads without the
@@ -182,3 +184,30 @@ def test_names_moved_to_break_the_circles_still_work():
     assert "Expectativa" in servqual.questionnaire_html("servqual-1991", language="es")
     # the generic writer still picks SERVQUAL's own forms for a SERVQUAL instrument
     assert "questionnaire_html" in dir(questionnaire)
+
+
+def test_survey_converters_moved_into_io_keep_their_public_names():
+    """The survey-export converters live in io; servqual and questionnaire hand out the
+    very same functions under their old names."""
+    from crmlib import instruments, io, questionnaire, servqual
+    from crmlib.io import (
+        _answers,
+        _points,
+        _servqual_survey,
+        _servqual_wide,
+        _survey_export,
+        _survey_tables,
+    )
+
+    assert servqual.responses_from_survey is _servqual_survey.responses_from_survey
+    assert servqual.respondents_from_survey is _servqual_survey.respondents_from_survey
+    assert servqual.responses_from_wide is _servqual_wide.responses_from_wide
+    assert servqual.respondents_from_wide is _servqual_wide.respondents_from_wide
+    assert servqual.SCORE_PARTS is instruments.SCORE_PARTS
+    assert servqual.SCORE_PARTS == ("expectation", "perception", "adequate", "desired")
+    assert questionnaire.survey_table is _survey_tables.survey_table
+    assert questionnaire.from_survey_export is _survey_export.from_survey_export
+    assert questionnaire.NoItemColumns is _survey_export.NoItemColumns
+    assert questionnaire.answer_values is _answers.answer_values
+    assert questionnaire._group_key is _answers._group_key
+    assert io.points_of_100 is _points.points_of_100

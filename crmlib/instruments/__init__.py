@@ -34,6 +34,7 @@ from crmlib.exceptions import DataError, DataProblem, ParameterError
 
 __all__ = [
     "ITEM_COLUMNS",
+    "SCORE_PARTS",
     "Instrument",
     "available_instruments",
     "load_instrument",
@@ -41,6 +42,9 @@ __all__ = [
 
 _HERE = Path(__file__).parent
 ITEM_COLUMNS = ("item_id", "dimension", "text_es", "text_en", "reverse", "weight")
+#: Answer parts a SERVQUAL instrument may ask of each item, in table order (the expected
+#: and perceived service, and the adequate and desired levels of the zone of tolerance).
+SCORE_PARTS = ("expectation", "perception", "adequate", "desired")
 
 
 @dataclass(frozen=True)

@@ -41,8 +41,9 @@ import yaml
 from crmlib.exceptions import DataError, DataProblem, ParameterError
 from crmlib.io._notes import Note, read_notes
 from crmlib.io._overrides import read_match_overrides
+from crmlib.io._points import points_of_100
 from crmlib.io._survey import NO_ANSWER, likert_labels, parse_likert, read_survey
-from crmlib.io._survey_folder import SURVEY_TABLES, points_of_100, read_client_survey
+from crmlib.io._survey_folder import SURVEY_TABLES, read_client_survey
 from crmlib.io._tables import DATE_ORDERS, OPTIONS, read_table, unrecognised_headers
 from crmlib.schemas import table_spec
 

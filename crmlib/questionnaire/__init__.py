@@ -22,6 +22,9 @@ Importers
     :func:`answer_values` turns answers written as numbers or as scale labels
     ("Totalmente de acuerdo", "4 - De acuerdo") into numbers.
 
+The importers of survey exports and :func:`answer_values` live in :mod:`crmlib.io` (which
+reads survey exports saved in a client folder with them) and are public here.
+
 Every importer of answers returns the long table ``respondent_id``, [``group``],
 ``item_id`` and one float column per part; empty answers stay missing (``NaN``).
 :func:`read_filled_excel_respondents` returns one row per respondent instead.
@@ -29,8 +32,10 @@ Every importer of answers returns the long table ``respondent_id``, [``group``],
 
 from __future__ import annotations
 
-from crmlib.questionnaire._answers import _group_key as _group_key  # used by crmlib.readiness
-from crmlib.questionnaire._answers import answer_values
+from crmlib.io._answers import _group_key as _group_key  # used by crmlib.readiness
+from crmlib.io._answers import answer_values, part_label
+from crmlib.io._survey_export import GROUP_COLUMNS, ID_COLUMNS, NoItemColumns, from_survey_export
+from crmlib.io._survey_tables import survey_table
 from crmlib.questionnaire._excel import read_filled_excel, write_questionnaire_excel
 from crmlib.questionnaire._forms import (
     forms_csv_header,
@@ -38,15 +43,8 @@ from crmlib.questionnaire._forms import (
     write_questionnaire_set,
     write_questionnaires,
 )
-from crmlib.questionnaire._labels import group_label, part_label
+from crmlib.questionnaire._labels import group_label
 from crmlib.questionnaire._respondents import read_filled_excel_respondents
-from crmlib.questionnaire._survey import (
-    GROUP_COLUMNS,
-    ID_COLUMNS,
-    NoItemColumns,
-    from_survey_export,
-    survey_table,
-)
 
 __all__ = [
     "GROUP_COLUMNS",

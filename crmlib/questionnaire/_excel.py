@@ -16,14 +16,13 @@ from crmlib._files import atomic_path
 from crmlib.exceptions import DataError, DataProblem, ParameterError
 from crmlib.i18n import check_language, label, t
 from crmlib.instruments import load_instrument
-from crmlib.questionnaire._answers import _group_key, answer_values
+from crmlib.io._answers import _group_key, answer_values, part_label
 from crmlib.questionnaire._labels import (
     _anchor_text,
     _is_servqual,
     _segment_label,
     _segments,
     group_label,
-    part_label,
 )
 
 _META_SHEET = "_meta"

@@ -16,8 +16,9 @@ from pathlib import Path
 from crmlib.exceptions import ParameterError
 from crmlib.i18n import check_language, label, t
 from crmlib.instruments import Instrument, load_instrument
+from crmlib.io._answers import part_label
 from crmlib.questionnaire._excel import write_questionnaire_excel
-from crmlib.questionnaire._labels import _anchor_text, _is_servqual, group_label, part_label
+from crmlib.questionnaire._labels import _anchor_text, _is_servqual, group_label
 
 _CSS = """
 body { font-family: "DejaVu Sans", Arial, sans-serif; font-size: 10.5pt; margin: 1.5cm; color: #222; }

@@ -1,34 +1,15 @@
-"""Words every form and importer shares: part and group labels, anchors, name matching.
+"""Words every form shares: group labels, anchors, customer types.
 
 Labels come from the instrument's own sections (``part_labels``, ``groups``,
-anchors) with the i18n catalog as fallback; :func:`_norm` reduces a header or
-label to lower-case ASCII words so that accents, case and punctuation never
-decide whether two names match.
+anchors) with the i18n catalog as fallback. :func:`crmlib.io._answers.part_label` and
+:func:`crmlib.io._answers._norm` (a header or label reduced to lower-case ASCII words) live
+in :mod:`crmlib.io`, whose survey readers match headers with them.
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
-
-from crmlib.i18n import check_language, label
+from crmlib.i18n import check_language
 from crmlib.instruments import Instrument
-
-
-def _norm(text) -> str:
-    text = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", " ", text.lower()).strip()
-
-
-def part_label(instrument: Instrument, part: str, language: str = "es") -> str:
-    """Label of answer ``part`` (``current``, ``perception`` ...) in ``language``.
-
-    Taken from the instrument's ``part_labels`` section, else the column label
-    of the i18n catalog, else the part name.
-    """
-    check_language(language)
-    labels = (instrument.extra.get("part_labels") or {}).get(part) or {}
-    return labels.get(language) or label(part, language)
 
 
 def group_label(instrument: Instrument, group: str, language: str = "es") -> str:

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from crmlib.exceptions import DataError, DataProblem
-from crmlib.questionnaire._answers import _option_key
+from crmlib.io._answers import _option_key
 from crmlib.questionnaire._excel import (
     _answer_sheets,
     _cell_answers,

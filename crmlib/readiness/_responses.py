@@ -12,8 +12,8 @@ import pandas as pd
 from crmlib.exceptions import DataError, DataProblem, ParameterError
 from crmlib.i18n import check_language
 from crmlib.instruments import Instrument, load_instrument
+from crmlib.io._answers import _option_labels
 from crmlib.questionnaire import _group_key, answer_values
-from crmlib.questionnaire._answers import _option_labels
 
 GROUPS = ("manager", "employee", "customer", "partner")
 SECTIONS = ("broad", "gap")

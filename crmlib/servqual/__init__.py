@@ -37,6 +37,9 @@ Every function takes tables and returns a tidy DataFrame; nothing is printed or 
 
 from __future__ import annotations
 
+from crmlib.io._servqual_survey import PART_WORDS as PART_WORDS
+from crmlib.io._servqual_survey import respondents_from_survey, responses_from_survey
+from crmlib.io._servqual_wide import respondents_from_wide, responses_from_wide
 from crmlib.questionnaire._servqual_forms import forms_csv_header, questionnaire_html
 from crmlib.servqual._analysis import available, select_segment, servqual_analysis
 from crmlib.servqual._base import DIMENSIONS, SCORE_PARTS
@@ -58,9 +61,6 @@ from crmlib.servqual._reliability import (
 from crmlib.servqual._scores import servqual_scores, zone_of_tolerance
 from crmlib.servqual._significance import _adjust as _adjust  # tests check the Holm step
 from crmlib.servqual._significance import paired_tests, segment_comparison, segment_gaps
-from crmlib.servqual._survey import PART_WORDS as PART_WORDS
-from crmlib.servqual._survey import respondents_from_survey, responses_from_survey
-from crmlib.servqual._wide import respondents_from_wide, responses_from_wide
 
 __all__ = [
     "DIMENSIONS",

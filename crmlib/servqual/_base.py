@@ -14,10 +14,9 @@ import pandas as pd
 from scipy import stats
 
 from crmlib.exceptions import DataError, DataProblem, ParameterError
-from crmlib.instruments import Instrument, load_instrument
+from crmlib.instruments import SCORE_PARTS, Instrument, load_instrument
 
 DIMENSIONS = ("tangibles", "reliability", "responsiveness", "assurance", "empathy")
-SCORE_PARTS = ("expectation", "perception", "adequate", "desired")
 _TABLE = "servqual_responses"
 _RESP_TABLE = "servqual_respondents"
 QUADRANTS = ("concentrate", "keep_up", "low_priority", "overkill")

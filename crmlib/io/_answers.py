@@ -3,16 +3,39 @@
 :func:`answer_values` reads numbers, numeric text and scale labels (the
 agreement labels of :func:`crmlib.io.parse_likert` plus the instrument's own
 anchors and ``scale_labels``) on any scale; :func:`_group_key` maps a written
-group label (``Directivos``) to the instrument's group key (``manager``).
+group label (``Directivos``) to the instrument's group key (``manager``);
+:func:`part_label` names an answer part as the forms do, and :func:`_norm` reduces a
+header or label to lower-case ASCII words so that accents, case and punctuation never
+decide whether two names match.
 """
 
 from __future__ import annotations
 
+import re
+import unicodedata
+
 import numpy as np
 import pandas as pd
 
+from crmlib.i18n import check_language, label
 from crmlib.instruments import Instrument, load_instrument
-from crmlib.questionnaire._labels import _norm
+from crmlib.io._survey import parse_likert
+
+
+def _norm(text) -> str:
+    text = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", " ", text.lower()).strip()
+
+
+def part_label(instrument: Instrument, part: str, language: str = "es") -> str:
+    """Label of answer ``part`` (``current``, ``perception`` ...) in ``language``.
+
+    Taken from the instrument's ``part_labels`` section, else the column label
+    of the i18n catalog, else the part name.
+    """
+    check_language(language)
+    labels = (instrument.extra.get("part_labels") or {}).get(part) or {}
+    return labels.get(language) or label(part, language)
 
 
 def _scale_labels(inst: Instrument) -> dict[str, float]:
@@ -57,8 +80,6 @@ def answer_values(values, instrument="one-to-one", *, table: str = "answers",
         Naming the rows whose text is neither a number nor a known label, and the
         numbers outside the instrument's scale.
     """
-    from crmlib.io import parse_likert
-
     inst = load_instrument(instrument)
     s = values if isinstance(values, pd.Series) else pd.Series(list(values), dtype=object)
     if inst.scale_min == 1:

@@ -1,7 +1,8 @@
 """Survey exports (Google Forms, SurveyMonkey, Qualtrics, read by
 :func:`crmlib.io.read_survey`) turned into the canonical tables: question headers in Spanish
 or English are matched to SERVQUAL parts, items, importance points, the overall rating and
-the segment.
+the segment (public as :func:`crmlib.servqual.responses_from_survey` and
+:func:`crmlib.servqual.respondents_from_survey`).
 """
 
 from __future__ import annotations
@@ -12,8 +13,11 @@ import numpy as np
 import pandas as pd
 
 from crmlib.exceptions import DataError, DataProblem
-from crmlib.servqual._base import SCORE_PARTS, _instrument
-from crmlib.servqual._wide import _WIDE, responses_from_wide
+from crmlib.instruments import SCORE_PARTS, load_instrument
+from crmlib.io._answers import answer_values
+from crmlib.io._points import points_of_100
+from crmlib.io._servqual_wide import _WIDE, responses_from_wide
+from crmlib.io._survey_export import ID_COLUMNS, from_survey_export
 
 #: Words (normalised: lower case, no accents) that name each SERVQUAL part in a question
 #: header, so "Expectativas [SQ01 ...]", "Expectations - ..." or "E [..]" map to a part.
@@ -115,9 +119,7 @@ def responses_from_survey(wide: pd.DataFrame, *, instrument="servqual-1991",
     """
     from dataclasses import replace
 
-    from crmlib.questionnaire import from_survey_export
-
-    inst = _instrument(instrument)
+    inst = load_instrument(instrument)
     if any(_WIDE.match(str(c).strip()) for c in wide.columns) and not any(
             "[" in str(c) for c in wide.columns):
         col = id_column or next((c for c in wide.columns if _words(c).replace(" ", "_") in
@@ -129,8 +131,6 @@ def responses_from_survey(wide: pd.DataFrame, *, instrument="servqual-1991",
                                          "ids")])
         for part in SCORE_PARTS:
             if part in long.columns and not pd.api.types.is_numeric_dtype(long[part]):
-                from crmlib.questionnaire import answer_values
-
                 long[part] = answer_values(long[part], inst, table="survey export",
                                            column=part).to_numpy()
         return long
@@ -165,9 +165,7 @@ def respondents_from_survey(wide: pd.DataFrame, *, instrument="servqual-1991",
         ``respondent_id`` and whichever of ``segment``, ``overall_rating`` and
         ``importance_<dimension>`` the export has.
     """
-    from crmlib.questionnaire import ID_COLUMNS, answer_values
-
-    inst = _instrument(instrument)
+    inst = load_instrument(instrument)
     # Qualtrics names columns by short ids (Q3_1) and keeps the text apart; the other tools
     # already name them "Question [Row]"
     texts = (wide.attrs.get("question_text") or {}) if wide.attrs.get("shape") == "qualtrics" \
@@ -216,8 +214,6 @@ def respondents_from_survey(wide: pd.DataFrame, *, instrument="servqual-1991",
 def _importance_points(wide: pd.DataFrame, columns: dict, inst) -> dict:
     """``{dimension: points}`` from the importance columns of an export (see
     :func:`crmlib.io.points_of_100`: ``"25%"`` rows adding up to 100 are read as points)."""
-    from crmlib.io import points_of_100
-
     lines = wide.attrs.get("lines")
     return points_of_100({d: wide[col] for d, col in columns.items()},
                          names={d: str(col) for d, col in columns.items()},

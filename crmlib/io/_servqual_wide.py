@@ -1,6 +1,7 @@
 """Wide answer sheets (one row per respondent, columns ``E1..E22``, ``P1..P22`` and
 importance points) turned into the canonical ``servqual_responses`` and
-``servqual_respondents`` tables.
+``servqual_respondents`` tables (public as :func:`crmlib.servqual.responses_from_wide` and
+:func:`crmlib.servqual.respondents_from_wide`).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from crmlib.exceptions import DataError, DataProblem
-from crmlib.servqual._base import SCORE_PARTS, _instrument
+from crmlib.instruments import SCORE_PARTS, load_instrument
 
 _WIDE = re.compile(r"^(?:(?P<p1>[EPAD])[ _.-]?(?P<n1>\d{1,3})|(?:SQ)?(?P<n2>\d{1,3})[ _.-]?"
                    r"(?P<p2>[EPAD]))$", re.IGNORECASE)
@@ -43,7 +44,7 @@ def responses_from_wide(wide: pd.DataFrame, *, instrument="servqual-1991",
         ``desired`` when present), one row per respondent and item, ready for
         :func:`gap_table`. Answers are passed through as given (validation happens there).
     """
-    inst = _instrument(instrument)
+    inst = load_instrument(instrument)
     found: dict[str, dict[str, str]] = {}
     for col in wide.columns:
         m = _WIDE.match(str(col).strip())
@@ -96,7 +97,7 @@ def respondents_from_wide(wide: pd.DataFrame, *, instrument="servqual-1991",
         ``respondent_id`` and whichever of ``segment``, ``overall_rating``,
         ``importance_<dimension>`` the sheet has.
     """
-    inst = _instrument(instrument)
+    inst = load_instrument(instrument)
     dims = list(inst.dimensions)
     if respondent_column in wide.columns:
         ids = wide[respondent_column].astype("str").to_numpy()
