@@ -19,7 +19,7 @@ the stages to run::
 
 :func:`run_engagement` checks every parameter against the notebooks'
 ``parameters`` cells before anything runs, executes each client and stage
-with papermill in worker processes (warm kernels, see :mod:`crmlib._kernels`),
+with papermill in worker processes (warm kernels, see :mod:`crmlib.batch._kernels`),
 exports a client report (HTML with a cover, PDF when Chromium is installed),
 keeps ``results.json`` and ``tables.xlsx``, stores key figures in the results
 store and writes a manifest. Output layout under ``out``::

@@ -75,7 +75,8 @@ def execute_job(job: Job) -> dict:
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
-    from crmlib import _kernels, report
+    from crmlib import report
+    from crmlib.batch import _kernels
 
     # parameters were checked by plan_jobs; papermill's own parser only adds noise
     logging.getLogger("papermill").setLevel(logging.ERROR)

@@ -20,7 +20,7 @@ def _watch_parent(parent_pid: int) -> None:
             time.sleep(0.5)
             if os.getppid() != parent_pid:
                 try:
-                    from crmlib import _kernels
+                    from crmlib.batch import _kernels
                     _kernels.shutdown_pools()
                 finally:
                     os._exit(3)
@@ -33,7 +33,8 @@ def _worker_init(parent_pid: int, kernel_cwds: tuple) -> None:
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _watch_parent(parent_pid)
-    from crmlib import _kernels, report
+    from crmlib import report
+    from crmlib.batch import _kernels
 
     for cwd in kernel_cwds:  # have a kernel booting before the first job arrives
         _kernels.get_pool("python3", cwd).prestart()

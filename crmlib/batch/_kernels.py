@@ -4,8 +4,8 @@ Starting an IPython kernel and importing pandas, matplotlib and crmlib costs a
 second or two before a notebook does any work. Two things remove that cost
 without ever sharing a kernel between notebooks:
 
-* a *kernel template* per worker (:mod:`crmlib._zygote`, started and asked
-  for kernels by :mod:`crmlib._fork`): a process that has imported IPython,
+* a *kernel template* per worker (:mod:`crmlib.batch._zygote`, started and asked
+  for kernels by :mod:`crmlib.batch._fork`): a process that has imported IPython,
   ipykernel, numpy, pandas, matplotlib and crmlib once and forks a new kernel
   process on request, so a kernel starts in a fraction of a second and almost
   without CPU. The template never runs notebook code;
@@ -43,7 +43,7 @@ from papermill.clientwrap import PapermillNotebookClient
 from papermill.engines import NBClientEngine, papermill_engines
 from papermill.utils import merge_kwargs, remove_args
 
-from crmlib._fork import KernelStartError, _fork_provisioner
+from crmlib.batch._fork import KernelStartError, _fork_provisioner
 
 __all__ = [
     "ENGINE_NAME",

@@ -1,6 +1,6 @@
 """A template process that forks IPython kernels with the heavy modules already imported.
 
-Run as ``python -m crmlib._zygote`` by :mod:`crmlib._kernels`. It imports
+Run as ``python -m crmlib.batch._zygote`` by :mod:`crmlib.batch._kernels`. It imports
 IPython, ipykernel, numpy, pandas, matplotlib and crmlib once, prints
 ``ready`` and then reads one JSON request per line on stdin::
 
