@@ -164,6 +164,7 @@ def load_engagement(engagement, *, language: str | None = None,
         raw_clients = []
     clients = []
     seen: set[str] = set()
+    folded: dict[str, str] = {}
     eng_params = data.get("parameters") or {}
     eng_stage_params = data.get("stage_parameters") or {}
     for pos, raw in enumerate(raw_clients, start=1):
@@ -175,14 +176,28 @@ def load_engagement(engagement, *, language: str | None = None,
         extra = sorted(set(raw) - _CLIENT_KEYS)
         if extra:
             problems.append(f"{label}: unknown key(s) {extra}; allowed: {sorted(_CLIENT_KEYS)}")
+        if not isinstance(cid, str):
+            # YAML reads `id: 007` as the number 7: taking it as text would change the id
+            what = "missing" if cid is None else f"read by YAML as the {type(cid).__name__} {cid!r}"
+            problems.append(
+                f"{label}: client id must be text, but it is {what}; put the id in quotes "
+                f"exactly as the client writes it (e.g. id: \"0123\"): unquoted, 0123 would "
+                f"become a number and lose its zero")
+            continue
         try:
-            check_id(cid if isinstance(cid, str) else repr(cid), "client id")
+            check_id(cid, "client id")
         except ParameterError as exc:
             problems.append(f"{label}: {exc}")
             continue
         if cid in seen:
             problems.append(f"{label}: client id used twice")
+        elif cid.casefold() in folded:
+            problems.append(f"{label}: client id differs from {folded[cid.casefold()]!r} only in "
+                            f"upper/lower case; their output folders would be one folder on "
+                            f"Windows and macOS. Give the clients ids that differ in more than "
+                            f"case")
         seen.add(cid)
+        folded.setdefault(cid.casefold(), cid)
         lang = language or raw.get("language") or default_language
         if lang not in LANGUAGES:
             problems.append(f"{label}: language must be one of {list(LANGUAGES)}; got {lang!r}")
