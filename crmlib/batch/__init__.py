@@ -38,6 +38,7 @@ outputs are unchanged.
 from __future__ import annotations
 
 from crmlib.batch._engagement import (
+    DEFAULT_CELL_TIMEOUT,
     JOB_FILE,
     MANIFEST_FILE,
     STANDARD_PARAMETERS,
@@ -54,6 +55,7 @@ from crmlib.batch._engagement import (
 )
 from crmlib.batch._execute import execute_job
 from crmlib.batch._execute import is_up_to_date as is_up_to_date
+from crmlib.batch._guard import DiskFullError, OutputLockedError
 from crmlib.batch._jobs import Job, parse_shard, plan_jobs
 
 # the manifest writers are used by the security tests
@@ -63,15 +65,18 @@ from crmlib.batch._run import run_engagement, validate_engagement
 from crmlib.exceptions import ParameterError as ParameterError
 
 __all__ = [
+    "DEFAULT_CELL_TIMEOUT",
     "JOB_FILE",
     "MANIFEST_FILE",
     "STANDARD_PARAMETERS",
     "STORE_FILE",
     "SUMMARY_FILE",
     "Client",
+    "DiskFullError",
     "Engagement",
     "Job",
     "NotebookParameter",
+    "OutputLockedError",
     "execute_job",
     "load_engagement",
     "notebook_parameters",

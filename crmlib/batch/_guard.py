@@ -131,8 +131,11 @@ class OutputLock:
                 continue
             try:
                 os.write(fd, data)
-            finally:
+            except OSError:
                 os.close(fd)
+                self.path.unlink(missing_ok=True)  # no empty lock left behind (a full disk)
+                raise
+            os.close(fd)
             self.held = True
             break
         else:
