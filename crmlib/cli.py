@@ -79,8 +79,9 @@ def _run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--timeout", type=float, default=None,
                    help="seconds a single cell may run before its job is stopped (default: "
                         "cell_timeout in the engagement, else 1800 = 30 min; 0 = no limit)")
-    p.add_argument("--progress", choices=("auto", "yes", "no"), default="auto",
-                   help=argparse.SUPPRESS)
+    p.add_argument("--progress", choices=("auto", "bars", "lines", "no"), default="auto",
+                   help="progress: a bar per client, a line per finished job, or nothing "
+                        "(default: bars on a terminal, lines otherwise)")
 
 
 def _find_demo_engagement() -> Path:
@@ -133,7 +134,8 @@ def copy_templates(folder) -> list[Path]:
 def _run(args, engagement) -> int:
     from crmlib.batch import run_engagement
 
-    progress = {"auto": None, "yes": True, "no": False}[args.progress]
+    progress = {"auto": True if sys.stderr.isatty() else "lines", "bars": True, "yes": True,
+                "lines": "lines", "no": False}[args.progress]
     pdf = {"auto": "auto", "yes": True, "no": False}[args.pdf]
     manifest = run_engagement(
         engagement, out=args.out, jobs=args.jobs, scheduler=args.scheduler, only=args.only,

@@ -146,9 +146,33 @@ def _flatten(values: dict, prefix: str = "") -> dict:
 
 # --------------------------------------------------------------------------- the run
 
+class _Lines:
+    """Progress as one line per finished job on stderr (a log, a pipe, ``make`` in CI)."""
+
+    def __init__(self, client: str, total: int, counter: list):
+        self.client, self.total, self.counter = client, total, counter
+        self.done = 0
+        self._postfix = ""
+
+    def set_postfix_str(self, text: str, refresh: bool = False) -> None:
+        self._postfix = text
+
+    def update(self, n: int = 1) -> None:
+        self.done += n
+        self.counter[0] += n
+        print(f"[{self.counter[0]}/{self.counter[1]}] {self.client} {self._postfix} "
+              f"({self.done}/{self.total} of this client)", file=sys.stderr, flush=True)
+
+    def close(self) -> None:
+        pass
+
+
 def _progress(clients: list[str], stages_per_client: dict[str, int], enabled):
     from tqdm import tqdm
 
+    if enabled == "lines":
+        counter = [0, sum(stages_per_client.values())]
+        return {cid: _Lines(cid, stages_per_client.get(cid, 0), counter) for cid in clients}
     if enabled is None:
         enabled = sys.stderr.isatty()
     bars = {}
@@ -215,15 +239,31 @@ def run_engagement(engagement, *, out=None, jobs: int | None = None, scheduler: 
         filled.
     force : bool, default False
         Re-run jobs even when complete and unchanged.
-    progress : bool, optional
-        Progress bars (one line per client); default when stderr is a terminal.
+    progress : bool or "lines", optional
+        Progress bars (one line per client); default when stderr is a
+        terminal. ``"lines"`` prints a line on stderr as each job ends.
+    execution_timeout : float, optional
+        Seconds a single cell may run before its job is stopped and reported
+        as timed out: default the engagement's ``cell_timeout``, else
+        :data:`~crmlib.batch.DEFAULT_CELL_TIMEOUT` (30 min); ``0`` = no limit.
+
+    A run holds its output folder (a lock file, ``.crmlib-run.lock``; a
+    shard holds only its slice): a second run on the same folder is refused
+    with :class:`~crmlib.batch.OutputLockedError`, and a lock left by a
+    process that no longer exists is taken over. Ctrl-C (SIGINT) or SIGTERM
+    stops the run: no job starts after it, running jobs are ended with their
+    kernels, and the manifest and summary are still written
+    (``manifest.attrs["interrupted"]`` says why). A full disk stops it the
+    same way, keeping nothing half-written. A DuckDB store that cannot be read
+    is set aside as ``results.duckdb.corrupt-<time>`` and a new one filled.
 
     Returns
     -------
     DataFrame
         The manifest, one row per job: ``run_id``, ``engagement``,
         ``client_id``, ``industry``, ``stage``, ``status`` (completed |
-        failed), ``action`` (executed | reused), ``started_at``, ``duration_s``,
+        failed | interrupted), ``action`` (executed | reused, and for an
+        interrupted job stopped | not started), ``started_at``, ``duration_s``,
         ``cells_s`` (time spent in the notebook's cells), ``attempts``,
         ``parameter_hash``, ``input_hash``, ``crmlib_version``, the output
         paths ``notebook``, ``html``, ``pdf``, ``tables``, ``results`` (empty
