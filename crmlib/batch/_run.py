@@ -435,7 +435,9 @@ def _run_locked(run_id, out_path, store_target, stage_jobs, portfolio_jobs, note
         workers.close()
         for bar in bars.values():
             bar.close()
-    started = getattr(workers, "started", set())
+    # a job that started has its staging folder (removed just below)
+    started = {j.key for j in all_jobs if j.key not in settled and
+               any((Path(j.out) / j.client_id).glob(f".{j.stage}.tmp-*"))}
     for job in all_jobs:
         if job.key not in settled:
             record = {"status": "interrupted", "error": f"run interrupted ({stop.reason})"

@@ -53,7 +53,6 @@ class _LocalWorkers:
         self.n_workers = n_workers
         self.kernel_cwds = kernel_cwds
         self._pool = None
-        self.started: set[str] = set()
 
     def _executor(self):
         if self._pool is None:
@@ -90,11 +89,9 @@ class _LocalWorkers:
         """Yield ``(job, record)`` as jobs finish.
 
         ``stop`` (a :class:`crmlib.batch._guard.Interrupt`) ends the loop
-        early: no job starts after it is set, jobs running are ended with
-        their kernels, and :attr:`started` then holds the keys of the jobs
-        that had started and did not finish.
+        early: no job starts after it is set, and jobs running are ended with
+        their kernels.
         """
-        self.started = set()
         if self.n_workers <= 1 or (len(jobs) <= 1 and self._pool is None):
             yield from self._in_process(jobs, stop)
             return
@@ -112,7 +109,6 @@ class _LocalWorkers:
             while waiting:
                 done, waiting = wait(waiting, timeout=0.2, return_when=FIRST_COMPLETED)
                 if stop is not None and stop.requested:
-                    self.started = {futures[f].key for f in waiting if f.running()}
                     for f in waiting:
                         f.cancel()
                     self.stop()
@@ -150,7 +146,6 @@ class _LocalWorkers:
             except KeyboardInterrupt:
                 if stop is None:
                     raise
-                self.started = {job.key}
                 from crmlib.batch import _kernels
 
                 _kernels.end_all()
