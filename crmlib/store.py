@@ -128,13 +128,19 @@ class ResultsStore:
         self._executemany(sql, [tuple(params)])
 
 
+def _held_by_another(exc: BaseException) -> bool:
+    """DuckDB's words for a file another process holds (not "block", which has "lock" in it)."""
+    text = str(exc).lower()
+    return "could not set lock" in text or "conflicting lock" in text
+
+
 def _retry_locked(fn, attempts: int = 60, pause: float = 0.25):
     last = None
     for _ in range(attempts):
         try:
             return fn()
         except Exception as exc:  # duckdb.IOException while another process holds the file
-            if "lock" not in str(exc).lower():
+            if not _held_by_another(exc):
                 raise
             last = exc
             time.sleep(pause)
@@ -308,7 +314,7 @@ def duckdb_problem(path) -> str | None:
         _retry_locked(attempt)
     except duckdb.Error as exc:
         text = str(exc)
-        if "lock" in text.lower() or "No space left" in text:
+        if _held_by_another(exc) or "No space left" in text:
             raise
         return text.splitlines()[0][:300] if text else type(exc).__name__
     return None

@@ -81,7 +81,12 @@ class _LocalWorkers:
         ended = []
         if self._pool is not None:
             ended = end_processes(self._worker_pids())
-            self._pool.shutdown(wait=True, cancel_futures=True)
+            # the executor notices its workers are gone and fails every job it held; let it
+            # finish that before shutting it down (cancelling meanwhile upsets its thread)
+            manager = getattr(self._pool, "_executor_manager_thread", None)
+            if manager is not None:
+                manager.join(timeout=30)
+            self._pool.shutdown(wait=True)
             self._pool = None
         return ended
 
@@ -109,8 +114,6 @@ class _LocalWorkers:
             while waiting:
                 done, waiting = wait(waiting, timeout=0.2, return_when=FIRST_COMPLETED)
                 if stop is not None and stop.requested:
-                    for f in waiting:
-                        f.cancel()
                     self.stop()
                     return
                 for fut in done:
