@@ -32,6 +32,12 @@ A job's folder is built under a temporary name and renamed into place, so an
 interrupted run never leaves a half-written output; ``job.json`` records the
 hash of everything the job depends on, and a re-run skips jobs whose hash and
 outputs are unchanged.
+
+While it runs, a run holds ``<out>/.crmlib-run.lock`` (a shard its own
+slice's lock); Ctrl-C stops it cleanly, a full disk stops it with nothing
+half-written, a cell running longer than ``cell_timeout`` (default
+:data:`DEFAULT_CELL_TIMEOUT`, 30 min) fails its job, and an unreadable
+DuckDB store is set aside (see :func:`run_engagement`).
 """
 
 
