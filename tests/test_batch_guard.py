@@ -249,7 +249,7 @@ def test_a_full_disk_ends_the_run_with_a_summary_and_nothing_half_written(tmp_pa
     filler.unlink()
 
     # room for the start of a run, not for a job's report
-    out.mkdir()
+    assert not (out / LOCK_NAME).exists()  # the refused run left no lock
     filler = _fill(small_disk, 24 * 1024)
     run = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=900,
                          check=False)

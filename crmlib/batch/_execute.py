@@ -131,6 +131,8 @@ def execute_job(job: Job) -> dict:
                 error = f"{type(exc).__name__}: {exc}"
                 break
             cell_index, source = _last_started_cell(nb_out)
+            if cell_index is None:  # papermill saves nothing on a timeout: find the cell
+                cell_index, source = _cell_in_message(Path(job.notebook), str(exc))
             record["error_cell"] = cell_index
             record["error_source"] = source
             error = (f"timed out: the cell ran longer than the cell time limit of "
@@ -215,6 +217,37 @@ def _seconds(value) -> str:
     if value >= 120 and value % 60 == 0:
         return f"{value / 60:g} min"
     return f"{value:g} s"
+
+
+def _cell_in_message(notebook: Path, message: str):
+    """Index (in the executed notebook) and first line of the cell a timeout message shows.
+
+    nbclient quotes the cell between two lines of dashes; papermill puts its
+    injected-parameters cell right after the ``parameters`` cell, which moves
+    every later cell down by one.
+    """
+    import nbformat
+
+    parts = message.split("-------------------")
+    if len(parts) < 3:
+        return None, ""
+    shown = parts[1].strip()
+    try:
+        nb = nbformat.read(str(notebook), as_version=4)
+    except Exception:  # noqa: BLE001
+        return None, ""
+    tagged = next((i for i, c in enumerate(nb.cells)
+                   if "parameters" in c.get("metadata", {}).get("tags", [])), None)
+    code = [(i, c.source) for i, c in enumerate(nb.cells) if c.cell_type == "code"]
+    # the whole cell is quoted; a cell of 11 lines or more only by its first and last five
+    found = [i for i, src in code if src.strip() == shown] or \
+        [i for i, src in code if src.strip() and repr(src.strip().split("\n")[:5]) in shown]
+    if len(found) != 1:
+        return None, ""
+    index = found[0]
+    first = next((ln for ln in nb.cells[index].source.splitlines() if ln.strip()), "")
+    shift = 1 if tagged is not None and index > tagged else 0
+    return index + shift, first[:120]
 
 
 def _last_started_cell(nb_path: Path):
