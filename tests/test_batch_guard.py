@@ -287,6 +287,9 @@ def test_a_hanging_cell_ends_its_job_at_the_cell_timeout(tmp_path):
     assert re.search(r"cell \d+ \[rec = report\.Recorder\(", line), line
     assert "timed out: the cell ran longer than the cell time limit of 20 s" in line
     assert "--timeout or cell_timeout in the engagement" in line
+    # not on a terminal: a progress line per finished job
+    assert "[1/2] hangs 01_tiny failed" in proc.stderr
+    assert "[2/2] fine 01_tiny completed" in proc.stderr
 
 
 def test_cell_timeout_default_engagement_key_and_option(tmp_path):

@@ -201,6 +201,8 @@ def descendants(pid: int | None = None) -> list[int]:
 
 
 def _signal(pids, signum) -> None:
+    if signum is None:  # a signal this system does not have (SIGSTOP, SIGKILL on Windows)
+        return
     for pid in pids:
         try:
             os.kill(pid, signum)
@@ -230,17 +232,17 @@ def end_processes(roots, *, grace: float = 3.0) -> list[int]:
         for pid in roots + [d for r in roots for d in descendants(r)]:
             if pid not in pids and not _gone(pid):
                 pids.append(pid)
-        _signal(pids, signal.SIGSTOP)
+        _signal(pids, getattr(signal, "SIGSTOP", None))
     if not pids:
         return []
     _signal(pids, signal.SIGTERM)
-    _signal(pids, signal.SIGCONT)
+    _signal(pids, getattr(signal, "SIGCONT", None))
     deadline = time.monotonic() + grace
     while time.monotonic() < deadline:
         if all(_gone(p) for p in pids):
             break
         time.sleep(0.05)
-    _signal([p for p in pids if not _gone(p)], signal.SIGKILL)
+    _signal([p for p in pids if not _gone(p)], getattr(signal, "SIGKILL", signal.SIGTERM))
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline and not all(_gone(p) for p in pids):
         time.sleep(0.05)  # a zombie counts as gone: its parent collects it
