@@ -2,32 +2,105 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import tempfile
 import threading
+import unicodedata
 from contextlib import contextmanager
 from pathlib import Path
 
 from crmlib.exceptions import ParameterError
 
-_SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
+_SAFE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
+#: Names Windows keeps for devices, with or without an extension (``nul.txt`` too).
+WINDOWS_RESERVED = frozenset(
+    ["CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$"]
+    + [f"{kind}{n}" for kind in ("COM", "LPT") for n in (*"0123456789", "\u00b9", "\u00b2",
+                                                         "\u00b3")])
+
+
+def is_windows_reserved(name: str) -> bool:
+    """True when ``name`` (any case, any extension) is a device name on Windows."""
+    return name.split(".", 1)[0].rstrip(" ").upper() in WINDOWS_RESERVED
 
 
 def check_id(value: str, what: str = "client id") -> str:
     """Return ``value`` if it is a safe file-name id, else raise :class:`ParameterError`.
 
     Allowed: letters, digits, ``.``, ``_`` and ``-``, starting with a letter or
-    digit, at most 100 characters, and not ``.``/``..``. This keeps ids from
-    naming a path outside the output folder.
+    digit, not ending with ``.``, at most 100 characters, and not a Windows
+    device name (``CON``, ``nul``, ``COM1``, ``PRN.txt`` ...). This keeps ids
+    from naming a path outside the output folder, or a file some system
+    cannot hold.
     """
-    if not isinstance(value, str) or not _SAFE_ID.match(value) or value in (".", ".."):
+    if not isinstance(value, str) or not _SAFE_ID.fullmatch(value) or value.endswith("."):
         raise ParameterError(
             f"{what} {value!r} is not allowed: use letters, digits, '.', '_' or '-' "
-            "(starting with a letter or digit, at most 100 characters)",
+            "(starting with a letter or digit, not ending with '.', at most 100 characters)",
+            parameter=what, value=value,
+        )
+    if is_windows_reserved(value):
+        raise ParameterError(
+            f"{what} {value!r} is not allowed: {value.split('.', 1)[0]!r} is a device name "
+            "on Windows, so no file or folder can carry it; choose another id",
             parameter=what, value=value,
         )
     return value
+
+
+def _plain_name(value: str, max_len: int) -> str:
+    text = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode("ascii")
+    text = re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip("._- ")
+    text = text[:max_len].rstrip("._- ") or "id"
+    if is_windows_reserved(text):  # ``com1.txt`` is still the device COM1 on Windows
+        head, dot, rest = text.partition(".")
+        text = f"{head}_{dot}{rest}"
+    return text
+
+
+def safe_file_names(values, *, max_len: int = 80) -> dict[str, str]:
+    """A safe, unique file-name stem for each of ``values`` (ids taken from client data).
+
+    An id that is already a safe name (:func:`check_id`) and clashes with no
+    other id keeps its own text. Any other id (``G11/3512``, ``CON``,
+    ``cliente nº 7``, ids equal but for case) becomes its letters, digits,
+    ``.``, ``_`` and ``-`` (the rest turned into ``_``) followed by ``-`` and
+    eight hex digits of the SHA-256 of the exact id, so different ids never
+    share a file, on case-insensitive systems (Windows, macOS) included. The
+    result never holds a path separator, never starts with ``.`` and is never
+    a Windows device name.
+
+    Returns ``{id: stem}`` for the distinct ids, as text.
+    """
+    ids = list(dict.fromkeys(str(v) for v in values))
+    folded: dict[str, int] = {}
+    for v in ids:
+        folded[v.casefold()] = folded.get(v.casefold(), 0) + 1
+    out: dict[str, str] = {}
+    for v in ids:
+        try:
+            ok = len(v) <= max_len and check_id(v) == v and folded[v.casefold()] == 1
+        except ParameterError:
+            ok = False
+        if ok:
+            out[v] = v
+            continue
+        digest = hashlib.sha256(v.encode("utf-8")).hexdigest()
+        out[v] = f"{_plain_name(v, max_len - 9)}-{digest[:8]}"
+    # a stem that copies an untouched id of another value (or a digest clash) gets a longer digest
+    seen: dict[str, str] = {}
+    for v in ids:
+        stem = out[v]
+        k = 8
+        while stem.casefold() in seen and seen[stem.casefold()] != v:
+            k += 8
+            stem = f"{_plain_name(v, max_len - 1 - k)}-" \
+                f"{hashlib.sha256(v.encode('utf-8')).hexdigest()[:k]}"
+        out[v] = stem
+        seen[stem.casefold()] = v
+    return out
 
 
 def inside(root: str | os.PathLike, *parts: str) -> Path:

@@ -10,7 +10,9 @@
     crmlib demo [--out DIR]
 
 ``run`` exits with status 1 when a job failed (the summary lists each one),
-2 when the engagement or its parameters are refused before anything runs.
+2 when the engagement or its parameters are refused before anything runs (or
+another run holds the output folder), 130 when stopped with Ctrl-C (the
+jobs finished so far are kept; the same command resumes the rest).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from __future__ import annotations
 import argparse
 import logging
 import shutil
+import signal
 import sys
 from pathlib import Path
 
@@ -66,14 +69,19 @@ def _run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--pdf", choices=("auto", "yes", "no"), default="auto",
                    help="PDF through headless Chromium (default: when installed)")
     p.add_argument("--engine", choices=("crmlib-warm", "nbclient"), default="crmlib-warm",
-                   help=argparse.SUPPRESS)
+                   help="how notebooks run: crmlib-warm (default) starts each notebook's own "
+                        "kernel ahead, forked from a template where the system allows "
+                        "(CRMLIB_NO_FORK=1 turns forking off); nbclient starts a plain kernel "
+                        "per notebook when it is needed")
     p.add_argument("--force", action="store_true", help="re-run even complete, unchanged jobs")
     p.add_argument("--no-portfolio", action="store_true",
                    help="do not run the portfolio notebook after the stages")
     p.add_argument("--timeout", type=float, default=None,
-                   help="seconds a single cell may run (default: no limit)")
-    p.add_argument("--progress", choices=("auto", "yes", "no"), default="auto",
-                   help=argparse.SUPPRESS)
+                   help="seconds a single cell may run before its job is stopped (default: "
+                        "cell_timeout in the engagement, else 1800 = 30 min; 0 = no limit)")
+    p.add_argument("--progress", choices=("auto", "bars", "lines", "no"), default="auto",
+                   help="progress: a bar per client, a line per finished job, or nothing "
+                        "(default: bars on a terminal, lines otherwise)")
 
 
 def _find_demo_engagement() -> Path:
@@ -119,14 +127,18 @@ def copy_templates(folder) -> list[Path]:
 def _run(args, engagement) -> int:
     from crmlib.batch import run_engagement
 
-    progress = {"auto": None, "yes": True, "no": False}[args.progress]
+    progress = {"auto": True if sys.stderr.isatty() else "lines", "bars": True, "yes": True,
+                "lines": "lines", "no": False}[args.progress]
     pdf = {"auto": "auto", "yes": True, "no": False}[args.pdf]
     manifest = run_engagement(
         engagement, out=args.out, jobs=args.jobs, scheduler=args.scheduler, only=args.only,
         stages=args.stages, language=args.language, shard=args.shard, pdf=pdf,
         engine=args.engine, store=args.store, portfolio=not args.no_portfolio, force=args.force,
         progress=progress, execution_timeout=args.timeout)
-    print(manifest.attrs.get("summary", ""), end="")
+    print(manifest.attrs.get("summary", ""), end="", flush=True)
+    signal_name = manifest.attrs.get("signal")
+    if signal_name:
+        return 128 + int(getattr(signal, signal_name, signal.SIGINT))
     return 1 if (manifest["status"] != "completed").any() else 0
 
 
@@ -164,6 +176,9 @@ def main(argv=None) -> int:
     except CrmlibError as exc:
         print(f"crmlib: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:  # before a run started (its own Ctrl-C is handled by the run)
+        print("crmlib: interrupted; no job had started", file=sys.stderr)
+        return 130
     return 2
 
 

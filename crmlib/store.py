@@ -14,6 +14,7 @@ so a consultant can set a client against earlier ones with
 from __future__ import annotations
 
 import datetime as _dt
+import os
 import time
 from pathlib import Path
 
@@ -29,11 +30,13 @@ __all__ = [
     "PostgresStore",
     "ResultsStore",
     "compare_with_portfolio",
+    "duckdb_problem",
     "figure_label",
     "open_store",
     "portfolio_headline",
     "portfolio_summary",
     "portfolio_table",
+    "set_aside",
 ]
 
 COLUMNS = ["engagement", "client_id", "industry", "stage", "key", "value", "value_text", "run_at",
@@ -126,13 +129,19 @@ class ResultsStore:
         self._executemany(sql, [tuple(params)])
 
 
+def _held_by_another(exc: BaseException) -> bool:
+    """DuckDB's words for a file another process holds (not "block", which has "lock" in it)."""
+    text = str(exc).lower()
+    return "could not set lock" in text or "conflicting lock" in text
+
+
 def _retry_locked(fn, attempts: int = 60, pause: float = 0.25):
     last = None
     for _ in range(attempts):
         try:
             return fn()
         except Exception as exc:  # duckdb.IOException while another process holds the file
-            if "lock" not in str(exc).lower():
+            if not _held_by_another(exc):
                 raise
             last = exc
             time.sleep(pause)
@@ -276,6 +285,56 @@ def open_store(target=None, *, read_only: bool = False) -> ResultsStore:
                              f"{target.split('://')[0]}://...", parameter="store",
                              allowed=("path.duckdb", "postgresql://..."), value=target)
     return DuckDBStore(target, read_only=read_only)
+
+
+def duckdb_problem(path) -> str | None:
+    """Why the DuckDB results file at ``path`` cannot be read; None when absent or whole.
+
+    Reads every row of ``results``, so a file cut short or failing its
+    checksums is found as well as one that is not a DuckDB database. A file
+    another process holds, or a disk without space, is not a problem of the
+    file: those errors are raised.
+    """
+    import duckdb
+
+    path = Path(path)
+    if not path.is_file():
+        return None
+
+    def attempt():
+        con = duckdb.connect(str(path), read_only=True)
+        try:
+            tables = {r[0] for r in con.execute(
+                "SELECT table_name FROM information_schema.tables").fetchall()}
+            if "results" in tables:
+                con.execute("SELECT * FROM results").fetchall()
+        finally:
+            con.close()
+
+    try:
+        _retry_locked(attempt)
+    except duckdb.Error as exc:
+        text = str(exc)
+        if _held_by_another(exc) or "No space left" in text:
+            raise
+        return text.splitlines()[0][:300] if text else type(exc).__name__
+    return None
+
+
+def set_aside(path) -> Path:
+    """Rename a DuckDB file (and its ``.wal``) to ``<name>.corrupt-<UTC time>`` beside it.
+
+    Nothing is deleted: the figures the file still holds can be recovered
+    from it, and a new store can start under the old name.
+    """
+    path = Path(path)
+    stamp = _dt.datetime.now(_dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    aside = path.with_name(f"{path.name}.corrupt-{stamp}")
+    os.replace(path, aside)
+    wal = path.with_name(path.name + ".wal")
+    if wal.exists():
+        os.replace(wal, aside.with_name(aside.name + ".wal"))
+    return aside
 
 
 def compare_with_portfolio(store, client_id: str, *, industry: str | None = None,

@@ -11,7 +11,8 @@ import papermill as pm
 import pytest
 from batch_support import OTHER_TX, TEST_NOTEBOOKS, make_engagement, results
 
-from crmlib import _kernels, batch
+from crmlib import batch
+from crmlib.batch import _kernels
 from crmlib.store import open_store
 
 pytestmark = [pytest.mark.notebook, pytest.mark.xdist_group("batch_e2e")]
@@ -151,7 +152,7 @@ def test_warm_kernels_isolate_notebooks(tmp_path):
     assert len({s["pid"] for s in seen}) == 4  # a process per notebook
     # ... forked from the kernel template, with the installed kernelspec (which
     # passes interpreter flags such as -Xfrozen_modules=off before -m)
-    assert "crmlib._zygote" in seen[1]["parent_cmdline"]
+    assert "crmlib.batch._zygote" in seen[1]["parent_cmdline"]
     # the preload ran silently: the notebook's own cells are numbered from 1
     nb = nbformat.read(tmp_path / "1" / "nb.ipynb", as_version=4)
     counts = [c.execution_count for c in nb.cells if c.cell_type == "code"]

@@ -23,7 +23,8 @@ from batch_support import (
     wait_for,
 )
 
-from crmlib import _kernels, batch
+from crmlib import batch
+from crmlib.batch import _kernels
 from crmlib.exceptions import ParameterError
 
 pytestmark = [pytest.mark.notebook, pytest.mark.xdist_group("batch_faults")]
@@ -178,7 +179,7 @@ def _is_kernel(pid: int) -> bool:
         cmd = Path(f"/proc/{pid}/cmdline").read_bytes()
     except OSError:
         return False
-    return b"ipykernel" in cmd or b"crmlib._zygote" in cmd
+    return b"ipykernel" in cmd or b"crmlib.batch._zygote" in cmd
 
 
 def test_kernel_start_failures_are_retried(tmp_path, monkeypatch):

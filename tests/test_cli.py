@@ -88,3 +88,25 @@ def test_templates_give_a_student_team_a_blank_engagement(tmp_path):
     for name in ("one-to-one", "servqual-1991"):
         forms = {p.suffix for p in (dest / "questionnaires" / name).iterdir()}
         assert {".html", ".xlsx", ".csv"} <= forms
+
+
+def test_run_options_name_the_engine_timeout_and_progress(capsys):
+    with pytest.raises(SystemExit):
+        cli.main(["run", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "--engine {crmlib-warm,nbclient}" in text and "CRMLIB_NO_FORK=1" in text
+    assert "1800 = 30 min; 0 = no limit" in text
+    assert "--progress {auto,bars,lines,no}" in text
+
+
+def test_a_run_refused_for_a_busy_folder_says_who_holds_it(tmp_path, capsys):
+    from crmlib.batch._guard import OutputLock
+
+    eng = make_engagement(tmp_path, [{"id": "a"}], stages=("01_tiny",))
+    out = tmp_path / "out"
+    with OutputLock(out, "other-run"):
+        assert cli.main(["run", str(eng), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert f"is in use by another crmlib run (pid {__import__('os').getpid()}" in err
+    assert "delete" in err and ".crmlib-run.lock" in err
+    assert not (out / "manifest.csv").exists()

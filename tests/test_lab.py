@@ -140,3 +140,70 @@ def test_stage_notebook_runs_in_jupyterlab_with_a_widget(lab, tmp_path):
         finally:
             browser.close()
     assert (tmp_path / "lab.png").stat().st_size > 10_000
+
+
+# --------------------------------------------------------------------------- the make targets
+
+def _make(*args, **kw):
+    return subprocess.run(["make", "-C", str(ROOT), *args], capture_output=True, text=True,
+                          timeout=120, check=False, **kw)
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
+def test_make_lab_starts_jupyterlab_even_as_root(tmp_path):
+    """`make lab` in a container runs as root, where JupyterLab refuses to start
+    unless given --allow-root. Runs the real target on this interpreter's
+    environment (its stamp marked installed) on 127.0.0.1, then stops it."""
+    venv = Path(sys.executable).parents[1]
+    stamp = tmp_path / "installed"
+    stamp.touch()  # newer than pyproject.toml: nothing to install
+    port, token = _free_port(), secrets.token_hex(16)
+    env = {**os.environ, "JUPYTER_CONFIG_DIR": str(tmp_path / "cfg"),
+           "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime")}
+    args = (f"--no-browser --ip=127.0.0.1 --port={port} --IdentityProvider.token={token} "
+            "--LabApp.news_url= --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate")
+    proc = subprocess.Popen(["make", "-C", str(ROOT), "lab", f"VENV={venv}",
+                             f"RUN_STAMP={stamp}", f"LAB_ARGS={args}"],
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            start_new_session=True)
+    try:
+        deadline = time.time() + 180
+        while True:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/api/status?token={token}",
+                                       timeout=2)
+                break
+            except OSError:
+                if proc.poll() is not None:
+                    pytest.fail(f"make lab ended: {proc.stdout.read()[-2000:]}")
+                if time.time() > deadline:
+                    pytest.fail("JupyterLab did not answer on 127.0.0.1")
+                time.sleep(0.5)
+    finally:
+        os.killpg(proc.pid, 15)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, 9)
+            proc.wait()
+    if os.geteuid() == 0:
+        assert "--allow-root" in proc.stdout.read()
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
+def test_make_demo_installs_only_the_runtime_and_says_what_it_does(tmp_path):
+    """The recipes make would run from a bare clone (a dry run: installing for real
+    takes minutes and a network)."""
+    venv = tmp_path / "venv"
+    demo = _make("-n", "demo", f"VENV={venv}")
+    test = _make("-n", "test", f"VENV={venv}")
+    assert demo.returncode == 0 and test.returncode == 0, demo.stderr + test.stderr
+    installs = [ln for ln in demo.stdout.splitlines() if "pip install" in ln and "-e" in ln]
+    assert installs and all(ln.rstrip().endswith("-e .") for ln in installs)
+    assert "[dev]" not in demo.stdout and "--quiet -e" not in demo.stdout
+    assert f"touch {venv}/.installed-run" in demo.stdout
+    assert "pip install -e '.[dev]'" in test.stdout
+    assert f"{venv}/.installed-dev" in test.stdout
+    for out in (demo.stdout, test.stdout):  # a line before each long step
+        assert 'echo "==> creating' in out and 'echo "==> installing' in out
+    assert "crmlib run data_samples/engagement.yaml" in demo.stdout

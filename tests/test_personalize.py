@@ -254,9 +254,14 @@ def test_write_letters_paths_and_safety(recipients, tmp_path):
     assert (tmp_path / "letters" / "welcome" / "c1.html").read_text(encoding="utf-8") == \
         letters["html"].iloc[0]
     assert P.write_letters(letters, "").empty
+    # an id that is a path gets a file name of its own, inside the letters folder
     evil = letters.assign(customer_id=["../../etc/passwd", "ok"])
-    with pytest.raises(ParameterError, match="customer id"):
-        P.write_letters(evil, tmp_path)
+    written = P.write_letters(evil, tmp_path / "evil")
+    assert written["path"].iloc[1] == "letters/win_back/ok.html"
+    assert (tmp_path / "evil" / written["path"].iloc[0]).parent == \
+        tmp_path / "evil" / "letters" / "welcome"
+    with pytest.raises(ParameterError, match="letter"):
+        P.write_letters(letters.assign(letter=["../x", "welcome"]), tmp_path)
 
 
 def test_letter_recipients_from_plan(customers):

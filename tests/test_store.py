@@ -18,7 +18,9 @@ from crmlib.store import (
     DuckDBStore,
     PostgresStore,
     compare_with_portfolio,
+    duckdb_problem,
     open_store,
+    set_aside,
     split_password,
 )
 
@@ -250,3 +252,30 @@ def test_store_password_reaches_the_portfolio_kernel_but_no_saved_file(
     assert public in executed
     leaks = [p for p in out.rglob("*") if p.is_file() and password.encode() in p.read_bytes()]
     assert leaks == []
+
+
+def _filled_store(path: Path) -> bytes:
+    store = DuckDBStore(path)
+    store.upsert([{"engagement": "e", "client_id": f"c{i}", "industry": "x", "stage": "01_a",
+                   "key": f"k{j}", "value": float(i * j)} for i in range(20) for j in range(5)])
+    return path.read_bytes()
+
+
+@pytest.mark.parametrize("damage", ["not_duckdb", "cut_short", "bad_block"])
+def test_a_damaged_duckdb_file_is_recognised_and_set_aside_untouched(tmp_path, damage):
+    path = tmp_path / "results.duckdb"
+    data = _filled_store(path)
+    assert duckdb_problem(path) is None  # whole: nothing to say
+    if damage == "not_duckdb":
+        data = b"PK\x03\x04 an Excel file saved under the wrong name" * 200
+    elif damage == "cut_short":
+        data = data[: len(data) // 3]
+    else:  # a block of the table overwritten (its checksum no longer matches)
+        data = data[:12288] + b"\xff" * 8192 + data[12288 + 8192:]
+    path.write_bytes(data)
+    problem = duckdb_problem(path)
+    assert problem  # said in the store's own words, for the summary
+    aside = set_aside(path)
+    assert aside.name.startswith("results.duckdb.corrupt-") and aside.read_bytes() == data
+    assert not path.exists()
+    assert duckdb_problem(path) is None  # absent: a new store can start there

@@ -19,7 +19,7 @@ the stages to run::
 
 :func:`run_engagement` checks every parameter against the notebooks'
 ``parameters`` cells before anything runs, executes each client and stage
-with papermill in worker processes (warm kernels, see :mod:`crmlib._kernels`),
+with papermill in worker processes (warm kernels, see :mod:`crmlib.batch._kernels`),
 exports a client report (HTML with a cover, PDF when Chromium is installed),
 keeps ``results.json`` and ``tables.xlsx``, stores key figures in the results
 store and writes a manifest. Output layout under ``out``::
@@ -32,12 +32,19 @@ A job's folder is built under a temporary name and renamed into place, so an
 interrupted run never leaves a half-written output; ``job.json`` records the
 hash of everything the job depends on, and a re-run skips jobs whose hash and
 outputs are unchanged.
+
+While it runs, a run holds ``<out>/.crmlib-run.lock`` (a shard its own
+slice's lock); Ctrl-C stops it cleanly, a full disk stops it with nothing
+half-written, a cell running longer than ``cell_timeout`` (default
+:data:`DEFAULT_CELL_TIMEOUT`, 30 min) fails its job, and an unreadable
+DuckDB store is set aside (see :func:`run_engagement`).
 """
 
 
 from __future__ import annotations
 
 from crmlib.batch._engagement import (
+    DEFAULT_CELL_TIMEOUT,
     JOB_FILE,
     MANIFEST_FILE,
     STANDARD_PARAMETERS,
@@ -54,6 +61,7 @@ from crmlib.batch._engagement import (
 )
 from crmlib.batch._execute import execute_job
 from crmlib.batch._execute import is_up_to_date as is_up_to_date
+from crmlib.batch._guard import DiskFullError, OutputLockedError
 from crmlib.batch._jobs import Job, parse_shard, plan_jobs
 
 # the manifest writers are used by the security tests
@@ -63,15 +71,18 @@ from crmlib.batch._run import run_engagement, validate_engagement
 from crmlib.exceptions import ParameterError as ParameterError
 
 __all__ = [
+    "DEFAULT_CELL_TIMEOUT",
     "JOB_FILE",
     "MANIFEST_FILE",
     "STANDARD_PARAMETERS",
     "STORE_FILE",
     "SUMMARY_FILE",
     "Client",
+    "DiskFullError",
     "Engagement",
     "Job",
     "NotebookParameter",
+    "OutputLockedError",
     "execute_job",
     "load_engagement",
     "notebook_parameters",

@@ -22,11 +22,15 @@ SUMMARY_FILE = "summary.txt"
 STORE_FILE = "results.duckdb"
 JOB_FILE = "job.json"
 PORTFOLIO_PREFIX = "9"
+#: Seconds a single notebook cell may run when neither ``--timeout`` nor the
+#: engagement's ``cell_timeout`` says otherwise: a cell that hangs ends its job,
+#: never the batch.
+DEFAULT_CELL_TIMEOUT = 1800.0
 STANDARD_PARAMETERS = ("client_id", "client_name", "data_dir", "output_dir", "language", "as_of",
                        "interactive")
 _STAGE_ID = re.compile(r"^[0-9]{2}_[a-z0-9_]+$")
 _ENGAGEMENT_KEYS = {"engagement", "title", "as_of", "language", "stages", "clients", "notebooks",
-                    "parameters", "stage_parameters", "store"}
+                    "parameters", "stage_parameters", "store", "cell_timeout"}
 _CLIENT_KEYS = {"id", "name", "industry", "data_dir", "language", "parameters",
                 "stage_parameters"}
 
@@ -60,6 +64,8 @@ class Engagement:
     clients: tuple[Client, ...]
     notebooks: Path
     store: str | None = None
+    #: seconds a cell may run; None = the default, 0 = no limit
+    cell_timeout: float | None = None
 
 
 def _problem_list_error(what: str, problems: list[str], **kw) -> ParameterError:
@@ -154,6 +160,13 @@ def load_engagement(engagement, *, language: str | None = None,
             problems.append(f"stage {stage!r} is not a stage id like '02_differentiate'")
     if len(set(stages)) != len(stages):
         problems.append("stages lists a stage more than once")
+    cell_timeout = data.get("cell_timeout")
+    if cell_timeout is not None and (isinstance(cell_timeout, bool) or
+                                     not isinstance(cell_timeout, (int, float)) or
+                                     not math.isfinite(cell_timeout) or cell_timeout < 0):
+        problems.append(f"cell_timeout must be a number of seconds (0 = no limit); "
+                        f"got {cell_timeout!r}")
+        cell_timeout = None
     nb_dir = notebooks or data.get("notebooks")
     nb_dir = (base / nb_dir).resolve() if nb_dir else _default_notebooks(base)
     if not nb_dir.is_dir():
@@ -164,6 +177,7 @@ def load_engagement(engagement, *, language: str | None = None,
         raw_clients = []
     clients = []
     seen: set[str] = set()
+    folded: dict[str, str] = {}
     eng_params = data.get("parameters") or {}
     eng_stage_params = data.get("stage_parameters") or {}
     for pos, raw in enumerate(raw_clients, start=1):
@@ -175,14 +189,28 @@ def load_engagement(engagement, *, language: str | None = None,
         extra = sorted(set(raw) - _CLIENT_KEYS)
         if extra:
             problems.append(f"{label}: unknown key(s) {extra}; allowed: {sorted(_CLIENT_KEYS)}")
+        if not isinstance(cid, str):
+            # YAML reads `id: 007` as the number 7: taking it as text would change the id
+            what = "missing" if cid is None else f"read by YAML as the {type(cid).__name__} {cid!r}"
+            problems.append(
+                f"{label}: client id must be text, but it is {what}; put the id in quotes "
+                f"exactly as the client writes it (e.g. id: \"0123\"): unquoted, 0123 would "
+                f"become a number and lose its zero")
+            continue
         try:
-            check_id(cid if isinstance(cid, str) else repr(cid), "client id")
+            check_id(cid, "client id")
         except ParameterError as exc:
             problems.append(f"{label}: {exc}")
             continue
         if cid in seen:
             problems.append(f"{label}: client id used twice")
+        elif cid.casefold() in folded:
+            problems.append(f"{label}: client id differs from {folded[cid.casefold()]!r} only in "
+                            f"upper/lower case; their output folders would be one folder on "
+                            f"Windows and macOS. Give the clients ids that differ in more than "
+                            f"case")
         seen.add(cid)
+        folded.setdefault(cid.casefold(), cid)
         lang = language or raw.get("language") or default_language
         if lang not in LANGUAGES:
             problems.append(f"{label}: language must be one of {list(LANGUAGES)}; got {lang!r}")
@@ -209,7 +237,8 @@ def load_engagement(engagement, *, language: str | None = None,
     return Engagement(path, eng_id, str(data.get("title") or eng_id),
                       str(as_of) if as_of else _dt.date.today().isoformat(),
                       default_language, tuple(stages), tuple(clients), nb_dir,
-                      data.get("store"))
+                      data.get("store"),
+                      float(cell_timeout) if cell_timeout is not None else None)
 
 
 # --------------------------------------------------------------------------- notebook parameters

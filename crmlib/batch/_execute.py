@@ -75,7 +75,8 @@ def execute_job(job: Job) -> dict:
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
-    from crmlib import _kernels, report
+    from crmlib import report
+    from crmlib.batch import _kernels
 
     # parameters were checked by plan_jobs; papermill's own parser only adds noise
     logging.getLogger("papermill").setLevel(logging.ERROR)
@@ -125,6 +126,19 @@ def execute_job(job: Job) -> dict:
         except _kernels.KernelStartError as exc:  # the pool already retried the start
             error = f"kernel start failed: {exc}"
             break
+        except TimeoutError as exc:
+            if type(exc).__name__ != "CellTimeoutError":
+                error = f"{type(exc).__name__}: {exc}"
+                break
+            cell_index, source = _last_started_cell(nb_out)
+            if cell_index is None:  # papermill saves nothing on a timeout: find the cell
+                cell_index, source = _cell_in_message(Path(job.notebook), str(exc))
+            record["error_cell"] = cell_index
+            record["error_source"] = source
+            error = (f"timed out: the cell ran longer than the cell time limit of "
+                     f"{_seconds(job.execution_timeout)} and was stopped (change the limit with "
+                     f"--timeout or cell_timeout in the engagement)")
+            break
         except Exception as exc:  # noqa: BLE001 - reported in the summary, never fatal
             msg = str(exc)
             if "Kernel died before replying to kernel_info" in msg or \
@@ -170,9 +184,87 @@ def execute_job(job: Job) -> dict:
     record["outputs"] = outputs
     record["timings"] = timings
     record["duration_s"] = round(time.time() - started, 3)
-    atomic_write_text(staging / JOB_FILE, json.dumps(record, indent=2, sort_keys=True))
-    _swap_into_place(staging, final)
+    if error and is_disk_full_text(error):
+        # files written while the disk filled up may be cut short: keep none of them
+        return _discard(staging, record, error)
+    try:
+        atomic_write_text(staging / JOB_FILE, json.dumps(record, indent=2, sort_keys=True))
+        _swap_into_place(staging, final)
+    except OSError as exc:
+        return _discard(staging, record, f"{type(exc).__name__}: {exc}")
     return record
+
+
+def is_disk_full_text(error: str) -> bool:
+    return "No space left on device" in error or "Disk quota exceeded" in error or \
+        "[Errno 28]" in error
+
+
+def _discard(staging: Path, record: dict, error: str) -> dict:
+    """A job whose outputs could not be written whole: remove them all, say why."""
+    shutil.rmtree(staging, ignore_errors=True)
+    if is_disk_full_text(error):
+        error = (f"the disk is full (No space left on device) while writing this job's "
+                 f"outputs; none of them was kept ({error})")
+    record.update(status="failed", error=error, outputs={})
+    return record
+
+
+def _seconds(value) -> str:
+    if value is None:
+        return "none"
+    value = float(value)
+    if value >= 120 and value % 60 == 0:
+        return f"{value / 60:g} min"
+    return f"{value:g} s"
+
+
+def _cell_in_message(notebook: Path, message: str):
+    """Index (in the executed notebook) and first line of the cell a timeout message shows.
+
+    nbclient quotes the cell between two lines of dashes; papermill puts its
+    injected-parameters cell right after the ``parameters`` cell, which moves
+    every later cell down by one.
+    """
+    import nbformat
+
+    parts = message.split("-------------------")
+    if len(parts) < 3:
+        return None, ""
+    shown = parts[1].strip()
+    try:
+        nb = nbformat.read(str(notebook), as_version=4)
+    except Exception:  # noqa: BLE001
+        return None, ""
+    tagged = next((i for i, c in enumerate(nb.cells)
+                   if "parameters" in c.get("metadata", {}).get("tags", [])), None)
+    code = [(i, c.source) for i, c in enumerate(nb.cells) if c.cell_type == "code"]
+    # the whole cell is quoted; a cell of 11 lines or more only by its first and last five
+    found = [i for i, src in code if src.strip() == shown] or \
+        [i for i, src in code if src.strip() and repr(src.strip().split("\n")[:5]) in shown]
+    if len(found) != 1:
+        return None, ""
+    index = found[0]
+    first = next((ln for ln in nb.cells[index].source.splitlines() if ln.strip()), "")
+    shift = 1 if tagged is not None and index > tagged else 0
+    return index + shift, first[:120]
+
+
+def _last_started_cell(nb_path: Path):
+    """Index and first line of the last cell that started (the one a timeout stopped)."""
+    import nbformat
+
+    try:
+        nb = nbformat.read(str(nb_path), as_version=4)
+    except Exception:  # noqa: BLE001
+        return None, ""
+    found = None, ""
+    for index, cell in enumerate(nb.cells):
+        meta = cell.get("metadata", {}).get("papermill", {})
+        if cell.cell_type == "code" and meta.get("start_time"):
+            first = next((ln for ln in cell.source.splitlines() if ln.strip()), "")
+            found = index, first[:120]
+    return found
 
 
 @contextlib.contextmanager

@@ -12,6 +12,7 @@ from crmlib import __version__
 from crmlib._files import inside
 from crmlib.batch._engagement import (
     _STAGE_ID,
+    DEFAULT_CELL_TIMEOUT,
     PORTFOLIO_PREFIX,
     STANDARD_PARAMETERS,
     STORE_FILE,
@@ -121,12 +122,25 @@ def plan_jobs(engagement, *, out=None, only=None, stages=None, language=None, sh
               execution_timeout: float | None = None) -> tuple[list[Job], list[Job], list[str]]:
     """Check parameters and list the jobs of a run, without running anything.
 
+    ``execution_timeout`` is the seconds a cell may run: by default the
+    engagement's ``cell_timeout``, else :data:`DEFAULT_CELL_TIMEOUT`; ``0``
+    means no limit.
+
     Returns ``(stage_jobs, portfolio_jobs, notes)``. Raises
     :class:`~crmlib.exceptions.ParameterError` listing every unknown, missing
     or mistyped parameter of every client and stage at once.
     """
     eng = load_engagement(engagement, language=language, notebooks=notebooks)
     out = Path(out or "reports").resolve()
+    if execution_timeout is None:
+        execution_timeout = eng.cell_timeout if eng.cell_timeout is not None else \
+            DEFAULT_CELL_TIMEOUT
+    if isinstance(execution_timeout, bool) or not isinstance(execution_timeout, (int, float)) \
+            or execution_timeout < 0:
+        raise ParameterError(f"the cell timeout must be a number of seconds (0 = no limit); "
+                             f"got {execution_timeout!r}", parameter="execution_timeout",
+                             value=execution_timeout)
+    execution_timeout = float(execution_timeout) or None
     problems: list[str] = []
     notes: list[str] = []
     selected_stages = list(eng.stages)

@@ -24,11 +24,12 @@ from crmlib.batch._engagement import (
     SUMMARY_FILE,
     load_engagement,
 )
-from crmlib.batch._execute import _job_dir, _read_job_record, is_up_to_date
-from crmlib.batch._jobs import Job, _digest, plan_jobs
+from crmlib.batch._execute import _job_dir, _read_job_record, is_disk_full_text, is_up_to_date
+from crmlib.batch._guard import DiskFullError, Interrupt, OutputLock, is_disk_full
+from crmlib.batch._jobs import Job, _digest, parse_shard, plan_jobs
 from crmlib.batch._workers import _dask_results, _LocalWorkers
 from crmlib.exceptions import CrmlibError, ParameterError
-from crmlib.store import open_store
+from crmlib.store import duckdb_problem, open_store, set_aside
 
 log = logging.getLogger("crmlib.batch")
 
@@ -71,14 +72,19 @@ def _write_manifest(out: Path, run_id: str, rows: list[dict], all_jobs: list[Job
     return manifest
 
 
-def _summary_text(run_id: str, manifest: pd.DataFrame, notes: list[str], wall: float) -> str:
+def _label(row) -> str:
+    return f"{row.client_id} / {row.stage}"
+
+
+def _summary_text(run_id: str, manifest: pd.DataFrame, notes: list[str], wall: float,
+                  stopped: str = "") -> str:
     counts = manifest.groupby(["status", "action"]).size() if len(manifest) else pd.Series()
     lines = [f"crmlib run {run_id}: {len(manifest)} job(s) in {wall:.1f} s"]
     for (status, action), n in counts.items():
         lines.append(f"  {status} ({action}): {n}")
     for note in notes:
         lines.append(f"note: {note}")
-    failed = manifest[manifest["status"] != "completed"]
+    failed = manifest[manifest["status"] == "failed"]
     if len(failed):
         lines.append("")
         lines.append(f"FAILED: {len(failed)}")
@@ -90,6 +96,20 @@ def _summary_text(run_id: str, manifest: pd.DataFrame, notes: list[str], wall: f
             lines.append(f"- {row.client_id} / {row.stage}:{cell}{src} {row.error}")
             if row.notebook:
                 lines.append(f"  executed notebook: {row.notebook}")
+    if stopped:
+        done = manifest[manifest["status"].isin(["completed", "failed"])]
+        cut = manifest[manifest["status"] == "interrupted"]
+        lines.append("")
+        lines.append(f"INTERRUPTED ({stopped}): {len(done)} of {len(manifest)} job(s) finished, "
+                     f"{len(cut)} did not")
+        if len(done):
+            lines.append("  finished: " + ", ".join(_label(r) for r in done.itertuples()))
+        for action, what in (("stopped", "stopped while running"), ("not started", "not started")):
+            some = cut[cut["action"] == action]
+            if len(some):
+                lines.append(f"  {what}: " + ", ".join(_label(r) for r in some.itertuples()))
+        lines.append("Run the same command again to finish them: finished jobs are kept and "
+                     "not run again.")
     return "\n".join(lines) + "\n"
 
 
@@ -126,9 +146,33 @@ def _flatten(values: dict, prefix: str = "") -> dict:
 
 # --------------------------------------------------------------------------- the run
 
+class _Lines:
+    """Progress as one line per finished job on stderr (a log, a pipe, ``make`` in CI)."""
+
+    def __init__(self, client: str, total: int, counter: list):
+        self.client, self.total, self.counter = client, total, counter
+        self.done = 0
+        self._postfix = ""
+
+    def set_postfix_str(self, text: str, refresh: bool = False) -> None:
+        self._postfix = text
+
+    def update(self, n: int = 1) -> None:
+        self.done += n
+        self.counter[0] += n
+        print(f"[{self.counter[0]}/{self.counter[1]}] {self.client} {self._postfix} "
+              f"({self.done}/{self.total} of this client)", file=sys.stderr, flush=True)
+
+    def close(self) -> None:
+        pass
+
+
 def _progress(clients: list[str], stages_per_client: dict[str, int], enabled):
     from tqdm import tqdm
 
+    if enabled == "lines":
+        counter = [0, sum(stages_per_client.values())]
+        return {cid: _Lines(cid, stages_per_client.get(cid, 0), counter) for cid in clients}
     if enabled is None:
         enabled = sys.stderr.isatty()
     bars = {}
@@ -195,15 +239,31 @@ def run_engagement(engagement, *, out=None, jobs: int | None = None, scheduler: 
         filled.
     force : bool, default False
         Re-run jobs even when complete and unchanged.
-    progress : bool, optional
-        Progress bars (one line per client); default when stderr is a terminal.
+    progress : bool or "lines", optional
+        Progress bars (one line per client); default when stderr is a
+        terminal. ``"lines"`` prints a line on stderr as each job ends.
+    execution_timeout : float, optional
+        Seconds a single cell may run before its job is stopped and reported
+        as timed out: default the engagement's ``cell_timeout``, else
+        :data:`~crmlib.batch.DEFAULT_CELL_TIMEOUT` (30 min); ``0`` = no limit.
+
+    A run holds its output folder (a lock file, ``.crmlib-run.lock``; a
+    shard holds only its slice): a second run on the same folder is refused
+    with :class:`~crmlib.batch.OutputLockedError`, and a lock left by a
+    process that no longer exists is taken over. Ctrl-C (SIGINT) or SIGTERM
+    stops the run: no job starts after it, running jobs are ended with their
+    kernels, and the manifest and summary are still written
+    (``manifest.attrs["interrupted"]`` says why). A full disk stops it the
+    same way, keeping nothing half-written. A DuckDB store that cannot be read
+    is set aside as ``results.duckdb.corrupt-<time>`` and a new one filled.
 
     Returns
     -------
     DataFrame
         The manifest, one row per job: ``run_id``, ``engagement``,
         ``client_id``, ``industry``, ``stage``, ``status`` (completed |
-        failed), ``action`` (executed | reused), ``started_at``, ``duration_s``,
+        failed | interrupted), ``action`` (executed | reused, and for an
+        interrupted job stopped | not started), ``started_at``, ``duration_s``,
         ``cells_s`` (time spent in the notebook's cells), ``attempts``,
         ``parameter_hash``, ``input_hash``, ``crmlib_version``, the output
         paths ``notebook``, ``html``, ``pdf``, ``tables``, ``results`` (empty
@@ -230,70 +290,182 @@ def run_engagement(engagement, *, out=None, jobs: int | None = None, scheduler: 
     notes = notes + skipped
     eng = load_engagement(engagement, language=language, notebooks=notebooks)
     store_target = store or eng.store or str(out_path / STORE_FILE)
-    out_path.mkdir(parents=True, exist_ok=True)
     run_id = _dt.datetime.now(_dt.UTC).strftime("%Y%m%dT%H%M%S") + \
         f"-{uuid.uuid4().hex[:6]}"
+    try:
+        out_path.mkdir(parents=True, exist_ok=True)
+        lock = OutputLock(out_path, run_id, parse_shard(shard)).acquire()
+    except OSError as exc:
+        if is_disk_full(exc):
+            raise DiskFullError(f"the disk holding {str(out_path)!r} is full (No space left "
+                                f"on device): nothing was run. Free some space or give "
+                                f"another --out") from None
+        raise
+    try:
+        if lock.took_over:
+            notes.append(f"the output folder was locked by a run that no longer exists "
+                         f"(pid {lock.took_over.get('pid')}, started "
+                         f"{lock.took_over.get('started_at')}); this run took it over")
+        return _run_locked(run_id, out_path, store_target, stage_jobs, portfolio_jobs, notes,
+                           jobs=jobs, scheduler=scheduler, force=force, progress=progress, t0=t0)
+    finally:
+        lock.release()
+
+
+def _prepare_store(store_target: str, notes: list[str]) -> bool:
+    """Check a DuckDB store before any job: one that cannot be read is set aside.
+
+    Returns True when the store starts empty because the old one was set aside.
+    """
+    if "://" in store_target:
+        return False
+    path = Path(store_target)
+    problem = duckdb_problem(path)
+    if problem is None:
+        return False
+    aside = set_aside(path)
+    notes.append(f"the results store {path.name} could not be read ({problem}); it was set "
+                 f"aside as {aside.name} and a new store started, filled again by this run "
+                 f"(the old file is kept untouched: the figures it still holds can be "
+                 f"recovered from it)")
+    log.warning("results store %s unreadable; set aside as %s", path.name, aside.name)
+    return True
+
+
+def _run_locked(run_id, out_path, store_target, stage_jobs, portfolio_jobs, notes, *, jobs,
+                scheduler, force, progress, t0) -> pd.DataFrame:
     all_jobs = stage_jobs + portfolio_jobs
     _clean_stale(all_jobs, out_path)
     per_client: dict[str, int] = {}
     for job in all_jobs:
         per_client[job.client_id] = per_client.get(job.client_id, 0) + 1
     clients = list(dict.fromkeys(j.client_id for j in all_jobs))
-    bars = _progress(clients, per_client, progress)
     n_workers = jobs or os.cpu_count() or 1
     rows: list[dict] = []
+    settled: set[str] = set()
     lock = threading.Lock()
-    log.info("run %s: %d job(s), %d worker(s)%s", run_id, len(all_jobs), n_workers,
-             f", scheduler {scheduler}" if scheduler else "")
+    stop = Interrupt()
+    problems: dict[str, str] = {}  # once per kind: store, manifest
+
+    def note_once(kind: str, text: str) -> None:
+        if kind not in problems:
+            problems[kind] = text
+            notes.append(text)
 
     def finish(job: Job, record: dict, action: str, stored) -> None:
         with lock:
             rows.append(_manifest_row(run_id, job, record, action))
-            if action == "executed" and record.get("status") == "completed" and \
-                    not job.stage.startswith(PORTFOLIO_PREFIX):
-                stored.upsert(_store_rows(job, record),
-                              run_at=record.get("started_at"))
+            settled.add(job.key)
+            if stored is not None and record.get("status") == "completed" and \
+                    not job.stage.startswith(PORTFOLIO_PREFIX) and \
+                    (action == "executed" or fresh_store):
+                try:
+                    stored.upsert(_store_rows(job, record), run_at=record.get("started_at"))
+                except Exception as exc:  # noqa: BLE001 - the outputs are on disk; say so
+                    note_once("store", f"figures not saved in the results store "
+                                       f"({type(exc).__name__}: {str(exc)[:200]}); the reports "
+                                       f"are complete, and a re-run with --force stores them")
+                    if is_disk_full(exc):
+                        stop.halt("the disk is full")
+            if is_disk_full_text(record.get("error") or ""):
+                stop.halt("the disk is full")
             bar = bars.get(job.client_id)
             if bar is not None:
                 bar.set_postfix_str(f"{job.stage} {record.get('status')}", refresh=False)
                 bar.update(1)
             log.info("%s %s %s (%s)", job.client_id, job.stage, record.get("status"), action)
-            _write_manifest(out_path, run_id, rows, all_jobs)
+            try:
+                _write_manifest(out_path, run_id, rows, all_jobs)
+            except OSError as exc:
+                note_once("manifest", f"the manifest could not be written during the run "
+                                      f"({exc}); it is written again at the end")
+                if is_disk_full(exc):
+                    stop.halt("the disk is full")
 
+    try:
+        fresh_store = _prepare_store(store_target, notes)
+    except Exception as exc:  # noqa: BLE001 - a store that cannot even be looked at
+        if is_disk_full(exc):
+            raise DiskFullError(f"the disk holding the results store {store_target!r} is full "
+                                f"(No space left on device): nothing was run. Free some "
+                                f"space and run again") from None
+        raise CrmlibError(f"the results store {store_target!r} cannot be opened "
+                          f"({type(exc).__name__}: {str(exc)[:300]}): nothing was run") from None
+    bars = _progress(clients, per_client, progress)
     workers = _LocalWorkers(
         min(n_workers, max(len(stage_jobs), len(portfolio_jobs), 1)),
         tuple(sorted({str(Path(j.notebook).parent) for j in all_jobs
                       if j.engine == "crmlib-warm"})))
+    log.info("run %s: %d job(s), %d worker(s)%s", run_id, len(all_jobs), n_workers,
+             f", scheduler {scheduler}" if scheduler else "")
     try:
-        for phase in (stage_jobs, portfolio_jobs):
-            if not phase:
-                continue
-            if phase is portfolio_jobs:
-                # the portfolio reads what the stage jobs stored: its inputs are those results
-                done = sorted(r["input_hash"] for r in rows if r["status"] == "completed")
-                for job in phase:
-                    job.input_hash = _digest([job.input_hash, done])
-            todo = []
-            with open_store(store_target) as stored:
-                for job in phase:
-                    if not force and is_up_to_date(job):
-                        finish(job, _read_job_record(job), "reused", stored)
-                    else:
-                        todo.append(job)
-                results = _dask_results(todo, scheduler) if scheduler else \
-                    workers.results(todo)
-                for job, record in results:
-                    finish(job, record, "executed", stored)
+        with stop:
+            for phase in (stage_jobs, portfolio_jobs):
+                if not phase or stop.requested:
+                    continue
+                if phase is portfolio_jobs:
+                    # the portfolio reads what the stage jobs stored: its inputs are those results
+                    done = sorted(r["input_hash"] for r in rows if r["status"] == "completed")
+                    for job in phase:
+                        job.input_hash = _digest([job.input_hash, done])
+                todo = []
+                try:
+                    stored = open_store(store_target)
+                except Exception as exc:  # noqa: BLE001
+                    stored = None
+                    note_once("store", f"the results store could not be opened "
+                                       f"({type(exc).__name__}: {str(exc)[:200]}); figures of "
+                                       f"this run are not stored")
+                    if is_disk_full(exc):
+                        stop.halt("the disk is full")
+                try:
+                    for job in phase:
+                        if not force and is_up_to_date(job):
+                            finish(job, _read_job_record(job), "reused", stored)
+                        else:
+                            todo.append(job)
+                    results = _dask_results(todo, scheduler, stop) if scheduler else \
+                        workers.results(todo, stop)
+                    for job, record in results:
+                        finish(job, record, "executed", stored)
+                finally:
+                    if stored is not None:
+                        stored.close()
     finally:
+        if stop.requested:
+            workers.stop()
         workers.close()
         for bar in bars.values():
             bar.close()
+    # a job that started has its staging folder (removed just below)
+    started = {j.key for j in all_jobs if j.key not in settled and
+               any((Path(j.out) / j.client_id).glob(f".{j.stage}.tmp-*"))}
+    for job in all_jobs:
+        if job.key not in settled:
+            record = {"status": "interrupted", "error": f"run interrupted ({stop.reason})"
+                      if job.key in started else ""}
+            rows.append(_manifest_row(run_id, job, record,
+                                      "stopped" if job.key in started else "not started"))
     _clean_stale(all_jobs)  # staging folders of workers that died (every job is settled now)
-    manifest = _write_manifest(out_path, run_id, rows, all_jobs)
-    summary = _summary_text(run_id, manifest, notes, time.time() - t0)
-    atomic_write_text(out_path / SUMMARY_FILE, summary)
+    manifest = pd.DataFrame(rows, columns=_MANIFEST_COLUMNS)
+    unwritten = []
+    try:
+        manifest = _write_manifest(out_path, run_id, rows, all_jobs)
+    except OSError as exc:
+        unwritten.append(f"{MANIFEST_FILE} ({exc.strerror or exc})")
+    summary = _summary_text(run_id, manifest, notes, time.time() - t0, stop.reason)
+    try:
+        atomic_write_text(out_path / SUMMARY_FILE, summary)
+    except OSError as exc:
+        unwritten.append(f"{SUMMARY_FILE} ({exc.strerror or exc})")
+    if unwritten:
+        summary += (f"NOT WRITTEN in {out_path}: {', '.join(unwritten)}"
+                    f"{': the disk is full' if stop.reason == 'the disk is full' else ''}; "
+                    f"this summary is the only record of the run\n")
     manifest.attrs["summary"] = summary
     manifest.attrs["notes"] = notes
+    manifest.attrs["interrupted"] = stop.reason
+    manifest.attrs["signal"] = stop.signal_name
     return manifest
 
 

@@ -20,7 +20,7 @@ def _watch_parent(parent_pid: int) -> None:
             time.sleep(0.5)
             if os.getppid() != parent_pid:
                 try:
-                    from crmlib import _kernels
+                    from crmlib.batch import _kernels
                     _kernels.shutdown_pools()
                 finally:
                     os._exit(3)
@@ -33,7 +33,8 @@ def _worker_init(parent_pid: int, kernel_cwds: tuple) -> None:
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _watch_parent(parent_pid)
-    from crmlib import _kernels, report
+    from crmlib import report
+    from crmlib.batch import _kernels
 
     for cwd in kernel_cwds:  # have a kernel booting before the first job arrives
         _kernels.get_pool("python3", cwd).prestart()
@@ -69,24 +70,53 @@ class _LocalWorkers:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
 
-    def results(self, jobs: list[Job]):
-        """Yield ``(job, record)`` as jobs finish."""
+    def _worker_pids(self) -> list[int]:
+        procs = getattr(self._pool, "_processes", None) or {}
+        return [p.pid for p in list(procs.values()) if p.pid]
+
+    def stop(self) -> list[int]:
+        """End the workers at once, with every kernel and browser they started."""
+        from crmlib.batch._guard import end_processes
+
+        ended = []
+        if self._pool is not None:
+            ended = end_processes(self._worker_pids())
+            # the executor notices its workers are gone and fails every job it held; let it
+            # finish that before shutting it down (cancelling meanwhile upsets its thread)
+            manager = getattr(self._pool, "_executor_manager_thread", None)
+            if manager is not None:
+                manager.join(timeout=30)
+            self._pool.shutdown(wait=True)
+            self._pool = None
+        return ended
+
+    def results(self, jobs: list[Job], stop=None):
+        """Yield ``(job, record)`` as jobs finish.
+
+        ``stop`` (a :class:`crmlib.batch._guard.Interrupt`) ends the loop
+        early: no job starts after it is set, and jobs running are ended with
+        their kernels.
+        """
         if self.n_workers <= 1 or (len(jobs) <= 1 and self._pool is None):
-            for job in jobs:
-                yield job, execute_job(job)
+            yield from self._in_process(jobs, stop)
             return
-        from concurrent.futures import as_completed
+        from concurrent.futures import FIRST_COMPLETED, wait
         from concurrent.futures.process import BrokenProcessPool
 
         pending = list(jobs)
         for _round in range(3):
-            if not pending:
+            if not pending or (stop is not None and stop.requested):
                 return
             broken = False
             futures = {self._executor().submit(execute_job, job): job for job in pending}
             done_keys = set()
-            try:
-                for fut in as_completed(futures):
+            waiting = set(futures)
+            while waiting:
+                done, waiting = wait(waiting, timeout=0.2, return_when=FIRST_COMPLETED)
+                if stop is not None and stop.requested:
+                    self.stop()
+                    return
+                for fut in done:
                     job = futures[fut]
                     try:
                         record = fut.result()
@@ -97,8 +127,6 @@ class _LocalWorkers:
                         record = _crash_record(job, f"{type(exc).__name__}: {exc}")
                     done_keys.add(job.key)
                     yield job, record
-            except BrokenProcessPool:
-                broken = True
             pending = [j for j in pending if j.key not in done_keys]
             if not broken:
                 return
@@ -106,6 +134,29 @@ class _LocalWorkers:
             self._pool = None
         for job in pending:  # a worker process died three times running these
             yield job, _crash_record(job, "worker process died")
+
+    def _in_process(self, jobs: list[Job], stop):
+        """Jobs run one after the other in this process (one worker, or a single job)."""
+        for job in jobs:
+            if stop is not None and stop.requested:
+                return
+            if stop is not None:
+                stop.in_process_job = True
+            try:
+                record = execute_job(job)
+            except Exception as exc:  # noqa: BLE001 - as a worker's crash is reported
+                record = _crash_record(job, f"{type(exc).__name__}: {exc}")
+            except KeyboardInterrupt:
+                if stop is None:
+                    raise
+                from crmlib.batch import _kernels
+
+                _kernels.end_all()
+                return
+            finally:
+                if stop is not None:
+                    stop.in_process_job = False
+            yield job, record
 
 
 def _crash_record(job: Job, error: str) -> dict:
@@ -116,7 +167,7 @@ def _crash_record(job: Job, error: str) -> dict:
             "outputs": {}, "attempts": 1}
 
 
-def _dask_results(jobs: list[Job], scheduler: str):
+def _dask_results(jobs: list[Job], scheduler: str, stop=None):
     try:
         from distributed import Client, as_completed
     except ImportError:
@@ -130,6 +181,10 @@ def _dask_results(jobs: list[Job], scheduler: str):
             key = f"crmlib-{job.client_id}-{job.stage}-{job.input_hash[:10]}-{uuid.uuid4().hex[:6]}"
             futures[client.submit(execute_job, job, key=key, pure=False, retries=2)] = job
         for fut in as_completed(list(futures)):
+            if stop is not None and stop.requested:
+                for f in futures:
+                    f.cancel()
+                return
             job = futures[fut]
             try:
                 record = fut.result()

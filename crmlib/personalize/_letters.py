@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from crmlib._files import atomic_write_text, check_id, inside
+from crmlib._files import atomic_write_text, check_id, inside, safe_file_names
 from crmlib._locale import long_date
 from crmlib.exceptions import DataError, DataProblem, ParameterError
 from crmlib.i18n import catalog, check_language, t
@@ -278,9 +278,12 @@ def _for_reader(value, language: str):
 def write_letters(letters: pd.DataFrame, output_dir) -> pd.DataFrame:
     """Write rendered letters to ``<output_dir>/letters/<letter>/<customer_id>.html``.
 
-    Files are written atomically; customer ids and letter names must be safe
-    file names (letters, digits, ``.``, ``_``, ``-``), so none can point
-    outside the folder.
+    Files are written atomically. Any customer id is taken (``G11/3512`` from
+    an ERP, ``CON``, ids equal but for case): the file name is the id itself
+    when it is a safe name, else a safe name derived from it
+    (:func:`crmlib._files.safe_file_names`), unique, inside the folder on
+    every system. Letter names must be safe file names (letters, digits,
+    ``.``, ``_``, ``-``).
 
     Parameters
     ----------
@@ -293,19 +296,22 @@ def write_letters(letters: pd.DataFrame, output_dir) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        ``customer_id``, ``letter``, ``path`` (relative to ``output_dir``).
+        ``customer_id``, ``letter``, ``path`` (relative to ``output_dir``, with
+        ``/`` between folders).
     """
     if not output_dir:
         return pd.DataFrame(columns=["customer_id", "letter", "path"])
     root = Path(output_dir)
+    stems = safe_file_names(letters["customer_id"])
     rows = []
     for rec in letters.to_dict("records"):
-        cid = check_id(str(rec["customer_id"]), "customer id")
+        cid = rec["customer_id"]
         name = check_id(str(rec["letter"]), "letter")
-        path = inside(root, "letters", name, f"{cid}.html")
+        stem = stems[str(cid)]
+        path = inside(root, "letters", name, f"{stem}.html")
         atomic_write_text(path, rec["html"])
         rows.append({"customer_id": cid, "letter": name,
-                     "path": str(Path("letters") / name / f"{cid}.html")})
+                     "path": f"letters/{name}/{stem}.html"})
     return pd.DataFrame(rows, columns=["customer_id", "letter", "path"])
 
 

@@ -4,8 +4,8 @@ Starting an IPython kernel and importing pandas, matplotlib and crmlib costs a
 second or two before a notebook does any work. Two things remove that cost
 without ever sharing a kernel between notebooks:
 
-* a *kernel template* per worker (:mod:`crmlib._zygote`, started and asked
-  for kernels by :mod:`crmlib._fork`): a process that has imported IPython,
+* a *kernel template* per worker (:mod:`crmlib.batch._zygote`, started and asked
+  for kernels by :mod:`crmlib.batch._fork`): a process that has imported IPython,
   ipykernel, numpy, pandas, matplotlib and crmlib once and forks a new kernel
   process on request, so a kernel starts in a fraction of a second and almost
   without CPU. The template never runs notebook code;
@@ -43,16 +43,19 @@ from papermill.clientwrap import PapermillNotebookClient
 from papermill.engines import NBClientEngine, papermill_engines
 from papermill.utils import merge_kwargs, remove_args
 
-from crmlib._fork import KernelStartError, _fork_provisioner
+from crmlib.batch._fork import KernelStartError, _fork_provisioner
 
 __all__ = [
     "ENGINE_NAME",
+    "NO_FORK_ENV",
     "PRELOAD",
     "START_ATTEMPTS",
     "KernelPool",
     "KernelStartError",
     "WarmKernel",
     "WarmKernelEngine",
+    "end_all",
+    "fork_available",
     "get_pool",
     "shutdown_pools",
 ]
@@ -88,8 +91,25 @@ def _kernel_env() -> dict:
     return env
 
 
+#: Set (to anything but ``0`` or empty) to start every kernel as a new process
+#: instead of forking it from the kernel template.
+NO_FORK_ENV = "CRMLIB_NO_FORK"
+
+
+def fork_available() -> bool:
+    """Whether kernels are forked from a kernel template.
+
+    False where the system has no ``fork`` (Windows) and when the environment
+    variable :data:`NO_FORK_ENV` is set (``CRMLIB_NO_FORK=1``): kernels then
+    start the ordinary way, still one per notebook and still started ahead.
+    """
+    if not hasattr(os, "fork"):
+        return False
+    return os.environ.get(NO_FORK_ENV, "").strip().lower() in ("", "0", "false", "no")
+
+
 async def _boot(kernel_name: str, cwd: str | None, preload: str, timeout: float,
-                fork: bool = True, env: dict | None = None):
+                fork: bool | None = None, env: dict | None = None):
     # IPC sockets (Unix domain) avoid the TCP port race of kernels started in parallel;
     # an absolute, unique, short socket path keeps them apart (the path limit is ~100 bytes).
     import tempfile
@@ -97,9 +117,13 @@ async def _boot(kernel_name: str, cwd: str | None, preload: str, timeout: float,
 
     from jupyter_client.manager import AsyncKernelManager
 
-    ip = os.path.join(tempfile.gettempdir(), f"crmlib-k{os.getpid()}-{uuid.uuid4().hex[:10]}")
-    km = AsyncKernelManager(kernel_name=kernel_name, transport="ipc", ip=ip)
-    if fork:
+    if os.name == "posix":
+        ip = os.path.join(tempfile.gettempdir(),
+                          f"crmlib-k{os.getpid()}-{uuid.uuid4().hex[:10]}")
+        km = AsyncKernelManager(kernel_name=kernel_name, transport="ipc", ip=ip)
+    else:  # no Unix sockets: TCP on the loopback interface
+        km = AsyncKernelManager(kernel_name=kernel_name, transport="tcp", ip="127.0.0.1")
+    if fork_available() if fork is None else fork:
         km.provisioner = _fork_provisioner(km)
     kwargs = {"env": {**_kernel_env(), **(env or {})}}
     if cwd:
@@ -125,7 +149,20 @@ async def _boot(kernel_name: str, cwd: str | None, preload: str, timeout: float,
         raise
     # the client stays connected: a new one would wait out the IOPub subscription
     # handshake (about 0.2 s) while the notebook is waiting
+    _track(km, True)
     return WarmKernel(km, kc)
+
+
+def _kernel_pid(km) -> int | None:
+    prov = getattr(km, "provisioner", None)
+    return getattr(prov, "pid", None) or getattr(getattr(prov, "process", None), "pid", None)
+
+
+def _track(km, alive: bool) -> None:
+    pid = _kernel_pid(km)
+    if pid:
+        with _LIVE_LOCK:
+            (_LIVE.add if alive else _LIVE.discard)(pid)
 
 
 def _start_with_retries(kernel_name, cwd, preload, timeout, attempts, env=None):
@@ -151,6 +188,7 @@ class WarmKernel:
 
 def _shutdown(kernel: WarmKernel) -> None:
     km = kernel.km
+    pid = _kernel_pid(km)
     try:
         kernel.kc.stop_channels()
     except Exception:  # noqa: BLE001, S110 - channels already closed
@@ -167,6 +205,9 @@ def _shutdown(kernel: WarmKernel) -> None:
         asyncio.run(stop())
     except Exception:  # noqa: BLE001, S110 - a kernel already gone is fine
         pass
+    if pid:
+        with _LIVE_LOCK:
+            _LIVE.discard(pid)
 
 
 @dataclass
@@ -257,6 +298,9 @@ class KernelPool:
 
 
 _POOLS: dict[tuple, KernelPool] = {}
+#: pids of the kernels this process started and has not shut down
+_LIVE: set[int] = set()
+_LIVE_LOCK = threading.Lock()
 _POOLS_LOCK = threading.Lock()
 
 
@@ -284,6 +328,27 @@ def shutdown_pools() -> None:
 
 
 atexit.register(shutdown_pools)
+
+
+def end_all() -> list[int]:
+    """End at once every kernel and kernel template this process started (Ctrl-C).
+
+    Unlike :func:`shutdown_pools`, nothing is asked politely: kernels still
+    running a cell are ended too, and the call returns once they are gone.
+    """
+    from crmlib.batch import _fork
+    from crmlib.batch._guard import end_processes
+
+    with _POOLS_LOCK:
+        _POOLS.clear()
+    with _fork._ZYGOTE_LOCK:
+        zygotes = [z for k, z in _fork._ZYGOTES.items() if k[0] == os.getpid()]
+        for key in [k for k in _fork._ZYGOTES if k[0] == os.getpid()]:
+            del _fork._ZYGOTES[key]
+    with _LIVE_LOCK:
+        kernels = [pid for pid in _LIVE if pid]
+        _LIVE.clear()
+    return end_processes([z.proc.pid for z in zygotes] + kernels)
 
 
 class WarmKernelEngine(NBClientEngine):

@@ -1,10 +1,10 @@
 """The kernel template's client side: starting it and having it fork kernels.
 
-:mod:`crmlib._zygote` is the template process itself (a kernel that has done
+:mod:`crmlib.batch._zygote` is the template process itself (a kernel that has done
 its imports and forks a fresh copy per notebook); this module starts one per
 worker and interpreter flags, and gives jupyter_client a provisioner that asks
 it for a kernel instead of starting a new interpreter. Used by
-:mod:`crmlib._kernels`.
+:mod:`crmlib.batch._kernels`.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from crmlib.exceptions import CrmlibError
 
 
 class KernelStartError(CrmlibError, RuntimeError):
-    """A kernel did not start after :data:`crmlib._kernels.START_ATTEMPTS` attempts."""
+    """A kernel did not start after :data:`crmlib.batch._kernels.START_ATTEMPTS` attempts."""
 
 
 class _ForeignProcess:
@@ -67,12 +67,12 @@ class _ForeignProcess:
 
 
 class Zygote:
-    """Client of one ``python -m crmlib._zygote`` process (see :mod:`crmlib._zygote`)."""
+    """Client of one ``python -m crmlib.batch._zygote`` process (see :mod:`crmlib.batch._zygote`)."""
 
     def __init__(self, start_timeout: float = 120.0, flags: tuple = ()):
         env = dict(os.environ)
         env.pop("MPLBACKEND", None)
-        self.proc = subprocess.Popen([sys.executable, *flags, "-m", "crmlib._zygote"],
+        self.proc = subprocess.Popen([sys.executable, *flags, "-m", "crmlib.batch._zygote"],
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env,
                                      text=True, bufsize=1)
         self.lock = threading.Lock()

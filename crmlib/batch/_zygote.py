@@ -1,6 +1,6 @@
 """A template process that forks IPython kernels with the heavy modules already imported.
 
-Run as ``python -m crmlib._zygote`` by :mod:`crmlib._kernels`. It imports
+Run as ``python -m crmlib.batch._zygote`` by :mod:`crmlib.batch._kernels`. It imports
 IPython, ipykernel, numpy, pandas, matplotlib and crmlib once, prints
 ``ready`` and then reads one JSON request per line on stdin::
 
@@ -62,6 +62,7 @@ def _become_kernel(req: dict, reply_fd: int) -> None:
     """In the forked child: set up the process like a fresh kernel and run ipykernel."""
     try:
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.default_int_handler)  # as in a fresh interpreter
         os.setpgid(0, 0)
         os.close(reply_fd)
         devnull = os.open(os.devnull, os.O_RDWR)
@@ -90,6 +91,9 @@ def _become_kernel(req: dict, reply_fd: int) -> None:
 
 
 def main() -> None:
+    # Ctrl-C in the terminal reaches this process too; the run that started it decides
+    # what stops, and the template ends when its stdin closes
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     reply_fd = os.dup(1)
     os.dup2(2, 1)  # stray prints from imports must not corrupt the replies
     sys.stdout = sys.stderr
