@@ -109,10 +109,13 @@ def contact_features(interactions: pd.DataFrame, *, as_of=None, period_days: flo
     Returns
     -------
     DataFrame
-        One row per customer with a contact in the period, by ``customer_id``:
-        ``customer_id``, ``n_contacts``, ``n_complaints``,
-        ``n_open_complaints``, ``recent_closed_complaints`` (complaints closed in
-        the last ``recent_days``), ``last_complaint_category``, ``n_praise``,
+        One row per customer with a contact in the period or a complaint
+        still open, by ``customer_id``: ``customer_id``, ``n_contacts``,
+        ``n_complaints`` (counted over the period), ``n_open_complaints``
+        (complaints open at ``as_of``, whatever their age: an old complaint never
+        answered is still open), ``oldest_open_complaint_days`` (NaN when none is
+        open), ``recent_closed_complaints`` (complaints closed in the last
+        ``recent_days``), ``last_complaint_category``, ``n_praise``,
         ``last_contact_at``, ``preferred_channel`` (the channel used most;
         ties: most recent use, then alphabetical).
     """
@@ -120,25 +123,32 @@ def contact_features(interactions: pd.DataFrame, *, as_of=None, period_days: flo
     tk = ticket_table(interactions, as_of=as_of, **opts)
     when = (pd.Timestamp(as_of) + pd.Timedelta(days=1) - pd.Timedelta(microseconds=1)
             if as_of else tk["opened_at"].max())
-    tk = tk[tk["customer_id"].notna() & (tk["opened_at"] <= when)
-            & (tk["opened_at"] > when - pd.Timedelta(days=period_days))]
     for col in ("kind", "channel", "category"):
         if col not in tk:
             tk = tk.assign(**{col: None})
+    tk = tk[tk["customer_id"].notna() & (tk["opened_at"] <= when)]
+    # a complaint still open is open whatever its age: it counts even when opened
+    # before the period
+    still_open = tk[(tk["kind"] == "complaint") & ~tk["is_closed"]]
+    open_age = (when - still_open["opened_at"]).dt.total_seconds() / 86400.0
+    og = still_open.assign(_age=open_age).groupby("customer_id")
+    tk = tk[tk["opened_at"] > when - pd.Timedelta(days=period_days)]
     is_c = tk["kind"] == "complaint"
     recent = is_c & tk["is_closed"] & (tk["closed_at"] > when - pd.Timedelta(days=recent_days))
-    tk = tk.assign(_c=is_c, _oc=is_c & ~tk["is_closed"], _rc=recent,
-                   _p=tk["kind"] == "praise")
+    tk = tk.assign(_c=is_c, _rc=recent, _p=tk["kind"] == "praise")
     g = tk.groupby("customer_id")
     out = pd.DataFrame({
         "n_contacts": g.size(),
         "n_complaints": g["_c"].sum(),
-        "n_open_complaints": g["_oc"].sum(),
+        "n_open_complaints": og.size(),
+        "oldest_open_complaint_days": og["_age"].max(),
         "recent_closed_complaints": g["_rc"].sum(),
         "n_praise": g["_p"].sum(),
         "last_contact_at": g["opened_at"].max(),
-    }).astype({"n_contacts": int, "n_complaints": int, "n_open_complaints": int,
-               "recent_closed_complaints": int, "n_praise": int})
+    })
+    counts = ["n_contacts", "n_complaints", "n_open_complaints", "recent_closed_complaints",
+              "n_praise"]
+    out[counts] = out[counts].fillna(0).astype(int)
     comp = tk[tk["_c"]].sort_values(["customer_id", "opened_at", "row"])
     out["last_complaint_category"] = comp.groupby("customer_id")["category"].last()
     ch = (tk.dropna(subset=["channel"]).groupby(["customer_id", "channel"])

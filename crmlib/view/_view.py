@@ -1,0 +1,308 @@
+"""Build the customer view from the contract tables by calling each stage's functions."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from crmlib.exceptions import DataError, DataProblem, ParameterError
+from crmlib.i18n import check_language, t
+
+#: Columns of :func:`customer_view`, grouped by the stage that gives them.
+VIEW_COLUMNS: dict[str, tuple[str, ...]] = {
+    "customer": ("customer_id", "name", "account_owner"),
+    "value": ("value_window", "value", "value_rank", "value_share", "pareto_class",
+              "is_most_valuable", "value_all_time", "pareto_class_all_time"),
+    "rfm": ("segment", "segment_label", "rfm_cell"),
+    "lifecycle": ("lifecycle", "first_purchase", "last_purchase", "days_since_first",
+                  "days_since_last", "n_purchases"),
+    "decliners": ("is_decliner", "value_at_risk", "value_at_risk_annual"),
+    "below_zero": ("contribution", "is_below_zero"),
+    "clv": ("p_alive", "expected_purchases", "clv"),
+    "complaints": ("n_contacts", "n_complaints", "n_open_complaints",
+                   "oldest_open_complaint_days", "recent_closed_complaints",
+                   "last_complaint_category", "n_praise", "last_contact_at",
+                   "preferred_channel", "on_complaint_call_list",
+                   "complaint_days_left_in_window"),
+    "collections": ("open_balance", "overdue_amount", "max_days_overdue", "overdue_status"),
+    "relationship": ("relationship_stage", "next_stage_gap"),
+}
+
+
+def _check_days(name: str, value) -> int:
+    if not (isinstance(value, (int, np.integer)) and not isinstance(value, bool) and value > 0):
+        raise ParameterError(f"{name} must be a whole number of days > 0; got {value!r}",
+                             parameter=name, allowed="> 0", value=value)
+    return int(value)
+
+
+def _window(transactions: pd.DataFrame, as_of: pd.Timestamp, days: int) -> pd.DataFrame:
+    """The transactions dated in the ``days`` days ending on ``as_of`` (inclusive)."""
+    dates = pd.to_datetime(transactions["date"], errors="coerce")
+    start = as_of - pd.Timedelta(days=days - 1)
+    keep = (dates >= start).to_numpy() | dates.isna().to_numpy()
+    # undated rows are kept so that the stage function reports them as it always does
+    return transactions[keep]
+
+
+def customer_view(transactions: pd.DataFrame, *, customers: pd.DataFrame | None = None,
+                  interactions: pd.DataFrame | None = None,
+                  invoices: pd.DataFrame | None = None, owners: pd.DataFrame | None = None,
+                  as_of=None, value_window_days: int = 365,
+                  pareto_cutoffs: tuple[float, float] = (0.80, 0.95), value: str = "amount",
+                  mvc_top: float = 0.10, rfm_bins: int = 5, new_days: int = 90,
+                  active_days: int = 180, lost_days: int = 365,
+                  decliner_threshold: float = 0.40, decliner_recent_days: int = 90,
+                  clv_time_unit: str | None = "W", clv_horizon_months: int = 12,
+                  discount_rate_annual: float = 0.10, closed_statuses=None,
+                  contact_period_days: int = 365, recent_days: int = 30,
+                  valuable_share: float = 0.20, slow_days: float = 7,
+                  recovery_window_days: float = 30, high_risk_days: int = 90,
+                  medium_risk_days: int = 30, language: str = "es") -> pd.DataFrame:
+    """One row per customer with the verdict of every stage of the method.
+
+    Every verdict is computed by the stage's own function, with the same
+    parameters the stage notebooks take, so the view never disagrees with a
+    stage report run on the same parameters:
+
+    * **value** (:func:`crmlib.differentiate.pareto_table`) on a stated
+      window: by default the ``value_window_days`` = 365 days ending on
+      ``as_of``, the method's "sales of the last year" (source 004). A customer
+      who bought nothing in the window has value 0 and class C, whatever they
+      bought before; ``value_all_time`` and ``pareto_class_all_time`` keep the
+      all-time reading for win-back decisions. ``is_most_valuable`` marks the
+      top ``mvc_top`` share by window value (:func:`~crmlib.differentiate.most_valuable`);
+    * **RFM segment** (:func:`~crmlib.differentiate.rfm_scores`,
+      :func:`~crmlib.differentiate.rfm_segments`) and **lifecycle**
+      (:func:`~crmlib.differentiate.lifecycle_table`, special customers from
+      ``customers``);
+    * **decliners** (:func:`~crmlib.differentiate.decliners`) with their value
+      at risk, and **below-zero** customers
+      (:func:`~crmlib.differentiate.contribution_table`, costs to serve from the
+      interactions' ``cost`` when there is one);
+    * **CLV and P(alive)** (:class:`crmlib.clv.BetaGeoModel`,
+      :class:`crmlib.clv.GammaGammaModel`, :func:`crmlib.clv.clv_table`);
+    * **complaints** (:func:`crmlib.personalize.contact_features`; open
+      complaints count whatever their age) and the **call list** of valuable
+      complainers (:func:`crmlib.interact.valuable_complainers` on the window
+      value);
+    * **overdue status and balance** (:func:`crmlib.collections.customer_risk`);
+    * **relationship stage** (:func:`crmlib.personalize.relationship_stages`);
+    * **account owner** from ``owners`` when given.
+
+    Parameters
+    ----------
+    transactions : DataFrame
+        Contract ``transactions``.
+    customers : DataFrame, optional
+        Contract ``customers``: ``name`` and the ``special`` flag.
+    interactions : DataFrame, optional
+        Contract ``interactions``: complaints, contacts, costs to serve.
+    invoices : DataFrame, optional
+        Contract ``invoices``: open and overdue balance.
+    owners : DataFrame, optional
+        ``customer_id``, ``account_owner``: who looks after each account.
+    as_of : date, optional
+        Valuation date; default the last transaction date.
+    value_window_days : int, default 365
+        Length of the value window ending on ``as_of``.
+    pareto_cutoffs, value, mvc_top, rfm_bins, new_days, active_days, lost_days,
+    decliner_threshold, decliner_recent_days : see notebook 02 and
+        :mod:`crmlib.differentiate`.
+    clv_time_unit : {"D", "W", "M"} or None, default "W"
+        Time unit of the BG/NBD fit; None leaves CLV out.
+    clv_horizon_months, discount_rate_annual : CLV horizon and discount rate.
+    closed_statuses, contact_period_days, recent_days, valuable_share, slow_days,
+    recovery_window_days : see notebooks 03 and 04.
+    high_risk_days, medium_risk_days : see :func:`crmlib.collections.customer_risk`.
+    language : {"es", "en"}
+        Language of ``segment_label`` and of the notes in ``attrs``.
+
+    Returns
+    -------
+    DataFrame
+        One row per customer who bought by ``as_of``, by ``value_rank``: the
+        columns of :data:`VIEW_COLUMNS` (those of an absent input are left out).
+        ``value_window`` is the window as ``YYYY-MM-DD/YYYY-MM-DD``;
+        ``overdue_status`` is ``none`` (nothing open), ``current``, ``low``,
+        ``medium`` or ``high``. ``attrs`` holds ``as_of``, ``value_window``
+        (start, end, days), ``parameters`` and ``missing`` (for each stage left
+        out, the reason as a sentence in ``language``; see :func:`view_notes`).
+
+    Raises
+    ------
+    DataError
+        As the stage functions do, naming table, column and rows.
+    """
+    from crmlib import clv, collections, interact, personalize
+    from crmlib import differentiate as dif
+
+    check_language(language)
+    window_days = _check_days("value_window_days", value_window_days)
+    summary = dif.customer_summary(transactions, as_of=as_of, time_unit="D")
+    when = pd.Timestamp(summary.attrs["as_of"]).normalize()
+    start = when - pd.Timedelta(days=window_days - 1)
+    missing: dict[str, str] = {}
+    special = customers if customers is not None and "special" in customers else None
+
+    life = dif.lifecycle_table(transactions, as_of=when, new_days=new_days,
+                               active_days=active_days, lost_days=lost_days, special=special)
+    view = life[["customer_id"]].copy()
+
+    # value on the window, and all time
+    recent = _window(transactions, when, window_days)
+    has_recent = len(dif.customer_summary(recent, as_of=when)) > 0 if len(recent) else False
+    if has_recent:
+        pw = dif.pareto_table(recent, cutoffs=tuple(pareto_cutoffs), as_of=when, value=value)
+        mvc = set(dif.most_valuable(pw, top=mvc_top)["customer_id"])
+    else:
+        pw = pd.DataFrame({"customer_id": pd.Series(dtype=object), "value": 0.0,
+                           "share": 0.0, "pareto_class": "C"})
+        mvc = set()
+    pa = dif.pareto_table(transactions, cutoffs=tuple(pareto_cutoffs), as_of=when, value=value)
+    view = view.merge(pw[["customer_id", "value", "share", "pareto_class"]],
+                      on="customer_id", how="left")
+    view["value"] = view["value"].fillna(0.0).astype(float)
+    view["value_share"] = view.pop("share").fillna(0.0).astype(float)
+    view["pareto_class"] = view["pareto_class"].fillna("C").astype(object)
+    view = view.sort_values(["value", "customer_id"], ascending=[False, True],
+                            kind="mergesort").reset_index(drop=True)
+    view["value_rank"] = np.arange(1, len(view) + 1)
+    view["is_most_valuable"] = view["customer_id"].isin(mvc)
+    view.insert(1, "value_window", f"{start:%Y-%m-%d}/{when:%Y-%m-%d}")
+    view = view.merge(pa[["customer_id", "value", "pareto_class"]].rename(
+        columns={"value": "value_all_time", "pareto_class": "pareto_class_all_time"}),
+        on="customer_id", how="left")
+
+    # RFM and lifecycle
+    seg = dif.rfm_segments(dif.rfm_scores(transactions, as_of=when, bins=rfm_bins),
+                           language=language)
+    view = view.merge(seg[["customer_id", "segment", "segment_label", "rfm_cell"]],
+                      on="customer_id", how="left")
+    view = view.merge(life[["customer_id", "lifecycle", "first_purchase", "last_purchase",
+                            "days_since_first", "days_since_last", "n_purchases"]],
+                      on="customer_id", how="left")
+
+    # decliners and below zero
+    dec = dif.decliners(transactions, as_of=when, threshold=decliner_threshold,
+                        recent_days=decliner_recent_days)
+    view = view.merge(dec[["customer_id", "value_at_risk", "value_at_risk_annual"]],
+                      on="customer_id", how="left")
+    view.insert(view.columns.get_loc("value_at_risk"), "is_decliner",
+                view["customer_id"].isin(set(dec["customer_id"])))
+    view[["value_at_risk", "value_at_risk_annual"]] = view[
+        ["value_at_risk", "value_at_risk_annual"]].fillna(0.0)
+    costs = interactions if interactions is not None and "cost" in interactions else None
+    contrib = dif.contribution_table(transactions, costs=costs, as_of=when)
+    view = view.merge(contrib[["customer_id", "contribution"]], on="customer_id", how="left")
+    view["is_below_zero"] = (view["contribution"] < 0).to_numpy()
+
+    # CLV
+    if clv_time_unit is None:
+        missing["clv"] = t("view.missing.clv_off", language)
+    else:
+        try:
+            s = dif.customer_summary(transactions, as_of=when, time_unit=clv_time_unit)
+            bg = clv.BetaGeoModel(time_unit=clv_time_unit).fit(s)
+            gg = clv.GammaGammaModel().fit(s)
+            ct = clv.clv_table(bg, gg, s, horizon=clv_horizon_months, time_unit="M",
+                               discount_rate=discount_rate_annual)
+            view = view.merge(ct[["customer_id", "p_alive", "expected_purchases", "clv"]],
+                              on="customer_id", how="left")
+        except (DataError, ValueError, np.linalg.LinAlgError) as exc:
+            missing["clv"] = t("view.missing.clv_failed", language,
+                               reason=type(exc).__name__)
+
+    # complaints and contacts
+    if interactions is None:
+        missing["complaints"] = t("view.missing.interactions", language)
+    else:
+        opts = {} if closed_statuses is None else {"closed_statuses": closed_statuses}
+        cf = personalize.contact_features(interactions, as_of=when,
+                                          period_days=contact_period_days,
+                                          recent_days=recent_days, **opts)
+        cols = [c for c in VIEW_COLUMNS["complaints"] if c in cf.columns]
+        view = view.merge(cf[["customer_id", *cols]], on="customer_id", how="left")
+        for c in ("n_contacts", "n_complaints", "n_open_complaints",
+                  "recent_closed_complaints", "n_praise"):
+            view[c] = view[c].fillna(0).astype(int)
+        values = view[["customer_id", "value", "pareto_class"]]
+        calls = interact.valuable_complainers(
+            interactions, values, top_share=valuable_share, slow_days=slow_days,
+            recovery_window_days=recovery_window_days, as_of=when, **opts)
+        view["on_complaint_call_list"] = view["customer_id"].isin(set(calls["customer_id"]))
+        view = view.merge(calls[["customer_id", "days_left_in_window"]].rename(
+            columns={"days_left_in_window": "complaint_days_left_in_window"}),
+            on="customer_id", how="left")
+
+    # collections
+    if invoices is None:
+        missing["collections"] = t("view.missing.invoices", language)
+    else:
+        risk = collections.customer_risk(invoices, as_of=when, high_days=high_risk_days,
+                                         medium_days=medium_risk_days)
+        view = view.merge(risk[["customer_id", "open_balance", "overdue", "max_days_overdue",
+                                "risk"]].rename(columns={"overdue": "overdue_amount",
+                                                         "risk": "overdue_status"}),
+                          on="customer_id", how="left")
+        view[["open_balance", "overdue_amount"]] = view[
+            ["open_balance", "overdue_amount"]].fillna(0.0)
+        view["max_days_overdue"] = view["max_days_overdue"].fillna(0)
+        view["overdue_status"] = view["overdue_status"].fillna("none").astype(object)
+
+    # relationship ladder
+    stages = personalize.relationship_stages(view)
+    view["relationship_stage"] = stages["relationship_stage"].to_numpy()
+    view["next_stage_gap"] = stages["next_stage_gap"].to_numpy()
+
+    # who the customer is
+    if customers is not None:
+        names = personalize.customer_names(customers)
+        view = view.merge(names[["customer_id", "name"]], on="customer_id", how="left")
+    if owners is not None:
+        for c in ("customer_id", "account_owner"):
+            if c not in owners.columns:
+                raise DataError([DataProblem("owners", c, "is required but missing")])
+        dup = owners["customer_id"].duplicated()
+        if dup.any():
+            raise DataError([DataProblem("owners", "customer_id", "has duplicate values",
+                                         int(dup.sum()), len(owners),
+                                         tuple(owners.loc[dup, "customer_id"].head(3).items()))])
+        view = view.merge(owners[["customer_id", "account_owner"]].astype({"customer_id": str}),
+                          on="customer_id", how="left")
+    else:
+        missing["owner"] = t("view.missing.owners", language)
+
+    order = [c for cols in VIEW_COLUMNS.values() for c in cols if c in view.columns]
+    view = view[order].reset_index(drop=True)
+    view.attrs.update({
+        "as_of": when.strftime("%Y-%m-%d"),
+        "value_window": {"start": start.strftime("%Y-%m-%d"), "end": when.strftime("%Y-%m-%d"),
+                         "days": window_days},
+        "missing": missing,
+        "language": language,
+        "parameters": {"pareto_cutoffs": list(pareto_cutoffs), "value": value,
+                       "mvc_top": mvc_top, "lost_days": lost_days,
+                       "decliner_threshold": decliner_threshold,
+                       "recovery_window_days": recovery_window_days,
+                       "valuable_share": valuable_share},
+    })
+    return view
+
+
+def view_notes(view: pd.DataFrame, *, language: str = "es") -> str:
+    """What the view rests on, in words: the value window and each stage left out.
+
+    Returns
+    -------
+    str
+        Markdown: one bullet for the window, one per missing input.
+    """
+    check_language(language)
+    w = view.attrs.get("value_window")
+    lines = []
+    if w:
+        lines.append(t("view.note.window", language, start=w["start"], end=w["end"],
+                       days=w["days"]))
+    lines += list((view.attrs.get("missing") or {}).values())
+    return "\n".join(f"- {x}" for x in lines)
