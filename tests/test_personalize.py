@@ -48,7 +48,8 @@ def test_first_matching_rule_wins(customers):
     assert plan.loc["c2", "channel"] == "whatsapp" and plan.loc["c3", "channel"] == "mail"
     assert plan.loc["c2", "letter"] == "win_back" and plan.loc["c1", "letter"] is None
     assert plan.loc["c4", "action"] == "grow" and plan.loc["c4", "contact_every_days"] == 60
-    assert "pareto_class" in plan.loc["c1", "reason"]
+    # a rule without a stated reason reads as a sentence with the columns' labels
+    assert plan.loc["c1", "reason"] == "Clase ABC es A; Quejas abiertas de 1 o más."
 
 
 def test_condition_operators(customers):
@@ -105,10 +106,21 @@ def test_every_customer_gets_exactly_one_action(rows):
                                      "segment"])
     df.insert(0, "customer_id", [f"c{i}" for i in range(len(df))])
     df["recent_closed_complaints"] = df["n_open_complaints"]
+    # the other verdicts of the customer view the packaged rules read
+    k = np.arange(len(df))
+    df["pareto_class_all_time"] = df["pareto_class"]
+    df["on_complaint_call_list"] = k % 5 == 1
+    df["is_decliner"] = k % 3 == 0
+    df["is_below_zero"] = k % 4 == 0
+    df["days_since_last"] = (k * 97) % 1000
+    df.attrs["as_of"] = "2024-12-31"
     plan = P.treatment_plan(df)  # the packaged rules
     assert list(plan["customer_id"]) == list(df["customer_id"])
     assert plan["action"].isin(P.ACTIONS).all() and plan["rule_id"].notna().all()
     assert plan["service_level"].isin(["A", "B", "C"]).all()
+    # class A is never served below A: the packaged rules state no reason to
+    low_a = (df["pareto_class"] == "A").to_numpy() & (plan["service_level"] != "A").to_numpy()
+    assert not low_a.any()
     # the chosen rule is the first one that holds
     rules = P.load_rules()
     ids = [r["id"] for r in rules]
@@ -348,22 +360,19 @@ def test_plan_explorer_regroups_and_moves_thresholds():
         plot.plan_explorer(df, RULES, thresholds={"love": {}}, interactive=True)
 
 
-def test_customer_table_is_the_join_of_the_stage_tables():
+def test_customer_table_is_the_customer_view_without_clv():
     from pathlib import Path
 
-    from crmlib import differentiate, io, personalize
+    from crmlib import io, personalize
+    from crmlib.view import customer_view
 
     folder = Path(__file__).resolve().parents[1] / "data_samples" / "hotel-mirador"
     tx = io.read_client_table(folder, "transactions")
     it = io.read_client_table(folder, "interactions")
     got = personalize.customer_table(tx, it, as_of="2024-12-31", period_days=180,
                                      language="en")
-    expected = personalize.customer_features(
-        differentiate.pareto_table(tx, as_of="2024-12-31"),
-        differentiate.rfm_segments(differentiate.rfm_scores(tx, as_of="2024-12-31"),
-                                   language="en"),
-        differentiate.lifecycle_table(tx, as_of="2024-12-31"),
-        personalize.contact_features(it, as_of="2024-12-31", period_days=180),
-    )
+    expected = customer_view(tx, interactions=it, as_of="2024-12-31", contact_period_days=180,
+                             clv_time_unit=None, language="en")
     pd.testing.assert_frame_equal(got, expected)
+    assert "clv" not in got and "clv" in got.attrs["missing"]
     assert got["customer_id"].is_unique and len(got) == tx["customer_id"].nunique()

@@ -50,43 +50,42 @@ def customer_features(base: pd.DataFrame, *others: pd.DataFrame) -> pd.DataFrame
     return out
 
 
-def customer_table(transactions: pd.DataFrame, interactions: pd.DataFrame, *, as_of=None,
-                   period_days: float = 365, recent_days: float = 30,
-                   language: str = "es") -> pd.DataFrame:
-    """The per-customer table the rules and stages read, built from the raw tables.
+def customer_table(transactions: pd.DataFrame, interactions: pd.DataFrame | None = None, *,
+                   as_of=None, period_days: float = 365, recent_days: float = 30,
+                   language: str = "es", **options) -> pd.DataFrame:
+    """The per-customer table the rules and stages read: the customer view.
 
-    Joins (:func:`customer_features`) the Pareto value and class, the RFM scores and
-    named segments, the lifecycle stage (all from :mod:`crmlib.differentiate`) and
-    :func:`contact_features`, one row per customer who bought.
+    A shortcut for :func:`crmlib.view.customer_view` with the contact windows
+    of this stage and, unless asked for (``clv_time_unit="W"``), without the
+    CLV models, which the rules do not need: value and ABC class on the last
+    year's sales, RFM segment, lifecycle, decliners, below-zero customers,
+    complaints and the relationship stage, one row per customer who bought.
 
     Parameters
     ----------
     transactions, interactions : DataFrame
-        Contracts ``transactions`` and ``interactions``.
+        Contracts ``transactions`` and (optional) ``interactions``.
     as_of : date, optional
         Valuation date.
     period_days, recent_days : float
         Passed to :func:`contact_features`.
     language : {"es", "en"}
         Language of the segment labels.
+    **options
+        More parameters of :func:`crmlib.view.customer_view` (``customers``,
+        ``invoices``, ``owners``, ``value_window_days`` ...).
 
     Returns
     -------
     DataFrame
-        The columns of :func:`crmlib.differentiate.pareto_table`, then those that
-        :func:`crmlib.differentiate.rfm_segments`, :func:`crmlib.differentiate.lifecycle_table`
-        and :func:`contact_features` add.
+        As :func:`crmlib.view.customer_view`.
     """
-    from crmlib import differentiate
+    from crmlib.view import customer_view
 
-    return customer_features(
-        differentiate.pareto_table(transactions, as_of=as_of),
-        differentiate.rfm_segments(differentiate.rfm_scores(transactions, as_of=as_of),
-                                   language=language),
-        differentiate.lifecycle_table(transactions, as_of=as_of),
-        contact_features(interactions, as_of=as_of, period_days=period_days,
-                         recent_days=recent_days),
-    )
+    options.setdefault("clv_time_unit", None)
+    return customer_view(transactions, interactions=interactions, as_of=as_of,
+                         contact_period_days=period_days, recent_days=recent_days,
+                         language=language, **options)
 
 
 def contact_features(interactions: pd.DataFrame, *, as_of=None, period_days: float = 365,
