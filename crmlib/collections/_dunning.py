@@ -75,9 +75,9 @@ def _high_value(view: pd.DataFrame | None, classes) -> dict:
     if "customer_id" not in view.columns or "pareto_class" not in view.columns:
         raise DataError([DataProblem("customer view", c, "is required but missing")
                          for c in ("customer_id", "pareto_class") if c not in view.columns])
-    keep = view["pareto_class"].isin(list(classes)).to_numpy()
+    keep = view["pareto_class"].isin(list(classes)).to_numpy().copy()
     if "is_most_valuable" in view:
-        keep |= view["is_most_valuable"].fillna(False).astype(bool).to_numpy()
+        keep = keep | view["is_most_valuable"].fillna(False).astype(bool).to_numpy()
     owners = view["account_owner"] if "account_owner" in view else pd.Series(
         None, index=view.index, dtype=object)
     sel = view[keep]
