@@ -110,7 +110,7 @@ def _history(history) -> pd.DataFrame:
 def dunning_plan(invoices: pd.DataFrame, *, as_of, history: pd.DataFrame | None = None,
                  stage_days=(1, 15, 30, 60), formats: dict | None = None,
                  min_gap_days: int = 10, view: pd.DataFrame | None = None,
-                 high_value_classes=("A",)) -> pd.DataFrame:
+                 high_value_classes=("A", "B")) -> pd.DataFrame:
     """Next collection letter for each customer with overdue invoices.
 
     A state machine per customer: the days overdue of their oldest overdue
@@ -148,8 +148,9 @@ def dunning_plan(invoices: pd.DataFrame, *, as_of, history: pd.DataFrame | None 
         from the letters: when the hand-over is due, the account goes to its
         owner's review instead (``action`` ``owner_review``), who decides how
         to collect while keeping the relationship (source 001).
-    high_value_classes : sequence of str, default ("A",)
-        Value classes that count as high value.
+    high_value_classes : sequence of str, default ("A", "B")
+        Value classes that count as high value: by default the valuable
+        customers of the plan's rules, classes A and B.
 
     Without a letter log (``history`` None or empty) nobody has been written
     to yet, so every customer starts at the first step (a reminder) whatever
@@ -250,7 +251,7 @@ def dunning_plan(invoices: pd.DataFrame, *, as_of, history: pd.DataFrame | None 
 def simulate_dunning(invoices: pd.DataFrame, *, as_of, weeks: int = 12,
                      stage_days=(1, 15, 30, 60), formats: dict | None = None,
                      min_gap_days: int = 10, view: pd.DataFrame | None = None,
-                     high_value_classes=("A",)) -> pd.DataFrame:
+                     high_value_classes=("A", "B")) -> pd.DataFrame:
     """A letter log as if :func:`dunning_plan` had been run every week and followed.
 
     Useful to demonstrate the sequence, or to start a log, when a client keeps

@@ -37,6 +37,17 @@ def _to_legal(dunning: pd.DataFrame) -> pd.Series:
         (dunning["action"] == "send") & (stage == "handover"))
 
 
+def _collected_by_legal(view: pd.DataFrame) -> pd.Series:
+    """Customers of low value whose debt has reached the hand-over step: the method sends
+    them to the legal area, so no commercial action is owed to them."""
+    if "collection_step" not in view:
+        return pd.Series(False, index=view.index)
+    low = ~view["pareto_class"].isin(_VALUABLE)
+    if "is_most_valuable" in view:
+        low &= ~view["is_most_valuable"].fillna(False).astype(bool)
+    return (view["collection_step"] == "handover") & low
+
+
 # --- customer checks ------------------------------------------------------------------
 
 
@@ -48,7 +59,7 @@ def _legal_for_retained(r):
     if plan is not None:
         keep |= _ids(plan.loc[plan["action"] == "retain", "customer_id"])
     if view is not None:
-        high = view["pareto_class"] == "A"
+        high = view["pareto_class"].isin(_VALUABLE)
         if "is_most_valuable" in view:
             high |= view["is_most_valuable"].fillna(False).astype(bool)
         keep |= _ids(view.loc[high, "customer_id"])
@@ -72,9 +83,10 @@ def _complaint_without_recovery(r):
 
 
 def _decliner_not_visited(r):
-    """Decliners (not below zero) get no visit: the method says to visit them now."""
+    """Decliners get no visit: the method says to visit them now (unless they are below
+    zero, or of low value with their debt gone to the legal area)."""
     view, plan = r["view"], _by_id(r["plan"])
-    dec = view["is_decliner"].fillna(False).astype(bool)
+    dec = view["is_decliner"].fillna(False).astype(bool) & ~_collected_by_legal(view)
     if "is_below_zero" in view:
         dec &= ~view["is_below_zero"].fillna(False).astype(bool)
     ids = [c for c in _ids(view.loc[dec, "customer_id"]) if c in plan.index]
@@ -121,11 +133,13 @@ def _below_zero_served_high(r):
 
 
 def _valuable_lost_no_win_back(r):
-    """Valuable customers lost within the last two years without a win-back."""
+    """Valuable customers lost within the last two years without a win-back (unless their
+    debt has gone to the legal area)."""
     view, plan = r["view"], _by_id(r["plan"])
     cls = view["pareto_class_all_time"] if "pareto_class_all_time" in view else \
         view["pareto_class"]
     hit = cls.isin(_VALUABLE) & (view["lifecycle"] == "lost") & (view["days_since_last"] <= 730)
+    hit &= ~_collected_by_legal(view)
     ids = [c for c in _ids(view.loc[hit, "customer_id"]) if c in plan.index]
     p = plan.loc[ids]
     bad = (p["action"] != "win_back") & ~_in_recovery(p)

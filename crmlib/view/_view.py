@@ -24,7 +24,8 @@ VIEW_COLUMNS: dict[str, tuple[str, ...]] = {
                    "last_complaint_category", "n_praise", "last_contact_at",
                    "preferred_channel", "on_complaint_call_list",
                    "complaint_days_left_in_window"),
-    "collections": ("open_balance", "overdue_amount", "max_days_overdue", "overdue_status"),
+    "collections": ("open_balance", "overdue_amount", "max_days_overdue", "overdue_status",
+                    "collection_step"),
     "relationship": ("relationship_stage", "next_stage_gap"),
 }
 
@@ -58,7 +59,8 @@ def customer_view(transactions: pd.DataFrame, *, customers: pd.DataFrame | None 
                   contact_period_days: int = 365, recent_days: int = 30,
                   valuable_share: float = 0.20, slow_days: float = 7,
                   recovery_window_days: float = 30, high_risk_days: int = 90,
-                  medium_risk_days: int = 30, language: str = "es") -> pd.DataFrame:
+                  medium_risk_days: int = 30, dunning_days=(1, 15, 30, 60),
+                  language: str = "es") -> pd.DataFrame:
     """One row per customer with the verdict of every stage of the method.
 
     Every verdict is computed by the stage's own function, with the same
@@ -115,6 +117,9 @@ def customer_view(transactions: pd.DataFrame, *, customers: pd.DataFrame | None 
     closed_statuses, contact_period_days, recent_days, valuable_share, slow_days,
     recovery_window_days : see notebooks 03 and 04.
     high_risk_days, medium_risk_days : see :func:`crmlib.collections.customer_risk`.
+    dunning_days : 4 ints, default (1, 15, 30, 60)
+        Days overdue from which each collection step is due (see
+        :func:`crmlib.collections.dunning_plan`).
     language : {"es", "en"}
         Language of ``segment_label`` and of the notes in ``attrs``.
 
@@ -125,7 +130,9 @@ def customer_view(transactions: pd.DataFrame, *, customers: pd.DataFrame | None 
         columns of :data:`VIEW_COLUMNS` (those of an absent input are left out).
         ``value_window`` is the window as ``YYYY-MM-DD/YYYY-MM-DD``;
         ``overdue_status`` is ``none`` (nothing open), ``current``, ``low``,
-        ``medium`` or ``high``. ``attrs`` holds ``as_of``, ``value_window``
+        ``medium`` or ``high``; ``collection_step`` is the dunning step the
+        days overdue call for (``reminder``, ``second_notice``,
+        ``final_notice``, ``handover``; ``none`` when nothing is overdue). ``attrs`` holds ``as_of``, ``value_window``
         (start, end, days), ``parameters`` and ``missing`` (for each stage left
         out, the reason as a sentence in ``language``; see :func:`view_notes`).
 
@@ -249,6 +256,9 @@ def customer_view(transactions: pd.DataFrame, *, customers: pd.DataFrame | None 
             ["open_balance", "overdue_amount"]].fillna(0.0)
         view["max_days_overdue"] = view["max_days_overdue"].fillna(0)
         view["overdue_status"] = view["overdue_status"].fillna("none").astype(object)
+        steps = collections.dunning_plan(invoices, as_of=when, stage_days=dunning_days)
+        step = view["customer_id"].map(steps.set_index("customer_id")["stage_by_days"])
+        view["collection_step"] = step.fillna("none").astype(object)
 
     # relationship ladder
     stages = personalize.relationship_stages(view)
