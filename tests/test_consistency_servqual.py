@@ -101,3 +101,17 @@ def test_without_tests_or_zone_the_grid_stands_and_says_so():
     assert (read["quadrant"] == read["grid_quadrant"]).all()
     assert read["significant_shortfall"].isna().all() and read["zone_position"].isna().all()
     assert read.set_index("dimension").loc["tangibles", "quadrant"] == "overkill"
+
+
+def test_the_reading_for_the_client_has_labels_and_no_codes(sample):
+    _, out = sample
+    table = servqual.ipa_reading(out["ipa"], language="en")
+    assert list(table.columns) == ["Priority", "Dimension", "Importance (of 100)", "Performance",
+                                   "Gap P−E",
+                                   "Grid quadrant", "Quadrant", "Reading"]
+    assert list(table["Priority"]) == [1, 2, 3, 4, 5]
+    codes = {"concentrate", "keep_up", "low_priority", "overkill", *DIMS}
+    for col in ("Dimension", "Grid quadrant", "Quadrant"):
+        assert not set(table[col]) & codes
+    assert "Possible overkill" in set(table["Grid quadrant"])
+    assert "Possible overkill" not in set(table["Quadrant"])

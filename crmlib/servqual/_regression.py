@@ -252,3 +252,43 @@ def _quadrant(hi_i: pd.Series, hi_p: pd.Series) -> np.ndarray:
     hi_i, hi_p = hi_i.astype(bool), hi_p.astype(bool)
     return np.select([hi_i & ~hi_p, hi_i & hi_p, ~hi_i & ~hi_p],
                      ["concentrate", "keep_up", "low_priority"], "overkill").astype(object)
+
+
+def ipa_reading(ipa: pd.DataFrame, *, instrument="servqual-1991",
+                language: str = "es") -> pd.DataFrame:
+    """The importance-performance reading to show a client, by priority.
+
+    Parameters
+    ----------
+    ipa : DataFrame
+        From :func:`ipa_table`.
+    instrument : str, path or Instrument
+        For the dimension labels.
+    language : {"es", "en"}
+
+    Returns
+    -------
+    DataFrame
+        One row per dimension, by ``priority``, with reader headers in ``language``:
+        priority, dimension (label), importance, performance, gap, grid quadrant and
+        quadrant (labels) and the reading sentence. No codes.
+    """
+    from crmlib.i18n import check_language, t
+    from crmlib.servqual._base import _instrument
+
+    check_language(language)
+    inst = _instrument(instrument)
+    out = ipa.sort_values("priority")
+    quad = {q: t(f"servqual.quadrant.{q}", language)
+            for q in ("concentrate", "keep_up", "low_priority", "overkill")}
+    table = pd.DataFrame({
+        "priority": out["priority"].to_numpy(),
+        "dimension": [inst.dimension_label(d, language) for d in out["dimension"]],
+        "importance": out["importance"].to_numpy(),
+        "performance": out["performance"].to_numpy(),
+        "gap": out["gap"].to_numpy(),
+        "grid_quadrant": out["grid_quadrant"].map(quad).to_numpy(),
+        "quadrant": out["quadrant"].map(quad).to_numpy(),
+        "reading": out["reading"].to_numpy(),
+    })
+    return table.rename(columns={c: t(f"servqual.column.{c}", language) for c in table.columns})
