@@ -28,9 +28,8 @@ def view():
 def test_one_row_per_buyer_with_every_verdict(view):
     assert sorted(view["customer_id"]) == sorted(S.transactions()["customer_id"].unique())
     assert view["customer_id"].is_unique
-    expected = [c for cols in VIEW_COLUMNS.values() for c in cols
-                if c not in ("p_alive", "expected_purchases", "clv")]
-    assert list(view.columns) == expected
+    assert list(view.columns) == [c for cols in VIEW_COLUMNS.values() for c in cols]
+    assert view["clv"].isna().all()  # left out on request
     assert list(view["value_rank"]) == list(range(1, len(view) + 1))
 
 
@@ -84,19 +83,23 @@ def test_an_open_complaint_counts_whatever_its_age(view):
     assert v.loc["steady", "on_complaint_call_list"]
 
 
-def test_absent_inputs_leave_their_columns_out_and_say_why():
+def test_absent_inputs_leave_their_columns_empty_and_say_why():
     v = customer_view(S.transactions(), as_of=S.AS_OF, clv_time_unit=None, language="en")
-    for col in ("n_open_complaints", "on_complaint_call_list", "overdue_status", "name",
-                "account_owner", "clv"):
-        assert col not in v
+    assert list(v.columns) == [c for cols in VIEW_COLUMNS.values() for c in cols]
+    for col in ("n_open_complaints", "on_complaint_call_list", "overdue_status",
+                "collection_step", "name", "account_owner", "clv", "p_alive"):
+        assert v[col].isna().all(), col
     missing = v.attrs["missing"]
     assert set(missing) == {"complaints", "collections", "clv", "owner"}
     assert "interactions" in missing["complaints"] and "invoices" in missing["collections"]
     notes = view_notes(v, language="en")
     assert all(text in notes for text in missing.values())
-    # the stages that need nothing else are still there
-    assert {"pareto_class", "segment", "lifecycle", "is_decliner",
-            "relationship_stage"} <= set(v.columns)
+    # the stages that need nothing else are there
+    for col in ("pareto_class", "segment", "lifecycle", "is_decliner", "relationship_stage"):
+        assert v[col].notna().all(), col
+    # and a rule testing an empty verdict simply does not hold
+    plan = personalize.treatment_plan(v)
+    assert not plan["rule_id"].isin(["recover_valuable_complainer", "collect_first"]).any()
 
 
 def test_owners_are_checked():

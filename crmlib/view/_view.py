@@ -127,7 +127,8 @@ def customer_view(transactions: pd.DataFrame, *, customers: pd.DataFrame | None 
     -------
     DataFrame
         One row per customer who bought by ``as_of``, by ``value_rank``: the
-        columns of :data:`VIEW_COLUMNS` (those of an absent input are left out).
+        columns of :data:`VIEW_COLUMNS`, always all of them; those of an absent
+        input (or of CLV left out) are empty, so a rule testing them never holds.
         ``value_window`` is the window as ``YYYY-MM-DD/YYYY-MM-DD``;
         ``overdue_status`` is ``none`` (nothing open), ``current``, ``low``,
         ``medium`` or ``high``; ``collection_step`` is the dunning step the
@@ -283,7 +284,14 @@ def customer_view(transactions: pd.DataFrame, *, customers: pd.DataFrame | None 
     else:
         missing["owner"] = t("view.missing.owners", language)
 
-    order = [c for cols in VIEW_COLUMNS.values() for c in cols if c in view.columns]
+    # the verdicts of an absent input are there, empty, so rules and checks that test them
+    # simply do not apply; attrs["missing"] says why they are empty
+    for group in ("clv", "complaints", "collections", "customer"):
+        for c in VIEW_COLUMNS[group]:
+            if c not in view.columns:
+                view[c] = pd.Series(np.nan if group == "clv" else None, index=view.index,
+                                    dtype=float if group == "clv" else object)
+    order = [c for cols in VIEW_COLUMNS.values() for c in cols]
     view = view[order].reset_index(drop=True)
     view.attrs.update({
         "as_of": when.strftime("%Y-%m-%d"),
