@@ -113,6 +113,8 @@ def test_every_customer_gets_exactly_one_action(rows):
     df["is_decliner"] = k % 3 == 0
     df["is_below_zero"] = k % 4 == 0
     df["days_since_last"] = (k * 97) % 1000
+    df["is_most_valuable"] = k % 7 == 0
+    df["collection_step"] = np.where(k % 6 == 2, "handover", "none")
     df.attrs["as_of"] = "2024-12-31"
     plan = P.treatment_plan(df)  # the packaged rules
     assert list(plan["customer_id"]) == list(df["customer_id"])
