@@ -59,9 +59,8 @@ def test_a_valuable_customer_lost_within_two_years_gets_a_win_back(view, plan):
     # the same customer lost for more than two years no longer qualifies
     later = view.assign(days_since_last=view["days_since_last"] + 365)
     later.attrs = view.attrs
-    # (a later rule takes it: its RFM segment says "at risk")
     assert P.treatment_plan(later).set_index("customer_id").loc[
-        "old_big", "rule_id"] == "retain_at_risk"
+        "old_big", "rule_id"] == "win_back_lost"
 
 
 def test_class_a_is_never_served_below_a_without_a_stated_reason(view):
@@ -152,6 +151,16 @@ def test_movil_andina_complainer_0029747_is_recovered_not_served_as_top(movil):
     row = plan.set_index("customer_id").loc["0029747"]
     assert row["rule_id"] == "recover_valuable_complainer"
     assert row["owner"] and row["due_by"] == pd.Timestamp("2025-01-30")
+
+
+def test_movil_andina_lost_customers_are_won_back_not_retained_or_grown(movil):
+    """Móvil Andina: lost customers got "retain" (RFM at risk) or "grow" (RFM potential)
+    actions as if they were still buying."""
+    v, plan = movil
+    lost = plan[(v.set_index("customer_id").loc[plan["customer_id"], "lifecycle"]
+                 == "lost").to_numpy()]
+    assert len(lost) > 1000
+    assert not lost["action"].isin(["retain", "grow"]).any()
 
 
 def test_movil_andina_class_a_is_served_at_a(movil):

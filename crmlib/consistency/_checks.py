@@ -12,7 +12,7 @@ from crmlib.i18n import check_language, t
 
 SEVERITIES = ("high", "medium", "low")
 _VALUABLE = ("A", "B")
-_RESULT_KEYS = ("view", "plan", "dunning", "call_list", "most_valuable", "letters", "ipa",
+_RESULT_KEYS = ("view", "plan", "dunning", "call_list", "most_valuable", "growth", "ipa",
                 "tests", "zone", "regression")
 
 
@@ -154,6 +154,32 @@ def _win_back_active(r):
     return sorted(c for c in ids if view.at[c, "lifecycle"] in ("new", "active"))
 
 
+def _thanks_with_open_complaint(r):
+    """A thank-you letter for a solved complaint while another complaint is still open."""
+    view, plan = _by_id(r["view"]), r["plan"]
+    if "n_open_complaints" not in view:
+        return []
+    ids = [c for c in _ids(plan.loc[plan["letter"] == "complaint_thanks", "customer_id"])
+           if c in view.index]
+    return sorted(c for c in ids if view.at[c, "n_open_complaints"] > 0)
+
+
+def _retain_or_grow_lost(r):
+    """Lost customers (no purchase for a year) given a retain or grow action, as if they
+    were still buying: the method's treatment is a win-back."""
+    view, plan = _by_id(r["view"]), r["plan"]
+    p = plan[plan["action"].isin(["retain", "grow"]) & ~_in_recovery(plan)]
+    ids = [c for c in _ids(p["customer_id"]) if c in view.index]
+    return sorted(c for c in ids if view.at[c, "lifecycle"] == "lost")
+
+
+def _growth_and_decline(r):
+    """02 lists as growing (year on year) customers it also calls decliners (last months)."""
+    view = r["view"]
+    dec = _ids(view.loc[view["is_decliner"].fillna(False).astype(bool), "customer_id"])
+    return sorted(_ids(r["growth"]["customer_id"]) & dec)
+
+
 def _letter_to_legal(r):
     """A relationship letter (welcome, retention offer, win-back) to a customer the
     collections plan hands over to legal."""
@@ -215,6 +241,9 @@ CHECKS: tuple[Check, ...] = (
     ("valuable_lost_no_win_back", "medium", ("view", "plan"), _valuable_lost_no_win_back),
     ("win_back_active", "low", ("view", "plan"), _win_back_active),
     ("letter_to_legal", "medium", ("plan", "dunning"), _letter_to_legal),
+    ("thanks_with_open_complaint", "medium", ("view", "plan"), _thanks_with_open_complaint),
+    ("retain_or_grow_lost", "medium", ("view", "plan"), _retain_or_grow_lost),
+    ("growth_and_decline", "medium", ("view", "growth"), _growth_and_decline),
     ("overkill_with_shortfall", "high", ("ipa", "tests"), _overkill_with_shortfall),
     ("low_priority_below_adequate", "high", ("ipa", "zone"), _low_priority_below_adequate),
     ("low_priority_top_driver", "medium", ("ipa", "regression"), _low_priority_top_driver),
@@ -235,7 +264,8 @@ def check_client(results: dict, *, language: str = "es", max_items: int = 20) ->
         (:func:`crmlib.personalize.treatment_plan`), ``dunning``
         (:func:`crmlib.collections.dunning_plan`), ``call_list``
         (:func:`crmlib.interact.valuable_complainers`), ``most_valuable``
-        (:func:`crmlib.differentiate.most_valuable`), ``ipa``
+        (:func:`crmlib.differentiate.most_valuable`), ``growth``
+        (:func:`crmlib.differentiate.growth_potential`), ``ipa``
         (:func:`crmlib.servqual.ipa_table`), ``tests``
         (:func:`crmlib.servqual.paired_tests` by dimension), ``zone``
         (:func:`crmlib.servqual.zone_of_tolerance`), ``regression``
