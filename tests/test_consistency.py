@@ -156,6 +156,15 @@ def test_valuable_complainer_on_the_call_list_needs_recovery():
     assert found.set_index("check").loc["complaint_without_recovery", "items"] == ["0029747"]
 
 
+def test_a_complaint_recovery_planned_too_late_is_no_recovery():
+    view = _view(pareto_class="A", n_open_complaints=1)
+    view.attrs.update(as_of=AS_OF, parameters={"recovery_window_days": 30})
+    late = _plan(**{**RECOVERING, "due_by": pd.Timestamp("2025-03-31")})
+    assert check_client({"view": view, "plan": late}).set_index("check").loc[
+        "complaint_without_recovery", "items"] == ["c1"]
+    assert check_client({"view": view, "plan": _plan(**RECOVERING)}).empty
+
+
 def test_checks_without_their_results_are_listed_as_skipped():
     found = check_client({"view": _view(), "plan": _plan()})
     assert found.empty

@@ -68,7 +68,8 @@ def _legal_for_retained(r):
 
 def _complaint_without_recovery(r):
     """03 puts a valuable complainer on the call list (or the view shows a valuable
-    customer with an open complaint) but 04 gives no owner and no deadline."""
+    customer with an open complaint) but 04 gives no owner, or no deadline within the
+    recovery window (30 days from the view's date)."""
     plan = r["plan"]
     flagged = set()
     if r.get("call_list") is not None:
@@ -77,7 +78,12 @@ def _complaint_without_recovery(r):
     if view is not None and "n_open_complaints" in view:
         hit = view["pareto_class"].isin(_VALUABLE) & (view["n_open_complaints"] > 0)
         flagged |= _ids(view.loc[hit, "customer_id"])
-    recovering = _ids(plan.loc[_in_recovery(plan), "customer_id"])
+    on_time = _in_recovery(plan)
+    if view is not None and view.attrs.get("as_of"):
+        window = (view.attrs.get("parameters") or {}).get("recovery_window_days", 30)
+        limit = pd.Timestamp(view.attrs["as_of"]) + pd.Timedelta(days=window)
+        on_time &= pd.to_datetime(plan["due_by"]) <= limit
+    recovering = _ids(plan.loc[on_time, "customer_id"])
     planned = _ids(plan["customer_id"])
     return sorted((flagged & planned) - recovering)
 
