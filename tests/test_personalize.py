@@ -196,9 +196,13 @@ def test_relationship_stages_ladder():
     assert out["relationship_stage"].astype(str).to_dict() == {
         "one_buy": "contact", "repeat": "relate", "intimate": "intimate", "trusted": "trust",
         "unhappy": "intimate", "complaining": "relate"}
-    assert out.loc["repeat", "next_stage_gap"] == ("tenure_days >= 365, n_purchases >= 6, "
-                                                   "n_contacts >= 1")
-    assert out.loc["unhappy", "next_stage_gap"] == "satisfaction >= 6"
+    # what is missing reads as a sentence, not as column names
+    assert out.loc["repeat", "next_stage_gap"] == (
+        "Al menos 365 días como cliente; al menos 6 días de compra; "
+        "al menos 1 contacto(s) en el último año.")
+    assert out.loc["unhappy", "next_stage_gap"] == "Una satisfacción de 6 o más (escala 1-7)."
+    en = P.relationship_stages(df, language="en").set_index("customer_id")
+    assert en.loc["complaining", "next_stage_gap"] == "No complaint open."
     assert out.loc["trusted", "next_stage_gap"] == ""
     stricter = P.relationship_stages(df, thresholds={"trust": {"tenure_days": 1000}})
     assert (stricter["relationship_stage"] == "trust").sum() == 0

@@ -170,3 +170,5 @@ def test_view_agrees_with_the_stage_functions_on_a_sample(movil):
     stages = personalize.relationship_stages(v.reset_index())
     assert list(stages["relationship_stage"].astype(str)) == \
         list(v["relationship_stage"].astype(str))
+    assert list(stages["next_stage_gap"]) == list(v["next_stage_gap"])
+    assert not v["next_stage_gap"].str.contains("_").any()

@@ -262,7 +262,7 @@ def customer_view(transactions: pd.DataFrame, *, customers: pd.DataFrame | None 
         view["collection_step"] = step.fillna("none").astype(object)
 
     # relationship ladder
-    stages = personalize.relationship_stages(view)
+    stages = personalize.relationship_stages(view, language=language)
     view["relationship_stage"] = stages["relationship_stage"].to_numpy()
     view["next_stage_gap"] = stages["next_stage_gap"].to_numpy()
 
