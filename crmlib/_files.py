@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+import threading
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -41,12 +42,37 @@ def inside(root: str | os.PathLike, *parts: str) -> Path:
     return path
 
 
+_umask_lock = threading.Lock()
+
+
+def current_umask() -> int:
+    """The process umask, read without changing it where the system allows."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    with _umask_lock:  # no /proc: set and restore at once
+        mask = os.umask(0o022)
+        os.umask(mask)
+    return mask
+
+
+def default_mode(*, directory: bool = False) -> int:
+    """Permissions a new file (``0o666``) or folder (``0o777``) gets under the user's umask."""
+    return (0o777 if directory else 0o666) & ~current_umask()
+
+
 @contextmanager
 def atomic_path(path: str | os.PathLike):
     """Yield a temporary path next to ``path``; rename it onto ``path`` on success.
 
     A crash or exception leaves ``path`` as it was (absent or the old file),
-    never half-written.
+    never half-written. The file gets the permissions any new file of the
+    user gets (``0o666`` less the umask), not the private ``0o600`` of a
+    temporary file; folders created on the way honour the umask too.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -54,6 +80,8 @@ def atomic_path(path: str | os.PathLike):
     os.close(fd)
     try:
         yield Path(tmp)
+        if os.path.exists(tmp):
+            os.chmod(tmp, default_mode())
         os.replace(tmp, path)
     except BaseException:
         try:

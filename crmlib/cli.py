@@ -90,12 +90,11 @@ def copy_templates(folder) -> list[Path]:
     """Copy the packaged templates (questionnaires, engagement template) to ``folder``.
 
     Copies everything under ``crmlib/templates/`` except the report page
-    templates, and the questionnaires of :mod:`crmlib.instruments` when that
-    module offers ``write_questionnaires(folder)`` (with a PDF of each printable
-    form where Chromium is installed). Existing files are kept.
+    templates, and writes the questionnaires of every shipped instrument
+    (:func:`crmlib.questionnaire.write_questionnaires`, with a PDF of each
+    printable form where Chromium is installed). Existing files are kept.
     Returns the files written.
     """
-    import importlib
 
     dest = Path(folder)
     dest.mkdir(parents=True, exist_ok=True)
@@ -111,15 +110,9 @@ def copy_templates(folder) -> list[Path]:
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(path, target)
         written.append(target)
-    try:
-        instruments = importlib.import_module("crmlib.instruments")
-    except ImportError:
-        instruments = None
-    writer = getattr(instruments, "write_questionnaires", None)
-    if callable(writer):
-        result = writer(dest / "questionnaires")
-        if isinstance(result, (list, tuple)):
-            written.extend(Path(p) for p in result)
+    from crmlib.questionnaire import write_questionnaires
+
+    written.extend(Path(p) for p in write_questionnaires(dest / "questionnaires"))
     return written
 
 

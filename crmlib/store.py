@@ -29,6 +29,7 @@ __all__ = [
     "PostgresStore",
     "ResultsStore",
     "compare_with_portfolio",
+    "figure_label",
     "open_store",
     "portfolio_headline",
     "portfolio_summary",
@@ -343,6 +344,40 @@ def compare_with_portfolio(store, client_id: str, *, industry: str | None = None
     return pd.DataFrame(rows, columns=cols)
 
 
+_CODE_PREFIXES = ("personalize.action.", "personalize.stage.", "personalize.level.",
+                  "collections.risk.", "collections.stage.", "differentiate.lifecycle.")
+
+
+def _part_label(part: str, language: str) -> str:
+    from crmlib.i18n import catalog
+
+    texts = catalog()
+    for key in (f"portfolio.part.{part}", f"column.{part}", f"table.{part}",
+                *(prefix + part for prefix in _CODE_PREFIXES)):
+        if key in texts:
+            return texts[key][language]
+    words = part.replace("_", " ").strip()
+    return words[:1].upper() + words[1:] if words else part
+
+
+def figure_label(key: str, language: str = "es") -> str:
+    """Reader name of a stored figure (``clv_parameters.bgnbd.alpha`` -> "Parámetros CLV ·
+    BG/NBD · alfa").
+
+    The whole key from the catalog (``portfolio.figure.<key>``) when it has one; else each
+    dotted part by its catalog name (``portfolio.part.``, ``column.``, ``table.`` or a code
+    label), joined with " · "; a part the catalogs do not know is written as words
+    (``total_amount`` -> "Total amount"), never as the bare key.
+    """
+    from crmlib.i18n import catalog, check_language
+
+    check_language(language)
+    entry = catalog().get(f"portfolio.figure.{key}")
+    if entry:
+        return entry[language]
+    return " · ".join(_part_label(part, language) for part in str(key).split("."))
+
+
 _PORTFOLIO_COLUMNS = ["stage_name", "figure", "client_value", "peer_group", "n_peers", "peer_min",
                       "peer_median", "peer_max", "percentile", "rank"]
 
@@ -369,7 +404,7 @@ def portfolio_table(store, client_id: str, *, industry: str | None = None,
     -------
     DataFrame
         One row per figure, stages in order: ``stage_name`` (translated),
-        ``figure`` (key in the store), ``client_value``, ``peer_group``,
+        ``figure`` (its reader name, :func:`figure_label`), ``client_value``, ``peer_group``,
         ``n_peers``, ``peer_min``, ``peer_median``, ``peer_max``,
         ``percentile`` (0-100), ``rank`` (1 = highest value).
     """
@@ -389,7 +424,8 @@ def portfolio_table(store, client_id: str, *, industry: str | None = None,
         return pd.DataFrame(columns=_PORTFOLIO_COLUMNS)
     names = {s: catalog().get(f"stage.{s}", {}).get(language, s) for s in table["stage"].unique()}
     return pd.DataFrame({
-        "stage_name": table["stage"].map(names), "figure": table["key"],
+        "stage_name": table["stage"].map(names),
+        "figure": table["key"].map(lambda k: figure_label(k, language)),
         "client_value": table["value"],
         "peer_group": table["industry"].replace("", t("portfolio.all_industries", language)),
         "n_peers": table["n_peers"], "peer_min": table["peer_min"],
@@ -407,14 +443,40 @@ def portfolio_summary(table: pd.DataFrame) -> dict:
             "median_percentile": float(compared.median()) if len(compared) else None}
 
 
-def portfolio_headline(table: pd.DataFrame, client: str, *, language: str = "es") -> str:
-    """One sentence placing the client in its peer group, from the i18n catalog."""
+def _client_stored(store, client_id: str) -> bool | None:
+    """Whether ``client_id`` has any figure in ``store``; None when there is no store yet."""
+    if not isinstance(store, ResultsStore) and "://" not in str(store) \
+            and not Path(store).exists():
+        return None
+    owns = not isinstance(store, ResultsStore)
+    st = open_store(store, read_only=True) if owns else store
+    try:
+        return not st.read(client_id=client_id).empty
+    finally:
+        if owns:
+            st.close()
+
+
+def portfolio_headline(table: pd.DataFrame, client: str, *, language: str = "es",
+                       store=None, client_id: str | None = None) -> str:
+    """One sentence placing the client in its peer group, from the i18n catalog.
+
+    With nothing to compare, and given ``store`` and ``client_id``, the sentence
+    says why: no figures stored at all yet, none of this client (its stages
+    did not finish), or no other client with comparable figures.
+    """
     from crmlib.i18n import t
 
     summary = portfolio_summary(table)
     group = (table["peer_group"].iloc[0] if len(table) else "") or \
         t("portfolio.all_industries", language)
     if not summary["n_compared"]:
+        if store is not None and client_id is not None and table.empty:
+            stored = _client_stored(store, client_id)
+            if stored is None:
+                return t("portfolio.no_store", language)
+            if not stored:
+                return t("portfolio.client_missing", language, client=client)
         return t("portfolio.no_peers", language, group=group)
     return t("portfolio.headline", language, client=client, n_compared=summary["n_compared"],
              n_peers=summary["n_peers"], group=group, median=summary["median_percentile"])

@@ -197,8 +197,9 @@ def test_portfolio_runs_after_the_stages_and_reads_the_store(tmp_path):
     summary = results(out, "p1", "90_portfolio")["values"]["portfolio"]
     assert summary["n_compared"] == 2 and summary["n_peers"] == 2
     # p1's total (170.5) is below p2's (1000): (0 + 0.5) / 2 = 25th percentile
-    table = pd.read_excel(out / "p1" / "90_portfolio" / "tables.xlsx")
-    assert table.set_index("Cifra").loc["total_amount", "Percentil"] == 25.0
+    table = pd.read_excel(out / "p1" / "90_portfolio" / "tables.xlsx",
+                          sheet_name="Frente a la cartera")
+    assert table.set_index("Cifra").loc["Total amount", "Percentil"] == 25.0
     html = (out / "p1" / "90_portfolio" / "90_portfolio.html").read_text(encoding="utf-8")
     assert "El cliente frente a la cartera" in html and "<img" in html
     # the portfolio's own figures are not stored as client figures

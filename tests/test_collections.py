@@ -124,8 +124,15 @@ def test_headline_languages(ledger):
     ag = C.aging_table(ledger, as_of=AS_OF)
     d = C.dso_table(ledger, as_of=AS_OF)
     es = C.headline(ag, d, "es")
-    assert es.startswith("3 clientes deben 1.030") and "39 %" in es  # 400 of 1030 over 90 days
-    assert "days sales outstanding" in C.headline(ag, d, "en")
+    # 400 of 1030 over 90 days; es_ES writes a no-break space before %
+    assert es.startswith("3 clientes deben 1.030") and "39\u00a0%" in es
+    assert "más de 90 días vencido" in es and es.rstrip(".").endswith("días")
+    en = C.headline(ag, d, "en")
+    assert "days sales outstanding" in en and "1,030" in en
+    from crmlib.i18n._leaks import find_leaks
+
+    assert find_leaks(es, "es") == [] and find_leaks(en, "en") == []
+    assert C.headline(ag, d, "es", currency="EUR").startswith("3 clientes deben 1.030\u00a0€")
 
 
 # ----------------------------------------------------------------- credit
@@ -255,6 +262,13 @@ def test_dunning_letters_render_and_escape(overdue):
     html = letters.set_index("customer_id")["html"]
     assert "&lt;Acme&gt;" in html["a"] and "<Acme>" not in html["a"]
     assert "Beta" in html["b"] and "70,00 EUR" in html["b"]
+    # dates in letters are written as Spanish readers write them, never ISO
+    from crmlib.i18n import format_date
+    from crmlib.i18n._leaks import find_leaks, visible_text
+
+    assert format_date(AS_OF, "es") in html["b"]
+    assert [x.kind for x in find_leaks(visible_text(html["b"]), "es")
+            if x.kind in ("iso_date", "separator")] == []
     with pytest.raises(DataError) as err:
         C.dunning_letters(plan, customers.iloc[1:2], as_of=AS_OF)
     assert "name" in str(err.value) and "customer a" in str(err.value)
@@ -349,7 +363,8 @@ def test_nothing_open_gives_empty_tables_not_errors():
 def test_dunning_view_reads_in_words(overdue):
     view = C.dunning_view(C.dunning_plan(overdue, as_of=AS_OF), language="es")
     assert set(view["action_label"]) == {"Enviar"} and set(view["stage"]) == {"Recordatorio"}
-    assert "invoice_ids" not in view and view["oldest_due_at"].iloc[0] == "2024-01-31"
+    assert "invoice_ids" not in view and view["oldest_due_at"].iloc[0] == "31/01/2024"
+    assert not view["letter_format"].str.contains("_").any()  # form letters in words
 
 
 # ----------------------------------------------------------------- credit answers file

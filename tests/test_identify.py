@@ -502,7 +502,7 @@ def test_rule_counts_and_readable_tables():
     assert set(es["Decisión"]) == {"Fusionar"}
     en = idf.readable(idf.source_counts(_customers()), "en")
     assert list(en.columns[:3]) == ["Source", "Records (n)", "Share"]
-    assert "50,0 %" in idf.headline(result, "es", revenue_share=0.5)
+    assert "50,0\u00a0%" in idf.headline(result, "es", revenue_share=0.5)  # es_ES: no-break space
     assert "50.0%" in idf.headline(result, "en", revenue_share=0.5)
 
 
@@ -535,7 +535,7 @@ def test_plots_draw_what_the_tables_say():
     ax.figure.canvas.draw()
     comp = q[q["check"] == "completeness"]
     widths = [p.get_width() for p in ax.patches][::-1]
-    assert widths == pytest.approx(list(comp["share_ok"] * 100))
+    assert widths == pytest.approx(list(comp["share_ok"]))  # shares on a percent axis
     assert [tk.get_text() for tk in ax.get_yticklabels()][::-1][0] == "Name"
     plt.close(ax.figure)
 

@@ -361,8 +361,16 @@ def test_last_contacts_and_cost_by_segment(messy):
 
 def test_headline_in_both_languages():
     m = interact.complaint_metrics(_five_closed(), as_of="2024-03-01")
-    assert "60 %" in interact.headline(m, "es") and "primer contacto" in interact.headline(m, "es")
-    assert "first contact" in interact.headline(m, "en")
+    es = interact.headline(m, "es")
+    assert "60\u00a0%" in es and "primer contacto" in es  # es_ES: no-break space before %
+    en = interact.headline(m, "en")
+    assert "first contact" in en
+    # the median carries its unit and the window its days, each in the reader's language
+    assert " horas." in es and "ventana de 30 días" in es
+    assert " hours." in en and "window of 30 days" in en
+    from crmlib.i18n._leaks import find_leaks
+
+    assert find_leaks(es, "es") == [] and find_leaks(en, "en") == []
 
 
 # ----------------------------------------------------------------- properties
@@ -428,7 +436,7 @@ def test_plots_draw_what_the_tables_hold():
     ax = plot.plot_complaint_volume(m, language="en")
     assert sorted(p.get_width() for p in ax.patches) == [2, 3]
     ax = plot.plot_resolution_times(interact.ticket_table(df), language="es")
-    assert ax.get_legend_handles_labels()[1] == ["Mediana: 3.0 h", "Percentil 90: 7.6 h"]
+    assert ax.get_legend_handles_labels()[1] == ["Mediana: 3,0 h", "Percentil 90: 7,6 h"]
     v = pd.DataFrame({"period": pd.date_range("2024-01-01", periods=6, freq="MS"),
                       "value": [5.0, 5.0, 6.0, 5.0, 6.0, 40.0]})
     ax = plot.plot_run_chart(interact.xmr_chart(v), language="en")

@@ -72,3 +72,113 @@ def test_notebooks_committed_clean_with_python3_kernel():
         tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
         if "exercises" not in path.parts:
             assert len(tagged) == 1, f"{path.name} needs exactly one cell tagged 'parameters'"
+
+
+# --------------------------------------------------------------------------- import circles
+
+
+def _unit(module: str) -> str | None:
+    """``crmlib.clv._holdout`` -> ``clv``; ``crmlib`` itself -> None."""
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 and parts[0] == "crmlib" else None
+
+
+def _import_graph() -> dict[str, dict[str, list[str]]]:
+    """``{unit: {imported unit: [files]}}`` over every file of crmlib, imports inside
+    functions included (a lazy import is still a dependency)."""
+    graph: dict[str, dict[str, list[str]]] = {}
+    for path in sorted(ROOT.rglob("*.py")):
+        rel = path.relative_to(ROOT.parent)
+        src = _unit(".".join(rel.with_suffix("").parts)) or "crmlib"
+        for name in _imports(path):
+            dst = _unit(name)
+            if dst and dst != src:
+                graph.setdefault(src, {}).setdefault(dst, []).append(str(rel))
+    return graph
+
+
+def _cycles(graph) -> list[list[str]]:
+    """Strongly connected groups of more than one unit (Tarjan)."""
+    index, low, stack, on, out = {}, {}, [], set(), []
+
+    def visit(v):
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on.add(v)
+        for w in graph.get(v, {}):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            group = []
+            while True:
+                w = stack.pop()
+                on.discard(w)
+                group.append(w)
+                if w == v:
+                    break
+            if len(group) > 1:
+                out.append(sorted(group))
+
+    for v in sorted(graph):
+        if v not in index:
+            visit(v)
+    return out
+
+
+def test_cycle_finder_finds_a_circle():
+    # the checker itself: a made-up graph with one circle and one chain
+    graph = {"a": {"b": []}, "b": {"c": []}, "c": {"a": []}, "d": {"a": []}}
+    assert _cycles(graph) == [["a", "b", "c"]]
+    assert _cycles({"a": {"b": []}, "b": {}}) == []
+
+
+def test_no_module_of_crmlib_imports_itself_back_in_a_circle():
+    """Issue 17: clv <-> differentiate and instruments -> questionnaire -> servqual ->
+    instruments. Every import counts, also those inside functions."""
+    graph = _import_graph()
+    circles = _cycles(graph)
+    detail = [f"{a} -> {b} ({', '.join(sorted(set(graph[a][b])))})"
+              for group in circles for a in group for b in group if b in graph.get(a, {})]
+    assert circles == [], "import circles:\n" + "\n".join(detail)
+
+
+@pytest.mark.parametrize("module, never", [
+    ("crmlib.differentiate", ("crmlib.clv",)),
+    ("crmlib.instruments", ("crmlib.questionnaire", "crmlib.servqual", "crmlib.readiness",
+                            "crmlib.io", "crmlib.report")),
+    ("crmlib.questionnaire", ("crmlib.servqual", "crmlib.readiness")),
+])
+def test_module_imported_alone_loads_no_module_above_it(module, never):
+    """In a fresh interpreter: the lower module of each former circle loads without the
+    upper one (instruments are data and load no analysis at all)."""
+    import subprocess
+    import sys
+
+    code = (f"import sys, {module}\n"
+            "print('\\n'.join(sorted(m for m in sys.modules if m.startswith('crmlib'))))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True, cwd=ROOT.parent)
+    loaded = set(done.stdout.split())
+    assert module in loaded
+    assert sorted(m for m in loaded if m.startswith(never)) == []
+    static = sorted({n for p in _module_files(module.split(".")[1]) for n in _imports(p)
+                     if n.startswith(never)})
+    assert static == [], f"{module} imports {static} (inside a function counts too)"
+
+
+def test_names_moved_to_break_the_circles_still_work():
+    from crmlib import _purchases, clv, differentiate, questionnaire, servqual
+
+    assert clv.TIME_UNIT_DAYS is _purchases.TIME_UNIT_DAYS
+    assert clv.TIME_UNIT_DAYS == {"D": 1.0, "W": 7.0, "M": 365.25 / 12}
+    assert differentiate._clean_transactions is _purchases._clean_transactions
+    assert differentiate._purchase_days is _purchases._purchase_days
+    header = servqual.forms_csv_header("servqual-1991", language="en")
+    assert header[1].startswith("Expectation [SQ01. ")
+    assert header[-2:] == ["Overall rating of the service quality (1-7)", "Customer type"]
+    assert "Expectativa" in servqual.questionnaire_html("servqual-1991", language="es")
+    # the generic writer still picks SERVQUAL's own forms for a SERVQUAL instrument
+    assert "questionnaire_html" in dir(questionnaire)

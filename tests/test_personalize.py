@@ -50,6 +50,14 @@ def test_first_matching_rule_wins(customers):
     assert plan.loc["c4", "action"] == "grow" and plan.loc["c4", "contact_every_days"] == 60
     # a rule without a stated reason reads as a sentence with the columns' labels
     assert plan.loc["c1", "reason"] == "Clase ABC es A; Quejas abiertas de 1 o más."
+    assert "ABC class" in P.treatment_plan(customers, RULES, language="en").loc[0, "reason"]
+    # a reader sees the rule by its place in the order; the rule id stays for the data
+    assert plan.loc["c1", "rule_label"] == "Regla 1" and plan.loc["c5", "rule_label"] == "Regla 5"
+    from crmlib.i18n import format_table
+
+    shown = format_table(plan.reset_index(), "es")
+    assert "Regla" in shown.columns and "rule_id" not in shown.columns and \
+        "Clave de acción" not in shown.columns
 
 
 def test_condition_operators(customers):
@@ -295,7 +303,7 @@ def test_plots_draw_the_summaries(customers):
     summary = P.stage_summary(P.relationship_stages(df), df, language="es")
     ax = plot.plot_relationship_stages(summary, language="es")
     assert [p.get_height() for p in ax.patches] == [1, 0, 0, 1]
-    assert "75% del valor" in [a.get_text() for a in ax.texts]
+    assert "75\u00a0% del valor" in [a.get_text() for a in ax.texts]  # es_ES percent spacing
     plt.close("all")
 
 
@@ -382,3 +390,18 @@ def test_customer_table_is_the_customer_view_without_clv():
     pd.testing.assert_frame_equal(got, expected)
     assert got["clv"].isna().all() and "clv" in got.attrs["missing"]
     assert got["customer_id"].is_unique and len(got) == tx["customer_id"].nunique()
+
+
+def test_letters_write_dates_as_the_reader_does():
+    from crmlib.i18n._leaks import find_leaks, visible_text
+
+    rec = pd.DataFrame([{"customer_id": "c1", "name": "Ana", "invoice_ids": "F1",
+                         "overdue_amount": 1234.5, "oldest_due_at": pd.Timestamp("2024-01-31"),
+                         "letter": "reminder_a"}])
+    for lang, day, amount in (("es", "31 de enero de 2024", "1.234,50"),
+                              ("en", "31 January 2024", "1,234.50")):
+        html = P.render_letters(rec, language=lang, context={
+            "sender": "S", "date": "2024-12-31", "currency": "EUR"}).loc[0, "html"]
+        assert day in html and amount in html
+        assert [x for x in find_leaks(visible_text(html), lang)
+                if x.kind in ("iso_date", "separator")] == []

@@ -227,7 +227,8 @@ def test_bad_answers_items_and_groups_name_rows(hand, mini):
     assert "row 8: 'quizás mañana'" in text
     assert "column 'item_id' is not an item of instrument 'mini-readiness'" in text
     assert "row 9: 'ZZ9'" in text
-    assert "column 'group' is not one of" in text and "row 10: 'alien'" in text
+    assert "column 'group' has a label that is no respondent group ('alien')" in text
+    assert "Directivos" in text and "row 10: 'alien'" in text
     dup = pd.concat([hand, hand.iloc[[0]]], ignore_index=True)
     with pytest.raises(DataError, match=r"duplicate \(respondent_id, item_id\).*row 0"):
         rd.score_table(dup, instrument=mini)
@@ -451,7 +452,7 @@ def test_group_heatmap_matrix_and_labels(hand, mini):
     assert matrix.shape == (2, 3)
     assert matrix[0, 0] == pytest.approx(3.5) and matrix[1, 0] == pytest.approx(1.0)
     assert [x.get_text() for x in ax.get_yticklabels()] == ["Directivos", "Clientes"]
-    assert "3.5" in [x.get_text() for x in ax.texts]
+    assert "3,5" in [x.get_text() for x in ax.texts]  # Spanish decimal comma
     gap = plot_group_heatmap(groups, instrument=mini, part="gap")
     assert gap.get_images()[0].get_array()[1, 0] == pytest.approx(
         groups.set_index(["group", "dimension"]).loc[("customer", "a"), "gap"])

@@ -103,7 +103,7 @@ def test_recorder_writes_results_and_tables(tmp_path):
     rec.save()
     data = json.loads((tmp_path / "o" / report.RESULTS_FILE).read_text())
     assert data["values"] == {"share": 0.5, "nan": None} and data["tables"] == ["t"]
-    frame = pd.read_excel(tmp_path / "o" / report.TABLES_FILE)
+    frame = pd.read_excel(tmp_path / "o" / report.TABLES_FILE, sheet_name="t")  # after contents
     assert list(frame.columns) == ["Customer", "Amount"]
     assert frame.iloc[0, 0] == "'=evil"
 
@@ -152,6 +152,6 @@ def test_columns_sharing_a_label_stay_apart(tmp_path):
     rec = Recorder(tmp_path, client_id="c", stage="s", language="es")
     rec.table("t", table)
     rec.save()
-    back = pd.read_excel(tmp_path / "tables.xlsx")
+    back = pd.read_excel(tmp_path / "tables.xlsx", sheet_name="t")
     assert list(back.columns) == ["Cliente (customer_id)", "Cliente (Cliente)"]
     assert "Cliente (customer_id)" in show(table, language="es").to_html()

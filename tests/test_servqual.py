@@ -484,7 +484,13 @@ def test_plots_draw_the_tables():
     np.testing.assert_allclose([p.get_x() for p in ax.patches], zone["adequate"][::-1])
     scores = sq.servqual_scores(gaps, respondents)
     ax = plot.plot_servqual_scores(scores, language="es")
-    assert len(ax.patches) == 12
+    # bars are the five dimension mean gaps; the overall unweighted and weighted scores are
+    # lines on the same scale (a weighted contribution is not a mean, so it is not drawn)
+    dims_only = scores[scores["dimension"] != "overall"]
+    np.testing.assert_allclose([p.get_height() for p in ax.patches], dims_only["gap"])
+    overall = scores.set_index("dimension").loc["overall"]
+    levels = sorted(line.get_ydata()[0] for line in ax.get_lines())
+    np.testing.assert_allclose(levels, sorted([0.0, overall["gap"], overall["weighted_gap"]]))
     ipa = sq.ipa_table(scores)
     ax = plot.plot_ipa(ipa, language="en")
     np.testing.assert_allclose(ax.collections[0].get_offsets()[:, 0], ipa["performance"])

@@ -154,7 +154,7 @@ def test_portfolio_table_and_headline(tmp_path):
     path = _portfolio_store(tmp_path / "p.duckdb")
     table = portfolio_table(path, "b", language="en")
     assert table["stage_name"].tolist() == ["Differentiate", "Service quality (SERVQUAL)"]
-    assert table["figure"].tolist() == ["churn_rate", "gap.total"]
+    assert table["figure"].tolist() == ["Churn rate", "Gap · Total"]  # reader names, not keys
     # b is the middle of three telecom clients (0.2, 0.4, 0.6): (1 + 0.5) / 3 = 50th percentile;
     # of two for gap.total (-1.0, -0.5): (1 + 0.5) / 2 = 75th
     assert table["percentile"].tolist() == [50.0, 75.0]
@@ -183,7 +183,7 @@ def test_plot_portfolio_percentiles_draws_one_bar_per_compared_figure(tmp_path):
     ax = plot_portfolio_percentiles(table, language="en")
     widths = [p.get_width() for p in ax.patches]
     assert widths == [50.0, 75.0]
-    assert [t.get_text() for t in ax.get_yticklabels()] == ["churn_rate", "gap.total"]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["Churn rate", "Gap · Total"]
     assert ax.get_title() == "Percentile within the peer group"
     plt.close(ax.figure)
 

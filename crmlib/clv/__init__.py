@@ -27,7 +27,7 @@ scale (they must be positive) from several starting points.
 
 from __future__ import annotations
 
-from crmlib.clv._base import TIME_UNIT_DAYS
+from crmlib._purchases import TIME_UNIT_DAYS
 from crmlib.clv._base import NotFittedError as NotFittedError  # raised by the models
 from crmlib.clv._bgnbd import BetaGeoModel, probability_alive_matrix
 from crmlib.clv._gamma_gamma import GammaGammaModel

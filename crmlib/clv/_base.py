@@ -13,10 +13,8 @@ import numpy as np
 import pandas as pd
 from scipy import optimize
 
+from crmlib._purchases import TIME_UNIT_DAYS
 from crmlib.exceptions import DataError, DataProblem, ParameterError, check_choice
-
-#: Length of each supported time unit in days (a month is 365.25 / 12 days).
-TIME_UNIT_DAYS = {"D": 1.0, "W": 7.0, "M": 365.25 / 12}
 
 
 class NotFittedError(ParameterError, AttributeError):

@@ -11,8 +11,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from crmlib.clv._base import TIME_UNIT_DAYS
+from crmlib._purchases import TIME_UNIT_DAYS, _clean_transactions, _purchase_days
 from crmlib.clv._bgnbd import BetaGeoModel
+from crmlib.differentiate import customer_summary
 from crmlib.exceptions import DataError, DataProblem, ParameterError, check_choice
 
 
@@ -45,8 +46,6 @@ def calibration_holdout(transactions: pd.DataFrame, *, calibration_end=None,
         ``value_holdout``, ``duration_holdout`` (holdout length in ``time_unit``).
         ``attrs`` hold ``time_unit``, ``calibration_end`` and ``observation_end``.
     """
-    from crmlib.differentiate import _clean_transactions, _purchase_days, customer_summary
-
     check_choice("time_unit", time_unit, TIME_UNIT_DAYS)
     if (calibration_end is None) == (holdout_days is None):
         raise ParameterError("give exactly one of calibration_end and holdout_days",

@@ -301,10 +301,13 @@ def dunning_view(plan: pd.DataFrame, *, language: str = "es") -> pd.DataFrame:
         ``customer_id``, ``n_overdue_invoices``, ``overdue_amount``,
         ``max_days_overdue``, ``oldest_due_at``, ``last_stage_sent``,
         ``last_sent_at``, ``action_label``, ``stage`` and ``letter_format``,
-        with stages and actions as reader labels, then (for plans that have
-        them) ``owner`` and ``history_source`` (in words: letters actually
-        sent, simulated history, or none yet).
+        with stages, actions and form letters as reader labels and dates in
+        the reader's short form, then (for plans that have them) ``owner`` and
+        ``history_source`` (in words: letters actually sent, simulated history,
+        or none yet).
     """
+    from crmlib.i18n import code_label, format_date
+
     check_language(language)
 
     def stage(v):
@@ -327,8 +330,13 @@ def dunning_view(plan: pd.DataFrame, *, language: str = "es") -> pd.DataFrame:
         last_stage_sent=view["last_stage_sent"].map(stage).astype(object),
         stage=view["stage"].map(stage).astype(object),
         action_label=view["action_label"].map(lambda a: t(f"collections.action.{a}", language)),
-        oldest_due_at=pd.to_datetime(view["oldest_due_at"]).dt.strftime("%Y-%m-%d"),
-        last_sent_at=pd.to_datetime(view["last_sent_at"]).dt.strftime("%Y-%m-%d"))
+        letter_format=view["letter_format"].map(
+            lambda v: code_label("letter_format", v, language) or v if isinstance(v, str)
+            else v).astype(object),
+        oldest_due_at=[format_date(v, language, form="short") if pd.notna(v) else ""
+                       for v in pd.to_datetime(view["oldest_due_at"])],
+        last_sent_at=[format_date(v, language, form="short") if pd.notna(v) else ""
+                      for v in pd.to_datetime(view["last_sent_at"])])
 
 
 def dunning_letters(plan: pd.DataFrame, customers: pd.DataFrame, *, as_of, language: str = "es",
@@ -360,6 +368,7 @@ def dunning_letters(plan: pd.DataFrame, customers: pd.DataFrame, *, as_of, langu
         As :func:`crmlib.personalize.render_letters`: ``customer_id``,
         ``letter`` (the format), ``language``, ``html``.
     """
+    from crmlib.i18n import format_date
     from crmlib.personalize import customer_names, render_letters
 
     send = plan[plan["action"] == "send"]
@@ -369,8 +378,8 @@ def dunning_letters(plan: pd.DataFrame, customers: pd.DataFrame, *, as_of, langu
     recipients = send.merge(names, on="customer_id", how="left").assign(
         letter=send["letter_format"].to_numpy(),
         overdue_amount=send["overdue_amount"].round(2).to_numpy(),
-        oldest_due_at=send["oldest_due_at"].dt.strftime("%Y-%m-%d").to_numpy())
-    context = {"sender": sender, "date": _as_of(as_of).strftime("%Y-%m-%d"),
+        oldest_due_at=[format_date(v, language) for v in send["oldest_due_at"]])
+    context = {"sender": sender, "date": format_date(_as_of(as_of), language),
                "currency": currency}
     out = render_letters(recipients, language=language, templates=templates, context=context)
     if plan.attrs.get("history_source") == "simulated" or (

@@ -44,21 +44,24 @@ def letters_note(letters: pd.DataFrame, written: pd.DataFrame, language: str = "
     return t(key, language, n=len(letters), n_written=len(written))
 
 
-def headline(aging: pd.DataFrame, dso: pd.DataFrame, language: str = "es") -> str:
-    """One sentence on the receivables: balance, share overdue, over 90 days, DSO."""
+def headline(aging: pd.DataFrame, dso: pd.DataFrame, language: str = "es", *,
+             currency: str | None = None) -> str:
+    """One sentence on the receivables: balance, share overdue, over 90 days, DSO.
+
+    ``currency`` (ISO 4217) writes the balance with its symbol; without it, a plain number.
+    """
     total = float(aging["open_balance"].sum())
     buckets = [c for c in aging.columns if _BUCKET.match(str(c)) and c != "not_due"]
     days_cols = [c for c in buckets if c.startswith("over_") or int(c.split("_")[-1]) > 90]
     old = float(aging[days_cols].sum().sum()) if days_cols else 0.0
+    from crmlib.i18n import format_currency, format_duration, format_percent
+
     d = dso.iloc[0]
-    amount = f"{total:,.0f}"
-    if language == "es":
-        amount = amount.replace(",", ".")
-    return t("collections.headline", language, total=amount,
-             overdue=_pct(d["overdue_share"]), old=_pct(old / total if total else np.nan),
-             dso="-" if pd.isna(d["dso_days"]) else f"{d['dso_days']:.0f}",
+    return t("collections.headline", language,
+             total=format_currency(total, language, currency=currency),
+             overdue=format_percent(d["overdue_share"], language),
+             old=format_percent(old / total if total else np.nan, language),
+             old_days=format_duration(90, "days", language),
+             dso=format_duration(round(float(d["dso_days"])) if pd.notna(d["dso_days"])
+                                 else np.nan, "days", language),
              n=len(aging))
-
-
-def _pct(x) -> str:
-    return "-" if pd.isna(x) else f"{100 * float(x):.0f} %"

@@ -39,8 +39,8 @@ from __future__ import annotations
 
 # Besides the names of __all__ the package keeps LIFECYCLE_CLASSES and the two private
 # helpers crmlib.clv uses for its calibration/holdout split.
-from crmlib.differentiate._base import _clean_transactions as _clean_transactions
-from crmlib.differentiate._base import _purchase_days as _purchase_days
+from crmlib._purchases import _clean_transactions as _clean_transactions
+from crmlib._purchases import _purchase_days as _purchase_days
 from crmlib.differentiate._change import (
     decliners,
     decliners_summary,

@@ -11,15 +11,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from crmlib.differentiate._base import (
-    _ONE_DAY,
-    _as_of,
-    _check_fraction,
-    _check_positive_int,
-    _clean_transactions,
-    _need_rows,
-    _purchase_days,
-)
+from crmlib._purchases import _ONE_DAY, _clean_transactions, _purchase_days
+from crmlib.differentiate._base import _as_of, _check_fraction, _check_positive_int, _need_rows
 from crmlib.exceptions import ParameterError
 
 

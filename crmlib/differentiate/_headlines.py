@@ -1,8 +1,9 @@
 """Sentences and readable tables for the Differentiate notebook and report.
 
 Each ``*_headline`` turns a result table into one sentence in ``es`` or
-``en`` (texts in the i18n catalog); :func:`readable` formats dates and shares
-of any result table for reading, keeping the canonical column names.
+``en`` (texts in the i18n catalog, values written by the i18n formatting
+layer); :func:`readable` writes every cell of a result table for reading,
+keeping the canonical column names for the headers.
 """
 
 from __future__ import annotations
@@ -12,20 +13,23 @@ import math
 import pandas as pd
 
 
-def _money(x: float, language: str) -> str:
-    text = f"{x:,.0f}"
-    return text.replace(",", ".") if language == "es" else text
+def summary_headline(summary: pd.DataFrame, language: str = "es", *,
+                     currency: str | None = None) -> str:
+    """One sentence on a :func:`customer_summary`: customers, repeat buyers, net value.
 
-
-def summary_headline(summary: pd.DataFrame, language: str = "es") -> str:
-    """One sentence on a :func:`customer_summary`: customers, repeat buyers, net value."""
+    ``currency`` (ISO 4217, e.g. ``"EUR"``) writes the value with its symbol;
+    without it the value is a plain number.
+    """
     from crmlib.i18n import t
 
     n = len(summary)
     n_repeat = int((summary["frequency"] > 0).sum())
-    return t("differentiate.summary.headline", language, n_customers=_money(n, language),
-             n_repeat=_money(n_repeat, language), repeat_share=n_repeat / n if n else 0,
-             total=_money(float(summary["monetary"].sum()), language))
+    from crmlib.i18n import format_currency
+
+    return t("differentiate.summary.headline", language, n_customers=n, n_repeat=n_repeat,
+             repeat_share=n_repeat / n if n else 0,
+             total=format_currency(float(summary["monetary"].sum()), language,
+                                   currency=currency))
 
 
 def pareto_headline(summary: pd.Series, language: str = "es") -> str:
@@ -34,7 +38,7 @@ def pareto_headline(summary: pd.Series, language: str = "es") -> str:
 
     return t("differentiate.pareto.headline", language,
              customer_share=summary["customer_share_for_value"],
-             value_share=summary["value_share"], top20=summary["value_share_of_top"],
+             value_share=summary["value_share"], best=0.20, top20=summary["value_share_of_top"],
              gini=summary["gini"])
 
 
@@ -73,24 +77,31 @@ def retention_headline(retention: pd.DataFrame, language: str = "es") -> str:
 
 
 def decliners_headline(decliners_table: pd.DataFrame, *, threshold: float,
-                       language: str = "es") -> str:
+                       language: str = "es", currency: str | None = None) -> str:
     """Sentence on how many customers decline and the annual value at risk."""
     from crmlib.i18n import t
 
     value = float(decliners_table["value_at_risk_annual"].sum()) if len(decliners_table) else 0.0
+    from crmlib.i18n import format_currency
+
     return t("differentiate.decliners.headline", language, n=len(decliners_table),
-             threshold=threshold, value=_money(value, language))
+             threshold=threshold, value=format_currency(value, language, currency=currency))
 
 
-def clv_headline(clv: pd.DataFrame, *, horizon: float, language: str = "es") -> str:
+def clv_headline(clv: pd.DataFrame, *, horizon: float, language: str = "es",
+                 currency: str | None = None) -> str:
     """Sentence on the portfolio's expected value and its concentration (from ``clv_table``)."""
     from crmlib.i18n import t
 
     total = float(clv["clv"].sum())
     k = max(1, math.ceil(0.10 * len(clv)))
     top10 = float(clv["clv"].head(k).sum()) / total if total > 0 else 0.0
-    return t("differentiate.clv.headline", language, horizon=f"{horizon:g}",
-             total=_money(total, language), top10=top10)
+    from crmlib.i18n import format_currency, format_duration
+
+    return t("differentiate.clv.headline", language,
+             horizon=format_duration(horizon, "months", language),
+             total=format_currency(total, language, currency=currency), top=0.10,
+             top10=top10)
 
 
 _PERCENT_COLUMNS = ("share", "cum_share", "cum_customer_share", "customer_share", "value_share",
@@ -98,23 +109,26 @@ _PERCENT_COLUMNS = ("share", "cum_share", "cum_customer_share", "customer_share"
 
 
 def readable(table: pd.DataFrame, language: str = "es") -> pd.DataFrame:
-    """A copy of a result table for reading: dates as ``YYYY-MM-DD``, shares as percentages.
+    """A copy of a result table for reading, every cell written in ``language``.
 
-    Shares and rates (``share``, ``cum_share``, ``customer_share``, ``value_share``,
-    ``retention_rate``, ``churn_rate``, ``retention``, ``p_alive``, ``clv_share``)
-    become text such as ``"23,1 %"`` (es) or ``"23.1%"`` (en); other columns are
-    unchanged, so the table keeps its canonical column names for translation.
+    Counts without decimals and with thousands separators, measures with two
+    decimals, shares and rates (``share``, ``cum_share``, ``customer_share``,
+    ``value_share``, ``retention_rate``, ``churn_rate``, ``retention``,
+    ``p_alive``, ``clv_share``) as percentages, dates in the short form, yes/no
+    for flags, segment, lifecycle, RFM variable and method codes as labels (a
+    code column gives way to its ``*_label`` column). Column names stay
+    canonical so ``report.show`` can translate the headers, except the
+    BG/NBD ``recency`` and ``T`` of a :func:`customer_summary`, whose headers
+    carry the summary's time unit (``Recencia (días)``).
     """
-    from crmlib.i18n import check_language
+    from crmlib.i18n import format_table, t
 
-    check_language(language)
-    out = table.copy()
-    for col in out.columns:
-        s = out[col]
-        if pd.api.types.is_datetime64_any_dtype(s):
-            out[col] = s.dt.strftime("%Y-%m-%d")
-        elif col in _PERCENT_COLUMNS and pd.api.types.is_numeric_dtype(s):
-            text = s.map(lambda v: "" if pd.isna(v) else f"{100 * v:.1f}")
-            out[col] = (text.str.replace(".", ",", regex=False) + " %").where(
-                text != "", "") if language == "es" else (text + "%").where(text != "", "")
+    formats = {c: "percent" for c in _PERCENT_COLUMNS if c in table.columns}
+    out = format_table(table, language, formats=formats, headers=False)
+    unit = table.attrs.get("time_unit")
+    if unit in ("D", "W", "M"):
+        words = t(f"differentiate.unit.{unit}", language)
+        out = out.rename(columns={
+            c: t(f"differentiate.header.{c}", language, unit=words)
+            for c in ("recency", "T") if c in out.columns})
     return out

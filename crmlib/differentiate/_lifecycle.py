@@ -13,13 +13,8 @@ import math
 import numpy as np
 import pandas as pd
 
-from crmlib.differentiate._base import (
-    _as_of,
-    _check_positive_int,
-    _clean_transactions,
-    _need_rows,
-    _purchase_days,
-)
+from crmlib._purchases import _clean_transactions, _purchase_days
+from crmlib.differentiate._base import _as_of, _check_positive_int, _need_rows
 from crmlib.differentiate._summary import customer_summary
 from crmlib.exceptions import DataError, DataProblem, ParameterError, check_choice
 

@@ -13,14 +13,8 @@ import math
 import numpy as np
 import pandas as pd
 
-from crmlib.clv import TIME_UNIT_DAYS
-from crmlib.differentiate._base import (
-    _ONE_DAY,
-    _as_of,
-    _check_positive_int,
-    _clean_transactions,
-    _need_rows,
-)
+from crmlib._purchases import _ONE_DAY, TIME_UNIT_DAYS, _clean_transactions
+from crmlib.differentiate._base import _as_of, _check_positive_int, _need_rows
 from crmlib.exceptions import DataError, DataProblem, check_choice
 
 

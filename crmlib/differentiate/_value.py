@@ -13,7 +13,8 @@ import math
 import numpy as np
 import pandas as pd
 
-from crmlib.differentiate._base import _check_fraction, _clean_transactions, _need_rows
+from crmlib._purchases import _clean_transactions
+from crmlib.differentiate._base import _check_fraction, _need_rows
 from crmlib.exceptions import DataError, DataProblem, ParameterError, check_choice
 
 

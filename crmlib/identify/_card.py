@@ -121,19 +121,16 @@ def profile_card(key: str, master: pd.DataFrame, links: pd.DataFrame,
     return card
 
 
-def _format_value(value, language: str):
-    if isinstance(value, pd.Timestamp):
-        return value.strftime("%Y-%m-%d")
-    if isinstance(value, (bool, np.bool_)):
-        return t("common.yes" if value else "common.no", language)
-    if isinstance(value, (float, np.floating)):
-        text = f"{value:,.2f}"
-        return text.replace(",", "_").replace(".", ",").replace("_", ".") if language == "es" \
-            else text
-    if isinstance(value, (int, np.integer)):
-        text = f"{value:,d}"
-        return text.replace(",", ".") if language == "es" else text
-    return str(value)
+def _format_value(value, language: str, field: str = ""):
+    from crmlib.i18n import code_label, format_value
+
+    if field.startswith("last_contact_") and isinstance(value, str):
+        # "date · kind · channel · status" as profile_card joins it
+        day, *codes = value.split(" · ")
+        words = [code_label(col, code, language) or code
+                 for col, code in zip(("kind", "channel", "status"), codes)]
+        return " · ".join([format_value(pd.Timestamp(day), language), *words])
+    return format_value(value, language)
 
 
 def card_table(card: pd.DataFrame, language: str = "es") -> pd.DataFrame:
@@ -148,7 +145,7 @@ def card_table(card: pd.DataFrame, language: str = "es") -> pd.DataFrame:
     return pd.DataFrame({
         "section": [t(f"identify.card.section.{s}", language) for s in card["section"]],
         "field": [_field_label(f, language) for f in card["field"]],
-        "value": [t(f"identify.kind.{v}", language) if f == "kind" else _format_value(v, language)
+        "value": [t(f"identify.kind.{v}", language) if f == "kind" else _format_value(v, language, f)
                   for f, v in zip(card["field"], card["value"])],
     }).rename(columns={c: t(f"identify.card.{c}", language)
                        for c in ("section", "field", "value")})

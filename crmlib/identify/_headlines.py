@@ -25,22 +25,23 @@ def readable(table: pd.DataFrame, language: str = "es") -> pd.DataFrame:
 
     Codes in ``rule``, ``decision``, ``check``, ``field``, ``status`` and ``kind`` become
     words in ``language``; column headers come from the identify catalog, then
-    from the shared column labels; numbers stay numbers.
+    from the shared column labels; every other cell is written by the i18n
+    formatting layer (counts, measures, shares, short dates, yes/no).
 
     Returns
     -------
     DataFrame
         Same rows and columns as ``table``, relabelled.
     """
-    from crmlib.i18n import catalog
+    from crmlib.i18n import catalog, format_table
 
     check_language(language)
     texts = catalog()
-    out = table.copy()
+    out = format_table(table, language, headers=False, drop_codes=False)
     for col, prefix in _VALUE_KEYS.items():
         if col in out.columns:
-            out[col] = [t(prefix + str(v), language) if (prefix + str(v)) in texts else v
-                        for v in out[col]]
+            out[col] = [t(prefix + str(v), language) if (prefix + str(v)) in texts else f
+                        for v, f in zip(table[col], out[col])]
     names = {}
     for col in out.columns:
         key = f"identify.col.{col}"
@@ -93,15 +94,10 @@ def rule_counts(pairs: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
-def _percent(value: float, language: str) -> str:
-    text = f"{value * 100:.1f}"
-    return text.replace(".", ",") + " %" if language == "es" else text + "%"
-
-
 def revenue_sentence(share: float, language: str = "es") -> str:
     """The sentence stating the share of revenue from identified customers."""
     check_language(language)
-    return t("identify.headline.revenue", language, share=_percent(share, language))
+    return t("identify.headline.revenue", language, share=float(share))
 
 
 def headline(result: Consolidation, language: str = "es", *,
@@ -111,8 +107,8 @@ def headline(result: Consolidation, language: str = "es", *,
     s = result.summary()
     text = t("identify.headline.master", language, n_records=s["n_records"],
              n_sources=s["n_sources"], n_master=s["n_master"],
-             duplicate_rate=_percent(s["duplicate_rate"], language), n_review=s["n_review"])
+             duplicate_rate=float(s["duplicate_rate"]), n_review=s["n_review"])
     if revenue_share is not None and not np.isnan(revenue_share):
         text += " " + t("identify.headline.revenue", language,
-                        share=_percent(revenue_share, language))
+                        share=float(revenue_share))
     return text

@@ -37,7 +37,6 @@ __all__ = [
     "Instrument",
     "available_instruments",
     "load_instrument",
-    "write_questionnaires",
 ]
 
 _HERE = Path(__file__).parent
@@ -238,14 +237,3 @@ def load_instrument(instrument, *, items=None) -> Instrument:
     if items is not None:
         inst = inst.with_items(items)
     return inst
-
-
-def write_questionnaires(folder) -> list:
-    """Printable, Excel and online-form questionnaires of every shipped instrument.
-
-    One subfolder of ``folder`` per instrument; see
-    :func:`crmlib.questionnaire.write_questionnaires`. Used by ``crmlib templates``.
-    """
-    from crmlib.questionnaire import write_questionnaires as _write
-
-    return _write(folder)

@@ -56,15 +56,11 @@ def lost_summary(lost: pd.DataFrame) -> dict:
 def headline(metrics: pd.DataFrame, language: str = "es", *,
              recovery_window_days: float = 30) -> str:
     """One sentence summing up an ungrouped :func:`complaint_metrics` row."""
+    from crmlib.i18n import format_duration, format_percent
+
     row = metrics.iloc[0]
     return t("interact.headline", language, n=int(row["n_contacts"]),
-             fcr=_pct(row["fcr_rate"]), recovery=_pct(row["recovery_rate"]),
-             median=_num(row["median_resolution_hours"]), days=int(recovery_window_days))
-
-
-def _pct(x) -> str:
-    return "-" if pd.isna(x) else f"{100 * float(x):.0f} %"
-
-
-def _num(x) -> str:
-    return "-" if pd.isna(x) else f"{float(x):.1f}"
+             fcr=format_percent(row["fcr_rate"], language),
+             recovery=format_percent(row["recovery_rate"], language),
+             median=format_duration(row["median_resolution_hours"], "hours", language),
+             days=format_duration(recovery_window_days, "days", language))

@@ -14,8 +14,17 @@ import numpy as np
 import pandas as pd
 
 from crmlib.exceptions import DataProblem, ParameterError
-from crmlib.io._columns import match_columns
-from crmlib.io._parse import decimal_votes, detect_decimal, parse_dates, parse_flags, parse_numbers
+from crmlib.io._columns import match_columns, unrecognised
+from crmlib.io._notes import Note, display
+from crmlib.io._parse import (
+    date_order_evidence,
+    decimal_votes,
+    detect_decimal,
+    numeric_dates,
+    parse_dates,
+    parse_flags,
+    parse_numbers,
+)
 from crmlib.schemas import TableSpec, check, table_spec
 
 
@@ -24,6 +33,7 @@ def _coerce(frame: pd.DataFrame, spec: TableSpec, explicit: dict, *, kind: str, 
     """Rename to canonical names, type every canonical column, check the contract."""
     table = spec.name
     raw_headers = frame.attrs.get("raw_headers") or [str(c) for c in frame.columns]
+    info.setdefault("notes", []).extend(frame.attrs.get("notes", []))
     frame.attrs = {}
     if kind == "row":
         frame = frame.reset_index(drop=True)
@@ -37,16 +47,48 @@ def _coerce(frame: pd.DataFrame, spec: TableSpec, explicit: dict, *, kind: str, 
         cols[label] = frame.iloc[:, i]
     canonical = [c.name for c in spec.columns if c.name in positions.values()]
     extras = [k for k in cols if k not in canonical]
+    file = display(name)
+    notes = info.setdefault("notes", [])
+    unknown = unrecognised(raw_headers, set(renames), set(dropped), spec, set(canonical))
+    for u in unknown:
+        u["file"] = file
+        if u["suggestion"]:
+            notes.append(Note("io.note.unrecognised_suggest", file=file, header=u["header"],
+                              table=table, suggestion=u["suggestion"]))
+    unused = [u["header"] for u in unknown if not u["suggestion"]]
+    if unused:
+        notes.append(Note("io.note.unrecognised" if len(unused) > 1 else
+                          "io.note.unrecognised_one", file=file, n=len(unused), table=table,
+                          headers=", ".join(f"'{h}'" for h in unused)))
+    info["unrecognised"] = unknown
     n = len(frame)
     conflicted = {p.column for p in problems}
-    for missing in [c for c in spec.required if c not in cols and c not in conflicted]:
+    # a sales export with quantity and unit price but no line amount: amount = their product
+    derive_amount = (table == "transactions" and "amount" not in canonical
+                     and "amount" not in conflicted
+                     and {"quantity", "unit_price"} <= set(canonical))
+    sheets = ""
+    if info.get("sheets"):
+        sheets = (f"; the sheet {info['sheet']!r} was read (the workbook has "
+                  f"{', '.join(repr(x) for x in info['sheets'])}): give another with sheet")
+    for missing in [c for c in spec.required if c not in cols and c not in conflicted
+                    and not (c == "amount" and derive_amount)]:
         found = ", ".join(repr(h) for h in raw_headers) or "none"
         where = f"header on line {header_line}" if header_line is not None else "columns"
         syn = table_spec(table).column(missing).synonyms[:4]
         hint = f"; also recognised: {', '.join(syn)}" if syn else ""
+        close = [u["header"] for u in unknown if u["suggestion"] == missing]
+        if close:
+            hint = f"; did you mean {close[0]!r}?{hint}"
+        if table == "transactions" and missing == "amount":
+            have = [c for c in ("quantity", "unit_price") if c in canonical]
+            hint += ("; or give both quantity and unit_price to work it out (found "
+                     f"{' and '.join(have) or 'neither'})")
         problems.append(DataProblem(
             table, missing, f"is required but missing ({where}: {found}){hint}; map a header "
-            "to it with column_map", 0, 0, (), kind, name))
+            "to it with column_map" + (", or give the line of the real header with header_row"
+                                       if header_line is not None else "") + sheets, 0, 0, (),
+            kind, name))
     if n == 0 and not any(p.rule.startswith("is required") for p in problems):
         problems.append(DataProblem(table, None, "has no data rows" + (
             f" below the header on line {header_line}" if header_line is not None else ""),
@@ -89,6 +131,9 @@ def _coerce(frame: pd.DataFrame, spec: TableSpec, explicit: dict, *, kind: str, 
         problems.append(DataProblem(table, column, rule, int(mask.sum()), n, ex, kind, name))
 
     end_of_day = as_of.normalize() + pd.Timedelta(days=1)
+    orders = _date_orders(cols, [c.name for c in spec.columns
+                                 if c.dtype == "datetime" and c.name in canonical],
+                          options, table=table, file=file, notes=notes, problems=problems)
     for c in spec.columns:
         if c.name not in canonical:
             continue
@@ -98,12 +143,26 @@ def _coerce(frame: pd.DataFrame, spec: TableSpec, explicit: dict, *, kind: str, 
             if _is_text(s):
                 typed = _typed_mask(s, (int, float, np.integer, np.floating))
                 d, th = marks(c.name)
-                values, bad = parse_numbers(_text_cells(s), decimal=d, thousands=th)
+                cells = _text_cells(s)
+                pct = cells.str.fullmatch(r"[^%]*\d[^%]*%").fillna(False).to_numpy(dtype=bool)
+                points = c.le == 100 and (c.ge or 0) >= 0
+                if pct.any() and points:
+                    # a percentage-point column (importance points of 100): 25% is 25 points
+                    cells = cells.where(~pct, cells.str.slice(0, -1).str.rstrip())
+                    notes.append(Note("io.note.percent_points", file=file, column=c.name,
+                                      n=int(pct.sum())))
+                values, bad = parse_numbers(cells, decimal=d, thousands=th)
                 if typed.any():
                     values[typed] = s[typed].astype(float).to_numpy()
+                if pct.any() and not points:
+                    report(c.name, "holds a percentage where a plain number is expected "
+                           "(an amount or a count, not a share); write the number without %",
+                           pct, raw)
+                    bad = bad & ~pct
+                    skip[c.name] = pct
                 if bad.any():
                     report(c.name, "is not a number", bad, raw)
-                    skip[c.name] = bad
+                    skip[c.name] = skip.get(c.name, np.zeros(n, bool)) | bad
             elif pd.api.types.is_bool_dtype(s):
                 values = s.astype("float64").to_numpy()
             else:
@@ -124,9 +183,22 @@ def _coerce(frame: pd.DataFrame, spec: TableSpec, explicit: dict, *, kind: str, 
                 if getattr(ser.dt, "tz", None) is not None:
                     ser = ser.dt.tz_localize(None)
                 values = ser.astype("datetime64[ns]").to_numpy()
-            elif _is_text(s):
+            elif _is_text(s) or (pd.api.types.is_numeric_dtype(s)
+                                 and not pd.api.types.is_bool_dtype(s)):
                 typed = _typed_mask(s, (pd.Timestamp, dt.datetime))
-                values, bad, _ = parse_dates(_text_cells(s), dayfirst=options.get("dayfirst"))
+                cells = _date_cells(s)
+                epoch1904 = info.get("date_system") == 1904
+                nvalues, handled, nbad, n_ymd, n_serial = numeric_dates(cells,
+                                                                        epoch1904=epoch1904)
+                values, bad, _ = parse_dates(cells.where(~handled), dayfirst=orders[c.name])
+                values[handled] = nvalues[handled]
+                bad = bad | nbad
+                if n_ymd:
+                    notes.append(Note("io.note.yyyymmdd", file=file, column=c.name, n=n_ymd))
+                if n_serial:
+                    notes.append(Note("io.note.excel_serial_1904" if epoch1904 else
+                                      "io.note.excel_serial", file=file, column=c.name,
+                                      n=n_serial))
                 if typed.any():
                     values[typed] = pd.to_datetime(s[typed]).astype("datetime64[ns]").to_numpy()
                 if bad.any():
@@ -159,6 +231,20 @@ def _coerce(frame: pd.DataFrame, spec: TableSpec, explicit: dict, *, kind: str, 
             out[c.name] = _text(s, c)
     for col in extras:
         out[col] = _text(cols[col], None)
+    if derive_amount:
+        qty, price = out["quantity"].to_numpy(), out["unit_price"].to_numpy()
+        amount = qty * price
+        empty = np.isnan(amount) & ~skip.get("quantity", np.zeros(n, bool)) \
+            & ~skip.get("unit_price", np.zeros(n, bool))
+        if empty.any():
+            shown = np.array([f"quantity {_fmt(q)}, unit_price {_fmt(p)}"
+                              for q, p in zip(qty, price)], dtype=object)
+            report("amount", "is worked out as quantity x unit_price, and one of them is "
+                   "empty; fill it in or give the line amount in the file", empty, shown)
+        skip["amount"] = np.isnan(amount)
+        out["amount"] = pd.Series(amount, index=index, dtype="float64")
+        canonical = [c.name for c in spec.columns if c.name in out]
+        notes.append(Note("io.note.amount_from_price", file=file, n=int((~empty).sum())))
     df = pd.DataFrame(out, index=index)
     df = df[[*canonical, *extras]]
     reported = {p.column for p in problems if p.column is not None and p.n_rows == 0}
@@ -167,6 +253,89 @@ def _coerce(frame: pd.DataFrame, spec: TableSpec, explicit: dict, *, kind: str, 
             continue
         problems.append(p)
     return df, problems
+
+
+def _date_orders(cols: dict, columns: list[str], options: dict, *, table: str, file: str,
+                 notes: list, problems: list) -> dict[str, bool | None]:
+    """Day first (True) or month first (False) for each date column of one file.
+
+    A ``date_order`` option (``"DMY"``/``"MDY"``, or ``{column or "*": ...}``)
+    or ``dayfirst`` settles a column. Otherwise the whole file decides: a value
+    with a first field above 12 in any date column proves day first for every
+    column, one with a second field above 12 proves month first. Columns
+    proving opposite orders are a problem (the user says which with
+    ``date_order``). When nothing in the file tells, numeric dates are read
+    day first and a note says so and how to change it.
+    """
+    setting = options.get("date_order")
+    if isinstance(setting, str):
+        setting = {"*": setting}
+    setting = {k: str(v).upper() == "DMY" for k, v in (setting or {}).items()}
+    dayfirst = options.get("dayfirst")
+    orders: dict[str, bool | None] = {}
+    proof: dict[str, tuple[bool, bool]] = {}
+    for name in columns:
+        if name in setting or "*" in setting:
+            orders[name] = setting.get(name, setting.get("*"))
+        elif dayfirst is not None:
+            orders[name] = dayfirst
+        else:
+            s = cols[name]
+            proof[name] = date_order_evidence(_text_cells(s)) if _is_text(s) else (False, False)
+    dmy = [k for k, (d, m) in proof.items() if d and not m]
+    mdy = [k for k, (d, m) in proof.items() if m and not d]
+    if dmy and mdy:
+        problems.append(DataProblem(
+            table, None, f"has dates day first in {', '.join(dmy)} (a first field above 12) "
+            f"and month first in {', '.join(mdy)} (a second field above 12); say which order "
+            f"each column uses with date_order in dataset.yaml, e.g. date_order: "
+            f"{{{table}.{mdy[0]}: MDY, {table}.{dmy[0]}: DMY}}"))
+    found = True if dmy else (False if mdy else None)
+    unsure = []
+    for name, (d, m) in proof.items():
+        if d and m:
+            orders[name] = None  # the column contradicts itself: its bad values are reported
+        elif found is not None:
+            orders[name] = found
+        else:
+            orders[name] = True
+            s = cols[name]
+            if _is_text(s) and _has_numeric_dates(_text_cells(s)):
+                unsure.append(name)
+    if unsure:
+        notes.append(Note("io.note.date_order", file=file, columns=", ".join(unsure),
+                          table=table, column=unsure[0]))
+    return orders
+
+
+def _has_numeric_dates(s: pd.Series) -> bool:
+    t = s.dropna()
+    return bool(t.str.contains(r"^\d{1,2}[-/.]\d{1,2}[-/.]\d", regex=True).any())
+
+
+def _date_cells(s: pd.Series) -> pd.Series:
+    """The cells of a date column as text: numbers (Excel number cells, integer columns of a
+    frame) written as they read (``45366``, ``20240315``, ``45366.75``), dates left missing."""
+    if _is_text(s) and s.dtype != object:
+        return s.astype("str")
+    def one(v):
+        if isinstance(v, str):
+            return v
+        if isinstance(v, (bool, np.bool_)) or v is None or v is pd.NA:
+            return None
+        if isinstance(v, (int, np.integer)):
+            return str(int(v))
+        if isinstance(v, (float, np.floating)):
+            if np.isnan(v):
+                return None
+            return str(int(v)) if float(v).is_integer() else repr(float(v))
+        return None
+    return pd.Series([one(v) for v in s.to_numpy(dtype=object)], index=s.index, dtype="str")
+
+
+def _fmt(value) -> str:
+    return "empty" if value is None or (isinstance(value, float) and np.isnan(value)) \
+        else f"{value:g}"
 
 
 def _typed_mask(s: pd.Series, types) -> np.ndarray:

@@ -18,9 +18,12 @@ import pandas as pd
 import yaml
 
 from crmlib.exceptions import DataProblem, ParameterError
+from crmlib.io._notes import Note, display
 from crmlib.schemas import TableSpec
 
 HEADER_SEARCH_ROWS = 30
+#: How far down a header is looked for when the first lines name no column.
+HEADER_SEARCH_MAX = 1000
 
 
 def norm(text) -> str:
@@ -69,15 +72,67 @@ def load_column_map(column_map, spec: TableSpec) -> dict[str, str | None]:
     return out
 
 
+#: Words left out when two headers are compared loosely: number marks (``Nº``, ``Nro.``,
+#: ``Núm.``) and the articles and prepositions of Spanish and English headers.
+_LOOSE_WORDS = frozenset({"n", "no", "nro", "nr", "num", "numero", "o", "de", "del", "la",
+                          "el", "los", "las", "of", "the"})
+
+
+def loose(key: str) -> str:
+    """A normalised header without number marks and articles: ``n_pedido`` -> ``pedido``,
+    ``fecha_de_cobro`` -> ``fecha_cobro``."""
+    words = [w for w in key.split("_") if w not in _LOOSE_WORDS]
+    return "_".join(words) if words else key
+
+
 def _lookup(spec: TableSpec) -> dict[str, tuple[str, int]]:
-    """``{normalised header: (canonical, rank)}``: rank 1 = canonical name, 2 = synonym."""
+    """``{normalised header: (canonical, rank)}``: rank 1 = canonical name, 2 = synonym,
+    3 = a synonym read loosely (:func:`loose`)."""
     table: dict[str, tuple[str, int]] = {}
     for c in spec.columns:
         table[norm(c.name)] = (c.name, 1)
     for c in spec.columns:
         for syn in c.synonyms:
             table.setdefault(norm(syn), (c.name, 2))
+    for c in spec.columns:
+        for syn in (c.name, *c.synonyms):
+            table.setdefault(loose(norm(syn)), (c.name, 3))
     return table
+
+
+def _find(key: str, lookup: dict):
+    if key in lookup:
+        return lookup[key]
+    hit = lookup.get(loose(key))
+    return (hit[0], 3) if hit else None
+
+
+#: Tables whose extra columns are meant to be kept (respondent attributes), not listed.
+KEEPS_EXTRAS = frozenset({"servqual_respondents"})
+
+
+def unrecognised(headers: list[str], used: set[int], dropped, spec: TableSpec,
+                 claimed) -> list[dict]:
+    """Headers that name no column of ``spec``: ``[{"header", "suggestion"}]``.
+
+    ``suggestion`` is the canonical column whose name or synonym is closest to
+    the header (rapidfuzz ratio of at least 75 on normalised keys), among the
+    columns no other header gives; None when nothing is close.
+    """
+    if spec.name in KEEPS_EXTRAS:
+        return []
+    from rapidfuzz import fuzz, process
+
+    lookup = _lookup(spec)
+    choices = {k: v[0] for k, v in lookup.items() if v[0] not in claimed}
+    out = []
+    for pos, header in enumerate(headers):
+        if pos in used or pos in dropped or not norm(header):
+            continue
+        key = norm(header)
+        best = process.extractOne(key, list(choices), scorer=fuzz.ratio, score_cutoff=75)
+        out.append({"header": str(header), "suggestion": choices[best[0]] if best else None})
+    return out
 
 
 def header_score(cells, spec: TableSpec, explicit: dict) -> int:
@@ -90,8 +145,8 @@ def header_score(cells, spec: TableSpec, explicit: dict) -> int:
             continue
         if explicit.get(key):
             hits.add(explicit[key])
-        elif key in lookup:
-            hits.add(lookup[key][0])
+        elif (hit := _find(key, lookup)) is not None:
+            hits.add(hit[0])
     return len(hits)
 
 
@@ -115,8 +170,8 @@ def match_columns(headers: list[str], spec: TableSpec, explicit: dict, *,
                 dropped.append(pos)
                 continue
             claims.setdefault(explicit[key], []).append((0, pos))
-        elif key in lookup:
-            target, rank = lookup[key]
+        elif (hit := _find(key, lookup)) is not None:
+            target, rank = hit
             claims.setdefault(target, []).append((rank, pos))
     renames: dict[int, str] = {}
     problems = []
@@ -174,6 +229,11 @@ def _frame_from_grid(grid: pd.DataFrame, lines: np.ndarray, spec: TableSpec, exp
         scores = [header_score(grid.iloc[i], spec, explicit)
                   for i in range(min(HEADER_SEARCH_ROWS, len(grid)))]
         best = max(scores)
+        if best < min(2, len(spec.required)) and len(grid) > HEADER_SEARCH_ROWS:
+            # a long title block (report exports): look further down, row by row
+            scores += [header_score(grid.iloc[i], spec, explicit)
+                       for i in range(HEADER_SEARCH_ROWS, min(HEADER_SEARCH_MAX, len(grid)))]
+            best = max(scores)
         need = max(1, min(2, best))
         h = next((i for i, s in enumerate(scores) if s >= need), 0) if best else 0
     header_cells = [str(v) for v in grid.iloc[h]]
@@ -184,6 +244,11 @@ def _frame_from_grid(grid: pd.DataFrame, lines: np.ndarray, spec: TableSpec, exp
     body_lines = lines[h + 1:]
     header_line = int(lines[h])
     problems = []
+    if h > 0 and header_row is None:
+        frame_notes = [Note("io.note.header_below", file=display(name), line=header_line,
+                            skipped=h)]
+    else:
+        frame_notes = []
     if body.shape[1] > width and len(body):
         extra = body.iloc[:, width:]
         long_rows = (extra != "").any(axis=1).to_numpy()
@@ -201,4 +266,5 @@ def _frame_from_grid(grid: pd.DataFrame, lines: np.ndarray, spec: TableSpec, exp
         # identical headers: keep both, the matcher sees the original text
         frame.attrs["raw_headers"] = names
     frame.index = pd.Index(body_lines.astype(np.int64), name="line")
+    frame.attrs["notes"] = frame_notes
     return frame, header_line, problems

@@ -214,6 +214,67 @@ def parse_dates(s: pd.Series, *, dayfirst: bool | None = None) -> tuple[np.ndarr
     return values.to_numpy(copy=True), bad, used
 
 
+def date_order_evidence(s: pd.Series) -> tuple[bool, bool]:
+    """``(day first proven, month first proven)`` by the numeric dates of a column.
+
+    A value such as ``25/03/2024`` (first field above 12) proves day first;
+    ``03/25/2024`` proves month first. Every distinct value counts, not only
+    the first lines.
+    """
+    t = s.dropna().astype(str)
+    uniq = pd.Series(t[t != ""].unique(), dtype="str")
+    if uniq.empty:
+        return False, False
+    num = uniq.str.extract("^" + _NUMERIC.pattern + "$")
+    a, b = _ints(num["a"]), _ints(num["b"])
+    return bool((a > 12).any()), bool((b > 12).any())
+
+
+#: Day numbers of Excel's 1900 date system accepted as dates in a date column: 10000
+#: (1927-05-18) to 109999 (2201-02-23). Smaller numbers are codes or typos, not dates.
+SERIAL_RANGE = (10_000, 110_000)
+_EXCEL_EPOCH = np.datetime64("1899-12-30", "ns")
+
+
+_EXCEL_EPOCH_1904 = np.datetime64("1904-01-01", "ns")
+
+
+def numeric_dates(s: pd.Series, *, epoch1904: bool = False
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray, int, int]:
+    """Read date cells written as plain numbers.
+
+    ``20240315`` (eight digits from 19000101 to 21991231) is year, month, day;
+    a number of five digits, optionally with a fraction (``45366``,
+    ``45366.75``), is a day of Excel's 1900 date system (days since
+    1899-12-30; the fraction is the time of day), within :data:`SERIAL_RANGE`;
+    with ``epoch1904`` (workbooks saved in the 1904 date system), days since
+    1904-01-01.
+
+    Returns ``(values, handled, bad, n_ymd, n_serial)``: datetime64 values
+    where ``handled``; ``bad`` where a cell has the shape but is no real date
+    (``20241345``); the counts of cells read each way.
+    """
+    t = s.fillna("").astype("str")
+    ymd = t.str.fullmatch(r"(?:19|20|21)\d{6}").fillna(False).to_numpy(dtype=bool)
+    serial = t.str.fullmatch(r"\d{5}(?:\.\d+)?").fillna(False).to_numpy(dtype=bool)
+    values = np.full(len(t), np.datetime64("NaT"), dtype="datetime64[ns]")
+    bad = np.zeros(len(t), dtype=bool)
+    if ymd.any():
+        parsed = pd.to_datetime(t[ymd], format="%Y%m%d", errors="coerce")
+        values[ymd] = parsed.to_numpy(dtype="datetime64[ns]")
+        bad[ymd] = parsed.isna().to_numpy()
+    if serial.any():
+        days = pd.to_numeric(t[serial], errors="coerce").to_numpy(dtype=float)
+        ok = (days >= SERIAL_RANGE[0]) & (days < SERIAL_RANGE[1])
+        ns = np.round(np.where(ok, days, 0) * 86_400_000_000_000).astype("int64")
+        origin = _EXCEL_EPOCH_1904 if epoch1904 else _EXCEL_EPOCH
+        values[serial] = np.where(ok, origin + ns.astype("timedelta64[ns]"),
+                                  np.datetime64("NaT"))
+        bad[serial] = ~ok
+    handled = ymd | serial
+    return values, handled, bad, int((ymd & ~bad).sum()), int((serial & ~bad).sum())
+
+
 # --------------------------------------------------------------------------- flags
 
 _TRUE = frozenset({"1", "true", "t", "yes", "y", "si", "s\u00ed", "s", "x", "verdadero", "v",

@@ -98,7 +98,10 @@ def read_survey(source, *, shape: str = "auto", encoding: str | None = None,
         ``respondent_id`` (text) as the first column: taken from
         ``ResponseId`` (Qualtrics), ``Respondent ID`` (SurveyMonkey) or a
         column named ``respondent_id``/``id``/``encuestado``..., else
-        numbered ``r0001``, ``r0002``... in file order. Other columns:
+        numbered ``r0001``, ``r0002``... in file order. In a form (wide or
+        Google Forms) responses that leave the respondent question blank are
+        numbered by position the same way, with a warning naming their lines
+        (every response when nobody answered it). Other columns:
 
         - wide and google_forms: the header row as written (grid questions
           stay ``"Question [Row]"``);
@@ -183,6 +186,24 @@ def read_survey(source, *, shape: str = "auto", encoding: str | None = None,
         s = body[col]
         out[col] = s.where(s != "").astype("str")
     df = pd.DataFrame(out, index=pd.RangeIndex(len(body)))
+    width = max(4, len(str(len(df))))
+    if id_col is not None and detected in ("wide", "google_forms") and \
+            df[id_col].isna().any() and df[id_col].notna().any():
+        # the respondent question of a form is left blank by some: number those by position
+        import warnings
+
+        missing = df[id_col].isna().to_numpy()
+        numbered = [f"r{i + 1:0{width}d}" for i in np.flatnonzero(missing)]
+        df[id_col] = df[id_col].where(~missing, pd.Series(
+            [f"r{i + 1:0{width}d}" for i in range(len(df))], index=df.index, dtype="str"))
+        shown = ", ".join(f"line {body_lines[i]}: {n}" for i, n in
+                          zip(np.flatnonzero(missing)[:5], numbered))
+        warnings.warn(f"{name}: {int(missing.sum())} responses leave '{id_col}' blank; they "
+                      f"are numbered by position ({shown}{' ...' if missing.sum() > 5 else ''})",
+                      UserWarning, stacklevel=2)
+    elif id_col is not None and detected in ("wide", "google_forms") and \
+            df[id_col].isna().all():
+        id_col = None  # an unanswered respondent question: number every response
     if id_col is not None:
         ids = df[id_col]
         missing = ids.isna().to_numpy()
@@ -192,7 +213,6 @@ def read_survey(source, *, shape: str = "auto", encoding: str | None = None,
                                          f"'{id_col}')", int(missing.sum()), len(df),
                                          tuple(bad), "line", name)], source=name)
     else:
-        width = max(4, len(str(len(df))))
         ids = pd.Series([f"r{i + 1:0{width}d}" for i in range(len(df))], dtype="str")
     if "respondent_id" in df.columns:
         df = df.drop(columns="respondent_id")

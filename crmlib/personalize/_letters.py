@@ -5,6 +5,11 @@ Letters come from Jinja2 templates, packaged under
 rendered autoescaped; a template that needs a field a customer lacks fails
 naming the customer, the letter and the field. Files are written atomically
 under the report folder.
+
+A letter greets a company as a company ("Estimados señores:") or its contact
+person when one is known, and a person as a person (``customers.kind``); it is
+dated in words in its own language and signed by the account owner when the
+customers table names one, else by the company.
 """
 
 from __future__ import annotations
@@ -16,10 +21,16 @@ from pathlib import Path
 import pandas as pd
 
 from crmlib._files import atomic_write_text, check_id, inside
+from crmlib._locale import long_date
 from crmlib.exceptions import DataError, DataProblem, ParameterError
-from crmlib.i18n import check_language, t
+from crmlib.i18n import catalog, check_language, t
 
 LETTERS = ("welcome", "win_back", "retention_offer", "complaint_thanks")
+
+#: Customers columns naming who signs a customer's letters, and whom a company's letter greets;
+#: the first present wins and reaches the templates as ``owner`` and ``contact``.
+OWNER_COLUMNS = ("account_owner", "owner")
+CONTACT_COLUMNS = ("contact_name", "contact_person", "contact")
 
 
 _PACKAGED = Path(__file__).parents[1] / "templates"
@@ -31,19 +42,32 @@ def templates_dir() -> Path:
 
 
 def customer_names(customers: pd.DataFrame) -> pd.DataFrame:
-    """One ``name`` (and ``email``, ``city`` when present) per ``customer_id``.
+    """One ``name`` per ``customer_id``, with what a letter needs besides.
 
-    Several source records may share an id; the first non-empty value of each
-    field wins, taking sources in alphabetical order.
+    Also ``email``, ``city`` and ``kind`` (person or company) when present,
+    ``owner`` (from ``account_owner`` or ``owner``: who signs) and
+    ``contact`` (from ``contact_name``, ``contact_person`` or ``contact``:
+    whom a company's letter greets). Several source records may share an id;
+    the first non-empty value of each field wins, taking sources in
+    alphabetical order.
     """
     if "customer_id" not in customers.columns or "name" not in customers.columns:
         raise DataError([DataProblem("customers", c, "is required but missing")
                          for c in ("customer_id", "name") if c not in customers.columns])
-    cols = [c for c in ("name", "email", "city") if c in customers.columns]
     df = customers
+    renames = {}
+    for canonical, options in (("owner", OWNER_COLUMNS), ("contact", CONTACT_COLUMNS)):
+        found = next((c for c in options if c in df.columns), None)
+        if found is not None and found != canonical:
+            renames[found] = canonical
+    if renames:
+        df = df.drop(columns=[c for c in renames.values() if c in df.columns]).rename(
+            columns=renames)
+    cols = [c for c in ("name", "email", "city", "kind", "owner", "contact") if c in df.columns]
     if "source" in df:
         df = df.sort_values(["customer_id", "source"], kind="stable", na_position="last")
-    return df.groupby("customer_id", sort=True)[cols].first().reset_index()
+    blank = df[cols].apply(lambda s: s.map(_is_missing))
+    return df[cols].mask(blank).groupby(df["customer_id"], sort=True).first().reset_index()
 
 
 def letter_recipients(plan: pd.DataFrame, customers: pd.DataFrame,
@@ -94,14 +118,42 @@ def _environment(templates, language: str):
         keep_trailing_newline=True,
     )
     env.filters["money"] = _money_filter(language)
+    env.filters["long_date"] = lambda value: _letter_date(value, language)
     return env
 
 
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}([T ][\d:.]+)?$")
+
+
+def _letter_date(value, language: str):
+    """A date or ISO date written out in words (``31 de diciembre de 2024``); other text as is."""
+    import datetime as _dt
+
+    if isinstance(value, (_dt.date, pd.Timestamp)) or (isinstance(value, str)
+                                                        and _ISO_DATE.match(value.strip())):
+        return long_date(value, language)
+    return value
+
+
+def _complaint_topic(fields: dict, language: str):
+    """The reason of the last complaint in the reader's words, or None.
+
+    ``last_complaint_category_label`` when given, else the catalog's
+    ``interact.category.<code>``; a bare code (``device``) never reaches a letter.
+    """
+    label = fields.get("last_complaint_category_label")
+    if label is not None:
+        return label
+    code = fields.get("last_complaint_category")
+    entry = catalog().get(f"interact.category.{code}") if isinstance(code, str) else None
+    return entry[language] if entry else None
+
+
 def _money_filter(language):
+    from crmlib.i18n import format_number
+
     def money(x):
-        x = float(x)
-        text = f"{x:,.2f}"
-        return text.translate(str.maketrans(",.", ".,")) if language == "es" else text
+        return format_number(float(x), language, decimals=2)
     return money
 
 
@@ -137,7 +189,14 @@ def render_letters(recipients: pd.DataFrame, *, letter: str | None = None,
         ``crmlib/templates/letters/<language>/``.
     context : dict, optional
         Fields shared by all letters (``sender``, ``date`` ...); unlike
-        customer fields, an empty string here is a legitimate value.
+        customer fields, an empty string here is a legitimate value. A
+        ``date`` given as a date or ISO text is written out in the letter's
+        language (the ISO text stays available as ``date_iso``).
+
+    Templates also get, per row when known: ``kind`` (``person`` or
+    ``company``: the packaged greeting follows it), ``contact`` (greeted
+    instead of the company), ``owner`` (signs above the company) and
+    ``last_complaint_topic`` (the reason of the last complaint in words).
 
     Returns
     -------
@@ -161,7 +220,7 @@ def render_letters(recipients: pd.DataFrame, *, letter: str | None = None,
         raise ParameterError("say which letter: pass letter= or give recipients a 'letter' "
                              "column", parameter="letter", value=None)
     env = _environment(templates, language)
-    shared = {k: v for k, v in (context or {}).items()
+    shared = {k: _for_reader(v, language) for k, v in (context or {}).items()
               if v is not None and not (isinstance(v, float) and math.isnan(v))}
     out, problems = [], []
     cache = {}
@@ -174,8 +233,15 @@ def render_letters(recipients: pd.DataFrame, *, letter: str | None = None,
                 raise ParameterError(
                     f"no letter template {name!r} for language {language!r}",
                     parameter="letter", allowed=LETTERS, value=name) from None
-        fields = {**shared, **{k: v for k, v in rec.items() if not _is_missing(v)}}
+        fields = {**shared, **{k: _for_reader(v, language) for k, v in rec.items()
+                               if not _is_missing(v)}}
         fields.setdefault("language", language)
+        if "date" in fields:
+            fields["date_iso"] = fields["date"]
+            fields["date"] = _letter_date(fields["date"], language)
+        topic = _complaint_topic(fields, language)
+        if topic is not None:
+            fields["last_complaint_topic"] = topic
         try:
             html = cache[name].render(**fields)
         except jinja2.UndefinedError as err:
@@ -192,6 +258,21 @@ def render_letters(recipients: pd.DataFrame, *, letter: str | None = None,
                                      len(problems), len(recipients), examples,
                                      location_kind="customer")])
     return pd.DataFrame(out, columns=["customer_id", "letter", "language", "html"])
+
+
+_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[ T]00:00(?::00)?)?$")
+
+
+def _for_reader(value, language: str):
+    """Dates (and ISO date strings) as the reader writes them; other values unchanged."""
+    import datetime as dt
+
+    from crmlib.i18n import format_date
+
+    if isinstance(value, (pd.Timestamp, dt.date)) or \
+            (isinstance(value, str) and _ISO_DAY.match(value)):
+        return format_date(value, language)
+    return value
 
 
 def write_letters(letters: pd.DataFrame, output_dir) -> pd.DataFrame:

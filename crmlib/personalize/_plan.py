@@ -142,22 +142,18 @@ def _condition(s: pd.Series, cond) -> np.ndarray:
     return mask
 
 
-def _value_text(col: str, v, language: str) -> str:
-    if isinstance(v, bool) or v is True or v is False:
-        return t("rules.value.yes" if v else "rules.value.no", language)
-    if isinstance(v, str):
-        key = {"lifecycle": f"differentiate.lifecycle.{v}",
-               "action": f"personalize.action.{v}"}.get(col)
-        if key:
-            try:
-                return t(key, language)
-            except KeyError:
-                return v
-    return str(v)
-
-
 def _describe(when: dict, language: str) -> str:
-    """The conditions of a rule as a sentence, with the columns' reader labels."""
+    """The conditions of a rule as a sentence, with the columns' and values' reader
+    labels in ``language``."""
+    from crmlib.i18n import code_label, format_value
+
+    def word(col, v):
+        if isinstance(v, bool):
+            return t("rules.value.yes" if v else "rules.value.no", language)
+        if isinstance(v, str):
+            return code_label(col, v, language) or v
+        return format_value(v, language)
+
     if not when:
         return t("personalize.rule.always", language)
     parts = []
@@ -165,7 +161,7 @@ def _describe(when: dict, language: str) -> str:
         name = label(col, language)
         if isinstance(cond, list):
             parts.append(t("rules.cond.in", language, column=name, values=t(
-                "rules.or", language).join(_value_text(col, v, language) for v in cond)))
+                "rules.or", language).join(word(col, v) for v in cond)))
         elif isinstance(cond, dict):
             for op, v in cond.items():
                 if op == "missing":
@@ -174,14 +170,13 @@ def _describe(when: dict, language: str) -> str:
                 elif op in ("in", "not_in"):
                     vals = v if isinstance(v, list) else [v]
                     parts.append(t(f"rules.cond.{op}", language, column=name, values=t(
-                        "rules.or", language).join(_value_text(col, x, language)
-                                                   for x in vals)))
+                        "rules.or", language).join(word(col, x) for x in vals)))
                 else:
                     parts.append(t(f"rules.cond.{op}", language, column=name,
-                                   value=_value_text(col, v, language)))
+                                   value=word(col, v)))
         else:
             parts.append(t("rules.cond.eq", language, column=name,
-                           value=_value_text(col, cond, language)))
+                           value=word(col, cond)))
     text = t("rules.and", language).join(parts)
     return text[:1].upper() + text[1:] + "."
 
@@ -196,13 +191,16 @@ def _reason(rule: dict, language: str) -> str:
 
 
 def rules_table(rules=None, *, language: str = "es") -> pd.DataFrame:
-    """The rules as a table to read: ``rule_id``, ``conditions`` (in words), ``action``,
+    """The rules as a table to read: ``rule_id``, ``rule_label`` (``Regla 3``: its
+    place in the order, the name a reader sees), ``conditions`` (in words), ``action``,
     ``service_level``, ``channel``, ``contact_every_days``, ``letter``, ``reason`` (the
     sentence the plan shows), ``note``."""
     check_language(language)
     rows = []
     for r in load_rules(rules):
-        rows.append({"rule_id": r["id"], "conditions": _describe(r.get("when") or {}, language),
+        rows.append({"rule_id": r["id"],
+                     "rule_label": t("personalize.rule.number", language, n=len(rows) + 1),
+                     "conditions": _describe(r.get("when") or {}, language),
                      "action": r["action"], "service_level": r["service_level"],
                      "channel": r["channel"], "contact_every_days": r["contact_every_days"],
                      "letter": r.get("letter"),
@@ -283,7 +281,9 @@ def treatment_plan(customers: pd.DataFrame, rules=None, *, fallback_channel: str
                                      "matches no next-best-action rule (add a last rule with "
                                      "'when: {}')", int(lost.sum()), len(df),
                                      tuple(df.loc[lost, "customer_id"].head(3).items()))])
-    table = pd.DataFrame([{"rule_id": r["id"], "action": r["action"],
+    table = pd.DataFrame([{"rule_id": r["id"],
+                           "rule_label": t("personalize.rule.number", language, n=k + 1),
+                           "action": r["action"],
                            "service_level": r["service_level"], "channel": r["channel"],
                            "contact_every_days": r["contact_every_days"],
                            "letter": r.get("letter"),
@@ -291,7 +291,7 @@ def treatment_plan(customers: pd.DataFrame, rules=None, *, fallback_channel: str
                            "_owner": (r.get("owner") or {}).get(language),
                            "_due": r.get("due_within_days"),
                            "_below_a": (r.get("below_a_reason") or {}).get(language)}
-                          for r in rules])
+                          for k, r in enumerate(rules)])
     plan = table.iloc[chosen].reset_index(drop=True)
     plan.insert(0, "customer_id", df["customer_id"].to_numpy())
     named = plan["_owner"].notna().to_numpy()

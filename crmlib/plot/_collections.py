@@ -7,8 +7,8 @@ import re
 import numpy as np
 import pandas as pd
 
-from crmlib.i18n import label, t
-from crmlib.plot._common import get_ax
+from crmlib.i18n import format_date, format_percent, label, t
+from crmlib.plot._common import get_ax, localize_axes
 
 __all__ = ["aging_explorer", "plot_aging", "plot_aging_trend", "plot_dunning_plan", "plot_risk"]
 
@@ -38,12 +38,12 @@ def plot_aging(totals: pd.DataFrame, *, ax=None, language: str = "es"):
     colors = _COLORS[: len(names)] if len(names) <= len(_COLORS) else None
     bars = ax.bar(names, totals["amount"], color=colors)
     for bar, share in zip(bars, totals["share"]):
-        ax.annotate(f"{share:.0%}", (bar.get_x() + bar.get_width() / 2, bar.get_height()),
+        ax.annotate(format_percent(share, language), (bar.get_x() + bar.get_width() / 2, bar.get_height()),
                     ha="center", va="bottom", fontsize="small")
     ax.set_ylabel(label("open_balance", language))
     ax.set_title(t("collections.plot.aging", language))
     ax.tick_params(axis="x", labelrotation=20)
-    return ax
+    return localize_axes(ax, language)
 
 
 def plot_aging_trend(trend: pd.DataFrame, *, ax=None, language: str = "es"):
@@ -57,7 +57,7 @@ def plot_aging_trend(trend: pd.DataFrame, *, ax=None, language: str = "es"):
         ax.bar(x, vals, bottom=bottom, color=_COLORS[i % len(_COLORS)],
                label=bucket_label(b, language))
         bottom += vals
-    ax.set_xticks(x, [pd.Timestamp(d).strftime("%Y-%m") for d in trend["as_of"]],
+    ax.set_xticks(x, [format_date(d, language, form="month") for d in trend["as_of"]],
                   rotation=45, ha="right")
     ax.set_ylabel(label("receivables", language))
     ax2 = ax.twinx()
@@ -66,9 +66,12 @@ def plot_aging_trend(trend: pd.DataFrame, *, ax=None, language: str = "es"):
     ax2.set_ylim(bottom=0)
     h1, l1 = ax.get_legend_handles_labels()
     h2, l2 = ax2.get_legend_handles_labels()
-    ax.legend(h1 + h2, l1 + l2, fontsize="small", loc="upper left", ncols=2)
+    # the legend sits below the plot, outside the axes, so it never covers a bar
+    ax.legend(h1 + h2, l1 + l2, fontsize="small", loc="upper center",
+              bbox_to_anchor=(0.5, -0.28), ncols=min(len(l1) + len(l2), 4), frameon=False)
     ax.set_title(t("collections.plot.trend", language))
-    return ax
+    localize_axes(ax2, language)
+    return localize_axes(ax, language)
 
 
 def plot_risk(risk: pd.DataFrame, *, ax=None, language: str = "es"):
@@ -85,7 +88,7 @@ def plot_risk(risk: pd.DataFrame, *, ax=None, language: str = "es"):
                     va="bottom", fontsize="small")
     ax.set_ylabel(label("overdue", language))
     ax.set_title(t("collections.plot.risk", language))
-    return ax
+    return localize_axes(ax, language)
 
 
 def plot_dunning_plan(plan: pd.DataFrame, *, ax=None, language: str = "es"):
@@ -99,7 +102,7 @@ def plot_dunning_plan(plan: pd.DataFrame, *, ax=None, language: str = "es"):
             counts.to_numpy()[::-1], color="#4C72B0")
     ax.set_xlabel(t("collections.plot.letters", language))
     ax.set_title(t("collections.plot.dunning", language))
-    return ax
+    return localize_axes(ax, language)
 
 
 from crmlib.plot._common import figure_png as _png

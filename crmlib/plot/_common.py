@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.ticker import Formatter
 
-__all__: list[str] = []
+__all__ = ["LocaleFormatter", "localize_axes"]
 
 
 def get_ax(ax=None, *, figsize=(7, 4)):
@@ -48,3 +50,79 @@ def replace_output(out, *items) -> None:
     out.outputs = ()
     for item in items:
         out.append_display_data(item)
+
+
+class LocaleFormatter(Formatter):
+    """A matplotlib tick formatter writing numbers with the i18n formatting layer.
+
+    ``kind`` is ``"number"``, ``"count"`` or ``"percent"`` (values are shares,
+    0.25 → ``25 %``). Decimals follow the tick spacing, so ticks 0, 0.5, 1 read
+    ``0,0 0,5 1,0`` in Spanish and ``0.0 0.5 1.0`` in English.
+    """
+
+    crm_kind: str
+
+    def __init__(self, language: str = "es", kind: str = "number"):
+        from crmlib.i18n import check_language
+
+        self.crm_language = check_language(language)
+        if kind not in ("number", "count", "percent"):
+            raise ValueError(f"kind must be one of ['number', 'count', 'percent']; got {kind!r}")
+        self.crm_kind = kind
+        self._decimals = None
+
+    def _decimals_for(self, values) -> int:
+        scale = 100.0 if self.crm_kind == "percent" else 1.0
+        v = np.unique(np.asarray(values, dtype=float)[np.isfinite(values)] * scale)
+        if len(v) < 2:
+            return 0
+        step = float(np.min(np.diff(v)))
+        return int(min(3, max(0, -np.floor(np.log10(step) + 1e-9)))) if step > 0 else 0
+
+    def format_ticks(self, values):
+        self._decimals = self._decimals_for(values)
+        try:
+            return [self(v, i) for i, v in enumerate(values)]
+        finally:
+            self._decimals = None
+
+    def __call__(self, x, pos=None):
+        from crmlib.i18n import format_count, format_number, format_percent
+
+        language = self.crm_language
+        if self.crm_kind == "count":
+            return format_count(x, language)
+        if self.crm_kind == "percent":
+            return format_percent(x, language, decimals=self._decimals or 0) \
+                if self._decimals is not None else format_percent(x, language, decimals=1)
+        if self._decimals is None:
+            return format_number(x, language, decimals=2, trim=True)
+        return format_number(x, language, decimals=self._decimals)
+
+
+def localize_axes(ax, language: str = "es"):
+    """Write the numeric tick labels of ``ax`` in ``language``; return ``ax``.
+
+    Every ``plot_*`` ends with it: default numeric ticks become locale numbers,
+    percent ticks (``PercentFormatter(1.0)``) locale percentages; category,
+    date and already-localized axes are left as they are.
+    """
+    from matplotlib.ticker import PercentFormatter, ScalarFormatter
+
+    axes = ax if isinstance(ax, (list, tuple, np.ndarray)) else [ax]
+    for a in np.ravel(axes):
+        for axis in (a.xaxis, a.yaxis):
+            fmt = axis.get_major_formatter()
+            if getattr(fmt, "crm_kind", None):
+                continue
+            if isinstance(fmt, PercentFormatter) and getattr(fmt, "xmax", None) == 1.0:
+                axis.set_major_formatter(LocaleFormatter(language, "percent"))
+            elif isinstance(fmt, ScalarFormatter) and axis.get_scale() == "linear" \
+                    and not _is_categorical(axis):
+                axis.set_major_formatter(LocaleFormatter(language, "number"))
+    return ax
+
+
+def _is_categorical(axis) -> bool:
+    units = getattr(axis, "units", None)
+    return units is not None and type(units).__name__ == "UnitData"

@@ -11,8 +11,15 @@ import pandas as pd
 from matplotlib.ticker import PercentFormatter
 
 from crmlib.exceptions import DataError, DataProblem
-from crmlib.i18n import check_language, t
-from crmlib.plot._common import figure_png, get_ax, new_figure, replace_output
+from crmlib.i18n import check_language, format_count, format_percent, t
+from crmlib.plot._common import (
+    LocaleFormatter,
+    figure_png,
+    get_ax,
+    localize_axes,
+    new_figure,
+    replace_output,
+)
 
 __all__ = [
     "differentiate_explorer",
@@ -37,21 +44,34 @@ def _need(table, columns, name):
         raise DataError([DataProblem(name, c, "is required but missing") for c in missing])
 
 
-def _heatmap(ax, matrix: pd.DataFrame, *, fmt: str, cmap: str, vmin=None, vmax=None):
+def _heatmap(ax, matrix: pd.DataFrame, *, language: str, kind: str = "number",
+             decimals: int = 0, cmap: str = "Blues", vmin=None, vmax=None):
+    """Draw ``matrix`` as a seaborn heatmap whose cell labels and colour bar
+    follow the locale (``kind``: ``"number"``, ``"count"`` or ``"percent"``)."""
+    import seaborn as sns
+
+    from crmlib.i18n import format_count, format_number, format_percent
+
     values = matrix.to_numpy(dtype=float)
-    image = ax.imshow(values, aspect="auto", cmap=cmap, vmin=vmin, vmax=vmax,
-                      origin="upper")
-    ax.set_xticks(range(matrix.shape[1]), [str(c) for c in matrix.columns])
-    ax.set_yticks(range(matrix.shape[0]), [str(i) for i in matrix.index])
-    if matrix.size <= 200:
-        finite = values[np.isfinite(values)]
-        mid = (np.nanmin(finite) + np.nanmax(finite)) / 2 if finite.size else 0
-        for (i, j), v in np.ndenumerate(values):
-            if np.isfinite(v):
-                ax.text(j, i, format(v, fmt), ha="center", va="center", fontsize=7,
-                        color="white" if v > mid else "black")
-    ax.figure.colorbar(image, ax=ax, fraction=0.046, pad=0.04)
-    return image
+
+    def write(v):
+        if not np.isfinite(v):
+            return ""
+        if kind == "percent":
+            return format_percent(v, language, decimals=decimals)
+        if kind == "count":
+            return format_count(v, language)
+        return format_number(v, language, decimals=decimals)
+
+    annot = np.vectorize(write, otypes=[object])(values) if matrix.size <= 200 else False
+    sns.heatmap(matrix.astype(float), ax=ax, cmap=cmap, vmin=vmin, vmax=vmax,
+                annot=annot, fmt="", annot_kws={"fontsize": 7},
+                cbar_kws={"fraction": 0.046, "pad": 0.04,
+                          "format": LocaleFormatter(language, kind)},
+                linewidths=0.5, linecolor="white")
+    ax.set_xticklabels([str(c) for c in matrix.columns], rotation=0)
+    ax.set_yticklabels([str(i) for i in matrix.index], rotation=0)
+    return ax
 
 
 def plot_pareto(pareto: pd.DataFrame, *, cutoffs=None, ax=None, language: str = "es"):
@@ -90,7 +110,7 @@ def plot_pareto(pareto: pd.DataFrame, *, cutoffs=None, ax=None, language: str = 
     ax.set_ylabel(t("differentiate.axis.value_share", language))
     ax.set_title(t("differentiate.plot.pareto", language))
     ax.legend(loc="lower right")
-    return ax
+    return localize_axes(ax, language)
 
 
 def plot_abc(abc: pd.DataFrame, *, ax=None, language: str = "es"):
@@ -116,7 +136,7 @@ def plot_abc(abc: pd.DataFrame, *, ax=None, language: str = "es"):
     ax.set_ylabel(t("differentiate.axis.share", language))
     ax.set_title(t("differentiate.plot.abc", language))
     ax.legend()
-    return ax
+    return localize_axes(ax, language)
 
 
 def plot_rfm_heatmap(scores: pd.DataFrame, *, ax=None, language: str = "es"):
@@ -134,11 +154,11 @@ def plot_rfm_heatmap(scores: pd.DataFrame, *, ax=None, language: str = "es"):
                               aggfunc="mean")
     grid = grid.reindex(index=range(bins, 0, -1), columns=range(1, bins + 1))
     ax = get_ax(ax, figsize=(6, 4.5))
-    _heatmap(ax, grid, fmt=",.0f", cmap="Blues")
+    _heatmap(ax, grid, language=language, kind="number", decimals=0, cmap="Blues")
     ax.set_xlabel(t("column.f_score", language))
     ax.set_ylabel(t("column.r_score", language))
     ax.set_title(t("differentiate.plot.rfm_heatmap", language))
-    return ax
+    return localize_axes(ax, language)
 
 
 def plot_rfm_segments(segment_summary: pd.DataFrame, *, ax=None, language: str = "es"):
@@ -164,11 +184,14 @@ def plot_rfm_segments(segment_summary: pd.DataFrame, *, ax=None, language: str =
     ax.set_xlabel(t("differentiate.axis.share", language))
     ax.set_title(t("differentiate.plot.segments", language))
     ax.legend(loc="lower right")
-    return ax
+    return localize_axes(ax, language)
 
 
 def plot_lifecycle(lifecycle_summary: pd.DataFrame, *, ax=None, language: str = "es"):
-    """Customers per lifecycle class (bars), labelled with their share of value.
+    """Customers per lifecycle class (bars), each labelled with its customer count.
+
+    The bars are customers, so their labels are customers too (count and share
+    of customers); the value share belongs to the lifecycle table.
 
     Parameters
     ----------
@@ -180,12 +203,18 @@ def plot_lifecycle(lifecycle_summary: pd.DataFrame, *, ax=None, language: str = 
     ax = get_ax(ax, figsize=(6, 4))
     names = [t(f"differentiate.lifecycle.{c}", language) for c in lifecycle_summary["lifecycle"]]
     bars = ax.bar(names, lifecycle_summary["n_customers"], color="#6aa4d1")
-    for bar, share in zip(bars, lifecycle_summary["value_share"]):
-        ax.annotate(f"{share:.0%}", (bar.get_x() + bar.get_width() / 2, bar.get_height()),
+    total = float(lifecycle_summary["n_customers"].sum())
+    for bar, n in zip(bars, lifecycle_summary["n_customers"]):
+        text = format_count(n, language)
+        if total > 0:
+            text += f" ({format_percent(n / total, language)})"
+        ax.annotate(text, (bar.get_x() + bar.get_width() / 2, bar.get_height()),
                     ha="center", va="bottom", fontsize=8)
+    ax.yaxis.set_major_formatter(LocaleFormatter(language, "count"))
+    ax.margins(y=0.12)
     ax.set_ylabel(t("differentiate.axis.customers", language))
     ax.set_title(t("differentiate.plot.lifecycle", language))
-    return ax
+    return localize_axes(ax, language)
 
 
 def plot_retention(retention: pd.DataFrame, *, ax=None, language: str = "es"):
@@ -210,7 +239,7 @@ def plot_retention(retention: pd.DataFrame, *, ax=None, language: str = "es"):
     ax.set_ylabel(t("differentiate.axis.rate", language))
     ax.set_title(t("differentiate.plot.retention", language))
     ax.legend()
-    return ax
+    return localize_axes(ax, language)
 
 
 def plot_cohort_heatmap(cohorts: pd.DataFrame, *, ax=None, language: str = "es"):
@@ -225,11 +254,12 @@ def plot_cohort_heatmap(cohorts: pd.DataFrame, *, ax=None, language: str = "es")
     _need(cohorts, ["cohort", "period_index", "retention"], "cohorts")
     grid = cohorts.pivot(index="cohort", columns="period_index", values="retention")
     ax = get_ax(ax, figsize=(8, max(3, 0.35 * len(grid) + 1)))
-    _heatmap(ax, grid * 100, fmt=".0f", cmap="Blues", vmin=0, vmax=100)
+    _heatmap(ax, grid, language=language, kind="percent", decimals=0, cmap="Blues",
+             vmin=0, vmax=1)
     ax.set_xlabel(t("differentiate.axis.periods_since", language))
     ax.set_ylabel(t("differentiate.axis.cohort", language))
-    ax.set_title(t("differentiate.plot.cohort", language) + " (%)")
-    return ax
+    ax.set_title(t("differentiate.plot.cohort", language))
+    return localize_axes(ax, language)
 
 
 def plot_decliners(decliners: pd.DataFrame, *, top: int = 15, ax=None, language: str = "es"):
@@ -247,7 +277,7 @@ def plot_decliners(decliners: pd.DataFrame, *, top: int = 15, ax=None, language:
     ax.barh(data["customer_id"].astype(str), data["value_at_risk_annual"], color="#d1495b")
     ax.set_xlabel(t("column.value_at_risk_annual", language))
     ax.set_title(t("differentiate.plot.decliners", language))
-    return ax
+    return localize_axes(ax, language)
 
 
 def plot_p_alive(matrix: pd.DataFrame, *, ax=None, language: str = "es", time_unit=None):
@@ -269,16 +299,17 @@ def plot_p_alive(matrix: pd.DataFrame, *, ax=None, language: str = "es", time_un
     image = ax.imshow(grid.to_numpy(dtype=float), aspect="auto", cmap="RdYlGn", vmin=0, vmax=1)
     cols = grid.columns.to_numpy(dtype=float)
     step = max(1, len(cols) // 6)
-    ax.set_xticks(range(0, len(cols), step), [f"{c:.0f}" for c in cols[::step]])
+    ax.set_xticks(range(0, len(cols), step), [format_count(c, language) for c in cols[::step]])
     rows = grid.index.to_numpy()
     rstep = max(1, len(rows) // 10)
     ax.set_yticks(range(0, len(rows), rstep), [str(r) for r in rows[::rstep]])
-    ax.figure.colorbar(image, ax=ax, fraction=0.046, pad=0.04)
+    ax.figure.colorbar(image, ax=ax, fraction=0.046, pad=0.04,
+                      format=LocaleFormatter(language, "percent"))
     unit = t(f"differentiate.unit.{time_unit}", language) if time_unit else ""
     ax.set_xlabel(t("differentiate.axis.recency", language, unit=unit))
     ax.set_ylabel(t("differentiate.axis.frequency", language))
     ax.set_title(t("differentiate.plot.p_alive", language))
-    return ax
+    return localize_axes(ax, language)
 
 
 def plot_holdout(holdout: pd.DataFrame, *, ax=None, language: str = "es"):
@@ -307,7 +338,7 @@ def plot_holdout(holdout: pd.DataFrame, *, ax=None, language: str = "es"):
     ax.set_ylabel(t("differentiate.axis.purchases_holdout", language))
     ax.set_title(t("differentiate.plot.holdout", language))
     ax.legend()
-    return ax
+    return localize_axes(ax, language)
 
 
 def differentiate_explorer(transactions: pd.DataFrame, *, as_of=None, language: str = "es",

@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.patches import Patch
 
-from crmlib.i18n import t
-from crmlib.plot._common import get_ax
+from crmlib.i18n import format_percent, t
+from crmlib.plot._common import LocaleFormatter, get_ax, localize_axes
 
 __all__ = ["plot_completeness", "plot_match_rules", "plot_match_scores"]
 
@@ -25,13 +25,14 @@ def plot_completeness(quality: pd.DataFrame, *, ax=None, language: str = "es"):
     names = [t(f"identify.field.{f}", language) for f in rows["field"]]
     shares = rows["share_ok"].to_numpy(dtype=float)
     ax = get_ax(ax)
-    ax.barh(names[::-1], shares[::-1] * 100, color="#4C72B0")
+    ax.barh(names[::-1], shares[::-1], color="#4C72B0")
     for y, value in enumerate(shares[::-1]):
-        ax.text(value * 100 + 1, y, f"{value:.0%}", va="center", fontsize=8)
-    ax.set_xlim(0, 110)
-    ax.set_xlabel(t("identify.plot.share_filled", language) + " (%)")
+        ax.text(value + 0.01, y, format_percent(value, language), va="center", fontsize=8)
+    ax.set_xlim(0, 1.1)
+    ax.xaxis.set_major_formatter(LocaleFormatter(language, "percent"))
+    ax.set_xlabel(t("identify.plot.share_filled", language))
     ax.set_title(t("identify.plot.completeness", language))
-    return ax
+    return localize_axes(ax, language)
 
 
 def plot_match_rules(counts: pd.DataFrame, *, ax=None, language: str = "es"):
@@ -51,7 +52,7 @@ def plot_match_rules(counts: pd.DataFrame, *, ax=None, language: str = "es"):
         ax.legend(handles=handles, loc="lower right")
     ax.set_xlabel(t("identify.plot.n_pairs", language))
     ax.set_title(t("identify.plot.rules", language))
-    return ax
+    return localize_axes(ax, language)
 
 
 def plot_match_scores(pairs: pd.DataFrame, *, ax=None, language: str = "es", bins: int = 20):
@@ -76,4 +77,4 @@ def plot_match_scores(pairs: pd.DataFrame, *, ax=None, language: str = "es", bin
     ax.set_xlabel(t("identify.plot.score", language))
     ax.set_ylabel(t("identify.plot.n_pairs", language))
     ax.set_title(t("identify.plot.scores", language))
-    return ax
+    return localize_axes(ax, language)

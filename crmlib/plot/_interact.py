@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from crmlib.i18n import label, t
-from crmlib.plot._common import figure_png, get_ax, new_figure, replace_output
+from crmlib.i18n import format_number, label, t
+from crmlib.plot._common import figure_png, get_ax, localize_axes, new_figure, replace_output
 
 __all__ = [
     "plot_complaint_volume",
@@ -35,7 +35,7 @@ def plot_complaint_volume(metrics: pd.DataFrame, *, ax=None, language: str = "es
     ax.set_xlabel(label("n_contacts", language))
     ax.set_ylabel(label(group, language))
     ax.set_title(t("interact.plot.volume", language, group=label(group, language).lower()))
-    return ax
+    return localize_axes(ax, language)
 
 
 def plot_resolution_times(tickets: pd.DataFrame, *, ax=None, language: str = "es",
@@ -57,14 +57,14 @@ def plot_resolution_times(tickets: pd.DataFrame, *, ax=None, language: str = "es
                 edgecolor="white")
         med, p90 = np.median(hours), np.quantile(hours, 0.9)
         ax.axvline(med, color="#1B9E77", lw=2, label=t("interact.plot.median", language,
-                                                      value=f"{med:.1f}"))
+                                                      value=format_number(med, language)))
         ax.axvline(p90, color="#D95F02", lw=2, ls="--",
-                   label=t("interact.plot.p90", language, value=f"{p90:.1f}"))
+                   label=t("interact.plot.p90", language, value=format_number(p90, language)))
         ax.legend()
     ax.set_xlabel(label(col, language))
     ax.set_ylabel(t("interact.plot.tickets", language))
     ax.set_title(t("interact.plot.resolution", language))
-    return ax
+    return localize_axes(ax, language)
 
 
 def plot_run_chart(chart: pd.DataFrame, *, index: str | None = None, ax=None,
@@ -92,7 +92,7 @@ def plot_run_chart(chart: pd.DataFrame, *, index: str | None = None, ax=None,
                  else t("interact.plot.run_chart", language))
     ax.legend(loc="best", fontsize="small")
     ax.figure.autofmt_xdate()
-    return ax
+    return localize_axes(ax, language)
 
 
 def plot_response_times(study: pd.DataFrame, *, ax=None, language: str = "es"):
@@ -108,7 +108,7 @@ def plot_response_times(study: pd.DataFrame, *, ax=None, language: str = "es"):
     ax.set_ylabel(t("interact.plot.minutes", language))
     ax.set_title(t("interact.plot.response", language))
     ax.legend()
-    return ax
+    return localize_axes(ax, language)
 
 
 def plot_contact_cost(costs: pd.DataFrame, *, ax=None, language: str = "es"):
@@ -128,7 +128,7 @@ def plot_contact_cost(costs: pd.DataFrame, *, ax=None, language: str = "es"):
     ax.set_xlabel(label("value_per_customer", language))
     ax.set_ylabel(label(ycol, language))
     ax.set_title(t("interact.plot.cost", language))
-    return ax
+    return localize_axes(ax, language)
 
 
 def run_chart_explorer(indices: pd.DataFrame, *, interactive: bool = False,

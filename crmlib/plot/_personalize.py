@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from crmlib.i18n import label, t
-from crmlib.plot._common import get_ax
+from crmlib.i18n import format_percent, label, t
+from crmlib.plot._common import get_ax, localize_axes
 
 __all__ = ["plan_explorer", "plot_plan_summary", "plot_relationship_stages"]
 
@@ -37,7 +37,7 @@ def plot_plan_summary(summary: pd.DataFrame, *, ax=None, language: str = "es"):
     ax.set_title(t("personalize.plot.plan", language))
     if levels != [None]:
         ax.legend(fontsize="small")
-    return ax
+    return localize_axes(ax, language)
 
 
 def plot_relationship_stages(summary: pd.DataFrame, *, ax=None, language: str = "es"):
@@ -48,12 +48,12 @@ def plot_relationship_stages(summary: pd.DataFrame, *, ax=None, language: str = 
                   color=["#D1E5F0", "#92C5DE", "#4393C3", "#2166AC"][: len(summary)])
     if "value_share" in summary:
         for bar, share in zip(bars, summary["value_share"]):
-            ax.annotate(t("personalize.plot.value_share", language, share=f"{share:.0%}"),
+            ax.annotate(t("personalize.plot.value_share", language, share=format_percent(share, language)),
                         (bar.get_x() + bar.get_width() / 2, bar.get_height()), ha="center",
                         va="bottom", fontsize="small")
     ax.set_ylabel(label("n_customers", language))
     ax.set_title(t("personalize.plot.stages", language))
-    return ax
+    return localize_axes(ax, language)
 
 
 _STAGE_SLIDERS = (  # (stage, condition, min, max, step)

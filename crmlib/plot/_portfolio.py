@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from crmlib.i18n import label, t
-from crmlib.plot._common import get_ax
+from crmlib.plot._common import get_ax, localize_axes
 
 __all__ = ["plot_portfolio_percentiles"]
 
@@ -15,10 +15,16 @@ def plot_portfolio_percentiles(table, *, ax=None, language: str = "es", max_figu
 
     ``table`` is :func:`crmlib.store.portfolio_table`; figures without a
     percentile are left out, and at most ``max_figures`` are drawn (in table
-    order). Returns the Axes.
+    order); with none, the axes say so in words. Returns the Axes.
     """
     shown = table[table["percentile"].notna()].head(max_figures)
     ax = get_ax(ax, figsize=(7, max(2.0, 0.3 * len(shown) + 1)))
+    if shown.empty:  # nothing compared: say so instead of drawing empty axes
+        ax.set_axis_off()
+        ax.text(0.5, 0.5, t("portfolio.plot_empty", language), ha="center", va="center",
+                transform=ax.transAxes, color="#555")
+        ax.set_title(t("portfolio.plot_title", language))
+        return ax
     y = np.arange(len(shown))
     ax.barh(y, shown["percentile"].to_numpy(dtype=float), color="#1f77b4")
     ax.set_yticks(y, [str(f) for f in shown["figure"]])
@@ -27,4 +33,4 @@ def plot_portfolio_percentiles(table, *, ax=None, language: str = "es", max_figu
     ax.set_xlim(0, 100)
     ax.set_xlabel(label("percentile", language))
     ax.set_title(t("portfolio.plot_title", language))
-    return ax
+    return localize_axes(ax, language)

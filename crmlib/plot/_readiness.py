@@ -10,9 +10,16 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from crmlib.exceptions import ParameterError, check_choice
-from crmlib.i18n import check_language, t
+from crmlib.i18n import check_language, format_number, t
 from crmlib.instruments import load_instrument
-from crmlib.plot._common import figure_png, get_ax, new_figure, replace_output
+from crmlib.plot._common import (
+    LocaleFormatter,
+    figure_png,
+    get_ax,
+    localize_axes,
+    new_figure,
+    replace_output,
+)
 
 __all__ = [
     "plot_group_heatmap",
@@ -92,7 +99,7 @@ def plot_readiness_radar(area_scores, *, ax=None, language: str = "es",
     ax.set_yticks(np.arange(scale[0], scale[1] + 1))
     ax.set_title(t("readiness.plot.radar_title", language), pad=20)
     ax.legend(loc="upper right", bbox_to_anchor=(1.25, 1.12), fontsize=8)
-    return ax
+    return localize_axes(ax, language)
 
 
 def plot_group_heatmap(group_scores, *, ax=None, language: str = "es", instrument="one-to-one",
@@ -134,10 +141,10 @@ def plot_group_heatmap(group_scores, *, ax=None, language: str = "es", instrumen
         for i in range(matrix.shape[0]):
             for j in range(matrix.shape[1]):
                 if np.isfinite(matrix[i, j]):
-                    ax.text(j, i, f"{matrix[i, j]:.1f}", ha="center", va="center", fontsize=8)
-    ax.figure.colorbar(image, ax=ax, fraction=0.03, pad=0.02)
+                    ax.text(j, i, format_number(matrix[i, j], language), ha="center", va="center", fontsize=8)
+    ax.figure.colorbar(image, ax=ax, fraction=0.03, pad=0.02, format=LocaleFormatter(language))
     ax.set_title(t(f"readiness.plot.heatmap_title_{part}", language))
-    return ax
+    return localize_axes(ax, language)
 
 
 def plot_readiness_gaps(area_scores, *, ax=None, language: str = "es",
@@ -165,7 +172,7 @@ def plot_readiness_gaps(area_scores, *, ax=None, language: str = "es",
               loc="lower right", fontsize=8)
     ax.set_xlabel(t("readiness.plot.gap_axis", language))
     ax.set_title(t("readiness.plot.gap_title", language))
-    return ax
+    return localize_axes(ax, language)
 
 
 def readiness_explorer(group_scores, area_scores, *, language: str = "es", instrument="one-to-one"):

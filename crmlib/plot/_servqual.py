@@ -11,7 +11,7 @@ import pandas as pd
 
 from crmlib.i18n import t
 from crmlib.instruments import load_instrument
-from crmlib.plot._common import figure_png, get_ax, new_figure, replace_output
+from crmlib.plot._common import figure_png, get_ax, localize_axes, new_figure, replace_output
 
 __all__ = [
     "plot_dimension_gaps",
@@ -54,7 +54,7 @@ def plot_dimension_gaps(table: pd.DataFrame, *, ax=None, language: str = "es",
     ax.axvline(0, color="black", linewidth=0.8)
     ax.set_xlabel(t("servqual.plot.gap_axis", language))
     ax.set_title(t("servqual.plot.dimension_gaps", language))
-    return ax
+    return localize_axes(ax, language)
 
 
 def plot_item_gaps(table: pd.DataFrame, *, ax=None, language: str = "es",
@@ -75,30 +75,41 @@ def plot_item_gaps(table: pd.DataFrame, *, ax=None, language: str = "es",
     ax.tick_params(axis="y", labelsize=8)
     ax.set_xlabel(t("servqual.plot.gap_axis", language))
     ax.set_title(t("servqual.plot.item_gaps", language))
-    return ax
+    return localize_axes(ax, language)
 
 
 def plot_servqual_scores(scores: pd.DataFrame, *, ax=None, language: str = "es",
                          instrument="servqual-1991"):
-    """Grouped bars: unweighted gap and weighted contribution per dimension and overall.
+    """Mean gap per dimension (bars) against the overall unweighted and weighted scores (lines).
 
-    Takes :func:`crmlib.servqual.servqual_scores`.
+    Takes :func:`crmlib.servqual.servqual_scores`. Everything drawn is a mean
+    gap on the same scale: a dimension's weighted contribution (its share of the
+    weighted score) is not, so it is left to the table.
     """
+    from crmlib.i18n import format_number
+
     ax = get_ax(ax)
-    labels = [t("servqual.value.overall", language) if d == "overall" else
-              load_instrument(instrument).dimension_label(d, language)
-              for d in scores["dimension"]]
-    x = np.arange(len(scores))
-    ax.bar(x - 0.2, scores["gap"].to_numpy(dtype=float), width=0.4, color=_NEUTRAL,
-           label=t("servqual.plot.unweighted", language))
-    ax.bar(x + 0.2, scores["weighted_gap"].to_numpy(dtype=float), width=0.4, color=_NEG,
-           label=t("servqual.plot.weighted", language))
+    dims = scores[scores["dimension"] != "overall"]
+    labels = [load_instrument(instrument).dimension_label(d, language) for d in dims["dimension"]]
+    x = np.arange(len(dims))
+    gaps = dims["gap"].to_numpy(dtype=float)
+    ax.bar(x, gaps, width=0.6, color=_colors(gaps), label=t("servqual.plot.gap_axis", language))
+    overall = scores[scores["dimension"] == "overall"]
+    if len(overall):
+        row = overall.iloc[0]
+        for col, key, style, color in (("gap", "servqual.plot.unweighted", "--", _NEUTRAL),
+                                       ("weighted_gap", "servqual.plot.weighted", "-", "black")):
+            v = float(row[col]) if pd.notna(row[col]) else np.nan
+            if np.isfinite(v):
+                ax.axhline(v, linestyle=style, color=color, linewidth=1.5,
+                           label=f"{t(key, language)}: {format_number(v, language, decimals=2)}")
     ax.axhline(0, color="black", linewidth=0.8)
     ax.set_xticks(x, labels, rotation=20, ha="right")
     ax.set_ylabel(t("servqual.plot.gap_axis", language))
     ax.set_title(t("servqual.plot.scores", language))
-    ax.legend()
-    return ax
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.25), ncols=3, fontsize=8,
+              frameon=False)
+    return localize_axes(ax, language)
 
 
 def plot_zone_of_tolerance(zone: pd.DataFrame, *, ax=None, language: str = "es",
@@ -126,8 +137,10 @@ def plot_zone_of_tolerance(zone: pd.DataFrame, *, ax=None, language: str = "es",
     ax.set_yticks(y, names)
     ax.set_xlabel(t("servqual.plot.score_axis", language))
     ax.set_title(t("servqual.plot.zone", language))
-    ax.legend(loc="lower left", fontsize=8)
-    return ax
+    # below the axes: inside, the legend hid the bottom row (the last dimension)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncols=2, fontsize=8,
+              frameon=False)
+    return localize_axes(ax, language)
 
 
 def plot_importance(regression: pd.DataFrame, *, ax=None, language: str = "es",
@@ -147,7 +160,7 @@ def plot_importance(regression: pd.DataFrame, *, ax=None, language: str = "es",
     ax.set_ylabel(t("servqual.plot.importance_axis", language))
     ax.set_title(t("servqual.plot.importance_compare", language))
     ax.legend()
-    return ax
+    return localize_axes(ax, language)
 
 
 def plot_ipa(ipa: pd.DataFrame, *, ax=None, language: str = "es", instrument="servqual-1991"):
@@ -183,7 +196,7 @@ def plot_ipa(ipa: pd.DataFrame, *, ax=None, language: str = "es", instrument="se
     ax.set_xlabel(t("servqual.plot.performance_axis", language))
     ax.set_ylabel(t("servqual.plot.importance_axis", language))
     ax.set_title(t("servqual.plot.ipa", language))
-    return ax
+    return localize_axes(ax, language)
 
 
 def plot_segment_gaps(table: pd.DataFrame, *, ax=None, language: str = "es",
@@ -206,7 +219,7 @@ def plot_segment_gaps(table: pd.DataFrame, *, ax=None, language: str = "es",
     ax.set_ylabel(t("servqual.plot.gap_axis", language))
     ax.set_title(t("servqual.plot.segments", language))
     ax.legend(title=t("servqual.column.segment", language), fontsize=8)
-    return ax
+    return localize_axes(ax, language)
 
 
 def plot_segment_choice(segments: pd.DataFrame, overall: pd.DataFrame, segment: str = "", *,
@@ -221,7 +234,7 @@ def plot_segment_choice(segments: pd.DataFrame, overall: pd.DataFrame, segment: 
     ax = plot_dimension_gaps(table, ax=ax, language=language, instrument=instrument)
     if segment:
         ax.set_title(f"{ax.get_title()} · {segment}")
-    return ax
+    return localize_axes(ax, language)
 
 
 def segment_explorer(segments: pd.DataFrame, overall: pd.DataFrame, *, language: str = "es",

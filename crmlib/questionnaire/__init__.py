@@ -14,7 +14,11 @@ Importers
     overall rating and customer type of filled SERVQUAL forms, and
     :func:`from_survey_export` turns a wide survey export (one row per respondent,
     one column per item and part, as Google Forms, Qualtrics or SurveyMonkey
-    give it once its header rows are merged) into the long response table.
+    give it once its header rows are merged) into the long response table;
+    :func:`survey_table` makes any of the contract tables ``servqual_responses``,
+    ``servqual_respondents`` and ``readiness_responses`` from an export read by
+    :func:`crmlib.io.read_survey` (what :func:`crmlib.io.read_client_table` does with
+    an export saved in a client folder).
     :func:`answer_values` turns answers written as numbers or as scale labels
     ("Totalmente de acuerdo", "4 - De acuerdo") into numbers.
 
@@ -36,11 +40,18 @@ from crmlib.questionnaire._forms import (
 )
 from crmlib.questionnaire._labels import group_label, part_label
 from crmlib.questionnaire._respondents import read_filled_excel_respondents
-from crmlib.questionnaire._survey import GROUP_COLUMNS, ID_COLUMNS, from_survey_export
+from crmlib.questionnaire._survey import (
+    GROUP_COLUMNS,
+    ID_COLUMNS,
+    NoItemColumns,
+    from_survey_export,
+    survey_table,
+)
 
 __all__ = [
     "GROUP_COLUMNS",
     "ID_COLUMNS",
+    "NoItemColumns",
     "answer_values",
     "forms_csv_header",
     "from_survey_export",
@@ -49,6 +60,7 @@ __all__ = [
     "questionnaire_html",
     "read_filled_excel",
     "read_filled_excel_respondents",
+    "survey_table",
     "write_questionnaire_excel",
     "write_questionnaire_set",
     "write_questionnaires",

@@ -77,21 +77,56 @@ def _group_key(value, inst: Instrument):
     return _option_key(value, inst.extra.get("groups") or {})
 
 
+def _forms(text: str) -> set[str]:
+    """Singular and plural readings of a normalised label, word by word
+    (``"mandos medios"`` -> ``"mando medio"``, ``"directores"`` -> ``"director"``)."""
+    per_word = []
+    for w in text.split():
+        options = {w}
+        if len(w) > 3 and w.endswith("s"):
+            options.add(w[:-1])
+            if w.endswith("es"):
+                options.add(w[:-2])
+        per_word.append(options)
+    forms = {""}
+    for options in per_word:
+        forms = {f"{f} {o}".strip() for f in forms for o in options}
+        if len(forms) > 64:  # long free text is no label: keep it as written
+            return {text}
+    return forms
+
+
+def _option_names(key, labels) -> set[str]:
+    labels = labels or {}
+    names = {_norm(key), *(_norm(labels[lang]) for lang in ("es", "en") if lang in labels),
+             *(_norm(a) for a in labels.get("aliases") or ())}
+    return set().union(*(_forms(n) for n in names if n))
+
+
 def _option_key(value, options: dict):
     """The key of ``options`` (``{key: {"es": label, "en": label, "aliases": [...]}}``)
-    whose key, label or alias matches ``value``; else ``value`` stripped; ``None`` if blank."""
+    whose key, label or alias matches ``value`` -- without case, accents or punctuation,
+    in singular or plural -- else ``value`` stripped; ``None`` if blank."""
     if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
         return None
     text = _norm(value)
     if not text:
         return None
+    forms = _forms(text)
     for key, labels in options.items():
-        labels = labels or {}
-        names = {_norm(key), *(_norm(labels[lang]) for lang in ("es", "en") if lang in labels),
-                 *(_norm(a) for a in labels.get("aliases") or ())}
-        # singular forms of the plural labels ("Directivos" -> "directivo")
-        names |= {n[:-1] for n in list(names) if n.endswith("s")}
-        names |= {n[:-2] for n in list(names) if n.endswith("es")}
-        if text in names:
+        if forms & _option_names(key, labels):
             return key
     return str(value).strip()
+
+
+def _option_labels(options: dict) -> list[str]:
+    """The printed labels of ``options`` (es and en) for an error message."""
+    out = []
+    for key, labels in options.items():
+        for lang in ("es", "en"):
+            text = (labels or {}).get(lang)
+            if text and text not in out:
+                out.append(text)
+        if not labels:
+            out.append(str(key))
+    return out

@@ -216,7 +216,7 @@ def write_questionnaire_set(instrument, folder, *, languages=("es", "en"),
         written.append(atomic_write_text(folder / f"{inst.name}_forms_{language}.csv",
                                          "\ufeff" + buf.getvalue()))
         if chromium:
-            from crmlib.report import html_to_pdf
+            from crmlib.report.export import html_to_pdf
 
             written.append(html_to_pdf(page, folder / f"{stem}.pdf", chromium=chromium))
     return written
@@ -226,9 +226,9 @@ def _form_makers(inst: Instrument):
     """The printable-form and form-header functions for ``inst``: SERVQUAL's own for
     SERVQUAL-style instruments, the generic ones otherwise."""
     if _is_servqual(inst):
-        from crmlib import servqual
+        from crmlib.questionnaire import _servqual_forms
 
-        return servqual.questionnaire_html, servqual.forms_csv_header
+        return _servqual_forms.questionnaire_html, _servqual_forms.forms_csv_header
     return questionnaire_html, forms_csv_header
 
 
@@ -240,7 +240,7 @@ def _pdf_printer(pdf) -> str | None:
                              allowed=("auto", True, False), value=pdf)
     if pdf is False:
         return None
-    from crmlib.report import ExportError, find_chromium
+    from crmlib.report.export import ExportError, find_chromium
 
     chromium = find_chromium()
     if pdf is True and chromium is None:

@@ -15,8 +15,12 @@ import pandas as pd
 from crmlib.exceptions import DataError, DataProblem, ParameterError
 from crmlib.i18n import t
 from crmlib.instruments import Instrument, load_instrument
-from crmlib.questionnaire._answers import _group_key, answer_values
+from crmlib.questionnaire._answers import _group_key, _option_labels, answer_values
 from crmlib.questionnaire._labels import _norm, part_label
+
+
+class NoItemColumns(DataError):
+    """A survey export none of whose columns names an item of the instrument with its part."""
 
 #: Header names (normalised) taken as the respondent id of a survey export.
 ID_COLUMNS = ("respondent_id", "respondent", "respondentid", "responseid", "response_id",
@@ -101,8 +105,11 @@ def from_survey_export(wide_df: pd.DataFrame, instrument="one-to-one", *,
         are numbered ``R0001``, ``R0002`` ... in row order.
     group_column : str, optional
         Respondent group column; by default one named as in :data:`GROUP_COLUMNS`
-        or the group label of the forms. Group labels are mapped to the
-        instrument's group keys (``Directivos`` -> ``manager``).
+        or the group label of the forms, or whose question text is (Qualtrics keeps
+        it apart from the ``Q1`` name), else the first column whose answers are all
+        group labels. Group labels are mapped to the instrument's group keys
+        (``Directivos``, ``Gerencia``, ``Managers`` -> ``manager``), ignoring case,
+        accents and plural; an unknown or blank group is an error.
 
     Returns
     -------
@@ -114,9 +121,10 @@ def from_survey_export(wide_df: pd.DataFrame, instrument="one-to-one", *,
     Raises
     ------
     DataError
-        When no column names an item, two columns carry the same item and part,
-        ids repeat, or answers are neither numbers nor scale labels (naming column
-        and rows).
+        When no column names an item (:class:`NoItemColumns`), two columns carry the
+        same item and part, ids repeat, answers are neither numbers nor scale labels,
+        or a group label is unknown or blank (naming the label, column and rows, and
+        listing the accepted labels).
     """
     inst = load_instrument(instrument)
     if not isinstance(wide_df, pd.DataFrame):
@@ -143,9 +151,16 @@ def from_survey_export(wide_df: pd.DataFrame, instrument="one-to-one", *,
 
     id_col = find(id_column, known_ids, "id_column")
     group_col = find(group_column, known_groups, "group_column")
+    question_text = wide_df.attrs.get("question_text") or {}
+    groups_named = inst.extra.get("groups") or {}
+    if group_col is None and groups_named:
+        # Qualtrics keeps the question text apart (Q1 = "Grupo"); else the column whose
+        # answers are all group labels
+        group_col = next((c for c in df.columns if c != id_col and _norm(
+            question_text.get(c) or "").replace(" ", "_") in known_groups), None) \
+            or _group_column_by_answers(df, [c for c in df.columns if c != id_col], inst)
     candidates = [c for c in df.columns if c not in (id_col, group_col)]
     mapping = _item_column_map(candidates, inst)
-    question_text = wide_df.attrs.get("question_text") or {}
     if question_text:
         # Qualtrics keeps short ids (Q1_1) as names and the question text apart
         unmapped = {question_text[c]: c for c in candidates
@@ -153,7 +168,7 @@ def from_survey_export(wide_df: pd.DataFrame, instrument="one-to-one", *,
         for text, key in _item_column_map(list(unmapped), inst).items():
             mapping[unmapped[text]] = key
     if not mapping:
-        raise DataError([DataProblem("survey export", None,
+        raise NoItemColumns([DataProblem("survey export", None,
                                      f"has no column naming an item of {inst.name} "
                                      "(by id code or item text) with its part",
                                      0, len(df), tuple(enumerate(list(df.columns)[:3])),
@@ -193,6 +208,9 @@ def from_survey_export(wide_df: pd.DataFrame, instrument="one-to-one", *,
     })
     if group_col is not None:
         groups = df[group_col].map(lambda v: _group_key(v, inst)).astype(object)
+        if groups_named:
+            _check_groups(df[group_col], groups, inst, question_text.get(group_col) or
+                          str(group_col))
         out.insert(1, "group", np.repeat(groups.to_numpy(dtype=object), len(items)))
     for part in parts:
         cols = []
@@ -201,3 +219,132 @@ def from_survey_export(wide_df: pd.DataFrame, instrument="one-to-one", *,
             cols.append(s.to_numpy() if s is not None else np.full(n, np.nan))
         out[part] = np.column_stack(cols).reshape(-1) if cols else np.array([], dtype=float)
     return out
+
+
+def _group_column_by_answers(df: pd.DataFrame, columns, inst: Instrument):
+    """The first column whose answers are all group labels of ``inst`` (at least one
+    answered, blanks allowed), or None."""
+    groups = inst.extra.get("groups") or {}
+    for col in columns:
+        values = df[col].dropna()
+        values = values[values.astype(str).str.strip() != ""]
+        if values.empty or values.nunique() > 2 * len(groups):
+            continue
+        if all(_group_key(v, inst) in groups for v in values.unique()):
+            return col
+    return None
+
+
+def _check_groups(raw: pd.Series, keys: pd.Series, inst: Instrument, column: str) -> None:
+    """Refuse group answers that are no group of ``inst`` or are blank, naming the labels,
+    the column and the rows, and listing the accepted labels."""
+    groups = inst.extra.get("groups") or {}
+    blank = keys.isna().to_numpy()
+    unknown = ~blank & ~keys.isin(list(groups)).to_numpy()
+    problems = []
+    if unknown.any():
+        labels = [repr(str(v)) for v in dict.fromkeys(raw[unknown])][:3]
+        rule = (f"has a label that is no respondent group ({', '.join(labels)}); accepted "
+                f"(any case, accents, singular or plural): {', '.join(_option_labels(groups))}")
+        idx = np.flatnonzero(unknown)
+        problems.append(DataProblem("survey export", column, rule, int(unknown.sum()),
+                                    len(raw), tuple((int(i), raw.iloc[i]) for i in idx[:3]),
+                                    "row"))
+    if blank.any():
+        idx = np.flatnonzero(blank)
+        problems.append(DataProblem("survey export", column, "is empty: every respondent "
+                                    "needs a group", int(blank.sum()), len(raw),
+                                    tuple((int(i), "") for i in idx[:3]), "row"))
+    if problems:
+        raise DataError(problems)
+
+
+def survey_table(wide: pd.DataFrame, table: str, *, instrument=None,
+                 id_column: str | None = None, group_column: str | None = None) -> pd.DataFrame:
+    """One contract table from a survey export read by :func:`crmlib.io.read_survey`.
+
+    Parameters
+    ----------
+    wide : DataFrame
+        One row per response, as :func:`crmlib.io.read_survey` returns it (Google Forms,
+        Qualtrics, SurveyMonkey or a plain wide sheet).
+    table : {"servqual_responses", "servqual_respondents", "readiness_responses"}
+    instrument : str, path or Instrument, optional
+        Default ``servqual-1991`` for the SERVQUAL tables, ``one-to-one`` for readiness.
+    id_column, group_column : str, optional
+        As in :func:`from_survey_export`; found by name, question text or (the group) by
+        answers when omitted.
+
+    Returns
+    -------
+    DataFrame
+        ``servqual_responses``: see :func:`crmlib.servqual.responses_from_survey`;
+        ``servqual_respondents``: :func:`crmlib.servqual.respondents_from_survey`;
+        ``readiness_responses``: ``respondent_id``, ``group`` (key), ``item_id``,
+        ``current``, ``preferred``.
+
+    Raises
+    ------
+    NoItemColumns
+        No column names an item of the instrument with its part.
+    DataError
+        Answers that are no number or label of the scale, unknown or blank groups,
+        repeated ids (naming columns and rows).
+    """
+    from crmlib.exceptions import check_choice
+
+    check_choice("table", table, ("servqual_responses", "servqual_respondents",
+                                  "readiness_responses"))
+    if table.startswith("servqual"):
+        from crmlib.servqual._survey import respondents_from_survey, responses_from_survey
+
+        inst = load_instrument(instrument or "servqual-1991")
+        if table == "servqual_respondents":
+            return respondents_from_survey(wide, instrument=inst, id_column=id_column)
+        _warn_unknown_items(wide, inst)
+        try:
+            return responses_from_survey(wide, instrument=inst, id_column=id_column)
+        except NoItemColumns:
+            raise
+        except DataError as err:
+            if any("has no expectation" in p.rule or "has no perception" in p.rule
+                   for p in err.problems):
+                raise NoItemColumns(err.problems, source=err.source) from None
+            raise
+    inst = load_instrument(instrument or "one-to-one")
+    _warn_unknown_items(wide, inst)
+    long = from_survey_export(wide, inst, id_column=id_column, group_column=group_column)
+    if "group" not in long.columns:
+        raise DataError([DataProblem(
+            "survey export", None, "has no group question: ask it as the form does ("
+            f"{t('questionnaire.group', 'es')!r} / {t('questionnaire.group', 'en')!r}) with "
+            f"the answers {', '.join(_option_labels(inst.extra.get('groups') or {}))}")])
+    return long
+
+
+_ITEM_ROW = re.compile(r"(?:\[|\s-\s)\s*([A-Za-z]{1,4}\d{1,3})[.):\s]")
+
+
+def _warn_unknown_items(wide: pd.DataFrame, inst: Instrument) -> None:
+    """Warn about questions that carry an item code the instrument does not have
+    (``"Expectativa [SQ23. ...]"`` read with the 22 items of servqual-1991): their
+    answers would be left out without a word."""
+    import warnings
+
+    texts = wide.attrs.get("question_text") or {}
+    known = {i.lower() for i in inst.item_ids}
+    unknown = []
+    for col in wide.columns:
+        for text in (str(col), str(texts.get(col) or "")):
+            m = _ITEM_ROW.search(text)
+            if m and m.group(1).lower() not in known and \
+                    m.group(1).upper() not in unknown:
+                prefix = re.match(r"[A-Za-z]+", m.group(1)).group(0).lower()
+                if any(i.startswith(prefix) for i in known):  # the same code family (SQ, ID)
+                    unknown.append(m.group(1).upper())
+    if unknown:
+        warnings.warn(f"questions on items {', '.join(unknown[:5])}"
+                      f"{' ...' if len(unknown) > 5 else ''} are left out: instrument "
+                      f"{inst.name!r} has no such items (name the instrument the form was made "
+                      "from, e.g. in dataset.yaml: survey: {instrument: ...})", UserWarning,
+                      stacklevel=3)

@@ -13,6 +13,7 @@ from crmlib.exceptions import DataError, DataProblem, ParameterError
 from crmlib.i18n import check_language
 from crmlib.instruments import Instrument, load_instrument
 from crmlib.questionnaire import _group_key, answer_values
+from crmlib.questionnaire._answers import _option_labels
 
 GROUPS = ("manager", "employee", "customer", "partner")
 SECTIONS = ("broad", "gap")
@@ -131,7 +132,7 @@ def validate_responses(responses: pd.DataFrame, *, instrument="one-to-one") -> p
     groups = df["group"].map(lambda v: keys.get(v) if pd.notna(v) else None).astype(object)
     bad_group = ~groups.isin(GROUPS)
     if bad_group.any():
-        report("group", f"is not one of {list(GROUPS)}", bad_group)
+        report("group", _unknown_group_rule(df["group"][bad_group], named), bad_group)
     out["group"] = groups
     ok = out["respondent_id"].notna() & ~bad_group
     two = out[ok].groupby("respondent_id")["group"].transform("nunique") > 1
@@ -154,6 +155,15 @@ def validate_responses(responses: pd.DataFrame, *, instrument="one-to-one") -> p
     if problems:
         raise DataError(problems)
     return out[["respondent_id", "group", "item_id", "current", "preferred"]]
+
+
+def _unknown_group_rule(labels: pd.Series, inst: Instrument) -> str:
+    """``has a label that is no respondent group ('Vecinos'); accepted: Directivos, ...``."""
+    shown = [repr(str(v)) for v in dict.fromkeys(labels.dropna())][:3]
+    blank = " or is empty" if labels.isna().any() else ""
+    accepted = _option_labels({g: (inst.extra.get("groups") or {}).get(g) for g in GROUPS})
+    return (f"has a label that is no respondent group ({', '.join(shown) or 'empty'}){blank}; "
+            f"accepted (any case, accents, singular or plural): {', '.join(accepted)}")
 
 
 def _prepare(responses, instrument, min_answered):

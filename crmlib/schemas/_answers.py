@@ -12,6 +12,39 @@ from crmlib.schemas._spec import ColumnSpec, TableSpec, _add
 
 C = ColumnSpec
 
+
+def _groups() -> dict:
+    from pathlib import Path
+
+    import yaml
+
+    path = Path(__file__).resolve().parents[1] / "instruments" / "one-to-one.yaml"
+    return yaml.safe_load(path.read_text(encoding="utf-8"))["groups"]
+
+
+def _group_labels() -> str:
+    """The group labels the forms print, for the error on an unknown group."""
+    names = ", ".join(f"{v['es']}/{v['en']}" for v in _groups().values())
+    return f"{names} (any case or accents, singular or plural)"
+
+
+def _group_aliases() -> tuple:
+    """``(spelling, group)`` pairs for the respondent groups: every label and alias of the
+    readiness instrument's ``groups`` section, word by word in singular and plural, in the
+    lower-case unaccented form the loader compares (``"mandos medios"``, ``"directores"``)."""
+    import itertools
+    import unicodedata
+
+    pairs = {}
+    for key, labels in _groups().items():
+        for name in (key, labels.get("es"), labels.get("en"), *(labels.get("aliases") or ())):
+            text = unicodedata.normalize("NFKD", str(name)).encode("ascii", "ignore").decode()
+            words = text.lower().split()
+            options = [{w, w + "s", w + "es", w.removesuffix("s")} for w in words]
+            for combo in itertools.product(*options):
+                pairs.setdefault(" ".join(combo), key)
+    return tuple(sorted(pairs.items()))
+
 _SERVQUAL_SCORE = {"dtype": "float", "required": False, "nullable": True}
 _add(TableSpec(
     "servqual_responses",
@@ -70,11 +103,7 @@ _add(TableSpec(
           synonyms=("encuestado", "id_encuestado", "respondent", "response_id")),
         C("group", "str", "manager, employee, customer or partner.",
           allowed=("manager", "employee", "customer", "partner"),
-          aliases=(("gerente", "manager"), ("directivo", "manager"), ("direccion", "manager"),
-                   ("gerencia", "manager"), ("jefe", "manager"), ("empleado", "employee"),
-                   ("colaborador", "employee"), ("personal", "employee"), ("staff", "employee"),
-                   ("cliente", "customer"), ("client", "customer"), ("socio", "partner"),
-                   ("aliado", "partner"), ("proveedor", "partner"), ("distribuidor", "partner")),
+          aliases=_group_aliases(), accepted=_group_labels(),
           synonyms=("grupo", "rol", "perfil", "role")),
         C("item_id", "str", "Item identifier of the instrument.",
           synonyms=("item", "ítem", "pregunta", "question")),

@@ -45,6 +45,9 @@ class ColumnSpec:
         For columns with ``allowed`` values: client spellings and the allowed
         value they stand for (``("queja", "complaint")``), matched after
         lower-casing and removing accents.
+    accepted : str
+        For columns with ``allowed`` values: the labels a client may write, as the
+        error for an unknown value lists them (``"Directivos/Managers, ..."``).
     future_ok : bool
         For timestamps: whether values after the valuation date are legitimate
         (due dates); otherwise the loader rejects dates in the future.
@@ -62,6 +65,7 @@ class ColumnSpec:
     synonyms: tuple = ()
     aliases: tuple = ()
     future_ok: bool = False
+    accepted: str = ""
 
 
 @dataclass(frozen=True)

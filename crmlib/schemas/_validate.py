@@ -130,7 +130,8 @@ def check(
         if c.allowed is not None:
             mask = present & ~s.isin(c.allowed).to_numpy()
             if mask.any():
-                problem(c.name, f"is not one of {list(c.allowed)}", mask)
+                problem(c.name, f"is not one of {list(c.allowed)}"
+                        + (f"; accepted labels: {c.accepted}" if c.accepted else ""), mask)
         if c.ge is not None:
             mask = present & (s.to_numpy(dtype=float, na_value=float("nan")) < c.ge)
             if mask.any():

@@ -38,10 +38,10 @@ Every function takes tables and returns a tidy DataFrame; nothing is printed or 
 
 from __future__ import annotations
 
+from crmlib.questionnaire._servqual_forms import forms_csv_header, questionnaire_html
 from crmlib.servqual._analysis import available, select_segment, servqual_analysis
 from crmlib.servqual._base import DIMENSIONS, SCORE_PARTS
 from crmlib.servqual._base import QUADRANTS as QUADRANTS
-from crmlib.servqual._forms import forms_csv_header, questionnaire_html
 from crmlib.servqual._gaps import (
     dimension_gaps,
     gap_table,

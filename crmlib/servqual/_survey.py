@@ -145,7 +145,7 @@ def responses_from_survey(wide: pd.DataFrame, *, instrument="servqual-1991",
     try:
         return from_survey_export(canon, full, id_column=id_column)
     except DataError as err:  # name the columns as the client's file does
-        raise DataError([replace(pr, column=original.get(pr.column, pr.column))
+        raise type(err)([replace(pr, column=original.get(pr.column, pr.column))
                          for pr in err.problems], source=err.source) from None
 
 
@@ -168,7 +168,10 @@ def respondents_from_survey(wide: pd.DataFrame, *, instrument="servqual-1991",
     from crmlib.questionnaire import ID_COLUMNS, answer_values
 
     inst = _instrument(instrument)
-    texts = wide.attrs.get("question_text") or {}
+    # Qualtrics names columns by short ids (Q3_1) and keeps the text apart; the other tools
+    # already name them "Question [Row]"
+    texts = (wide.attrs.get("question_text") or {}) if wide.attrs.get("shape") == "qualtrics" \
+        else {}
     names = {c: (texts.get(c) or str(c)) for c in wide.columns}
     id_col = id_column or next((c for c in wide.columns
                                 if _words(c).replace(" ", "_") in ID_COLUMNS
@@ -176,6 +179,7 @@ def respondents_from_survey(wide: pd.DataFrame, *, instrument="servqual-1991",
     ids = wide[id_col].astype("str").str.strip().to_numpy() if id_col is not None else \
         np.array([f"R{i + 1:04d}" for i in range(len(wide))], dtype=object)
     out = pd.DataFrame({"respondent_id": ids})
+    importance: dict[str, object] = {}
     dim_names = {}
     for d in inst.dimensions:
         for lang in ("es", "en"):
@@ -191,10 +195,7 @@ def respondents_from_survey(wide: pd.DataFrame, *, instrument="servqual-1991",
             m = re.match(r"^(?:importance|importancia|puntos|points)[ _]+(.+)$", _words(text))
             d = dim_names.get(m.group(1)) if m else None
         if d is not None:
-            out[f"importance_{d}"] = pd.to_numeric(
-                wide[col].astype("str").str.strip().str.replace(",", ".", regex=False)
-                .where(wide[col].notna() & (wide[col].astype("str").str.strip() != "")),
-                errors="coerce").to_numpy()
+            importance[d] = col
             continue
         w = _words(text)
         if w in _OVERALL_WORDS or w.replace(" ", "_") == "overall_rating" or \
@@ -204,4 +205,20 @@ def respondents_from_survey(wide: pd.DataFrame, *, instrument="servqual-1991",
         elif w in _SEGMENT_WORDS:
             seg = wide[col]
             out["segment"] = seg.astype("str").str.strip().where(seg.notna()).to_numpy()
+    if importance:
+        points = _importance_points(wide, importance, inst)
+        for d in inst.dimensions:
+            if d in points:
+                out[f"importance_{d}"] = points[d].to_numpy()
     return out
+
+
+def _importance_points(wide: pd.DataFrame, columns: dict, inst) -> dict:
+    """``{dimension: points}`` from the importance columns of an export (see
+    :func:`crmlib.io.points_of_100`: ``"25%"`` rows adding up to 100 are read as points)."""
+    from crmlib.io import points_of_100
+
+    lines = wide.attrs.get("lines")
+    return points_of_100({d: wide[col] for d, col in columns.items()},
+                         names={d: str(col) for d, col in columns.items()},
+                         lines=lines, table="survey export")

@@ -134,8 +134,9 @@ def customer_view(transactions: pd.DataFrame, *, customers: pd.DataFrame | None 
         ``medium`` or ``high``; ``collection_step`` is the dunning step the
         days overdue call for (``reminder``, ``second_notice``,
         ``final_notice``, ``handover``; ``none`` when nothing is overdue). ``attrs`` holds ``as_of``, ``value_window``
-        (start, end, days), ``parameters`` and ``missing`` (for each stage left
-        out, the reason as a sentence in ``language``; see :func:`view_notes`).
+        (start, end, days), ``parameters``, ``missing`` (for each stage left
+        out, the reason as a sentence in ``language``) and ``missing_keys`` (the
+        same as catalog keys, so :func:`view_notes` can say it in any language).
 
     Raises
     ------
@@ -150,7 +151,7 @@ def customer_view(transactions: pd.DataFrame, *, customers: pd.DataFrame | None 
     summary = dif.customer_summary(transactions, as_of=as_of, time_unit="D")
     when = pd.Timestamp(summary.attrs["as_of"]).normalize()
     start = when - pd.Timedelta(days=window_days - 1)
-    missing: dict[str, str] = {}
+    missing: dict[str, tuple[str, dict]] = {}
     special = customers if customers is not None and "special" in customers else None
 
     life = dif.lifecycle_table(transactions, as_of=when, new_days=new_days,
@@ -207,7 +208,7 @@ def customer_view(transactions: pd.DataFrame, *, customers: pd.DataFrame | None 
 
     # CLV
     if clv_time_unit is None:
-        missing["clv"] = t("view.missing.clv_off", language)
+        missing["clv"] = ("view.missing.clv_off", {})
     else:
         try:
             s = dif.customer_summary(transactions, as_of=when, time_unit=clv_time_unit)
@@ -218,12 +219,11 @@ def customer_view(transactions: pd.DataFrame, *, customers: pd.DataFrame | None 
             view = view.merge(ct[["customer_id", "p_alive", "expected_purchases", "clv"]],
                               on="customer_id", how="left")
         except (DataError, ValueError, np.linalg.LinAlgError) as exc:
-            missing["clv"] = t("view.missing.clv_failed", language,
-                               reason=type(exc).__name__)
+            missing["clv"] = ("view.missing.clv_failed", {"reason": type(exc).__name__})
 
     # complaints and contacts
     if interactions is None:
-        missing["complaints"] = t("view.missing.interactions", language)
+        missing["complaints"] = ("view.missing.interactions", {})
     else:
         opts = {} if closed_statuses is None else {"closed_statuses": closed_statuses}
         cf = personalize.contact_features(interactions, as_of=when,
@@ -245,7 +245,7 @@ def customer_view(transactions: pd.DataFrame, *, customers: pd.DataFrame | None 
 
     # collections
     if invoices is None:
-        missing["collections"] = t("view.missing.invoices", language)
+        missing["collections"] = ("view.missing.invoices", {})
     else:
         risk = collections.customer_risk(invoices, as_of=when, high_days=high_risk_days,
                                          medium_days=medium_risk_days)
@@ -282,7 +282,7 @@ def customer_view(transactions: pd.DataFrame, *, customers: pd.DataFrame | None 
         view = view.merge(owners[["customer_id", "account_owner"]].astype({"customer_id": str}),
                           on="customer_id", how="left")
     else:
-        missing["owner"] = t("view.missing.owners", language)
+        missing["owner"] = ("view.missing.owners", {})
 
     # the verdicts of an absent input are there, empty, so rules and checks that test them
     # simply do not apply; attrs["missing"] says why they are empty
@@ -297,7 +297,8 @@ def customer_view(transactions: pd.DataFrame, *, customers: pd.DataFrame | None 
         "as_of": when.strftime("%Y-%m-%d"),
         "value_window": {"start": start.strftime("%Y-%m-%d"), "end": when.strftime("%Y-%m-%d"),
                          "days": window_days},
-        "missing": missing,
+        "missing": {k: t(key, language, **kw) for k, (key, kw) in missing.items()},
+        "missing_keys": {k: [key, kw] for k, (key, kw) in missing.items()},
         "language": language,
         "parameters": {"pareto_cutoffs": list(pareto_cutoffs), "value": value,
                        "mvc_top": mvc_top, "lost_days": lost_days,
@@ -322,5 +323,6 @@ def view_notes(view: pd.DataFrame, *, language: str = "es") -> str:
     if w:
         lines.append(t("view.note.window", language, start=w["start"], end=w["end"],
                        days=w["days"]))
-    lines += list((view.attrs.get("missing") or {}).values())
+    lines += [t(key, language, **kw)
+              for key, kw in (view.attrs.get("missing_keys") or {}).values()]
     return "\n".join(f"- {x}" for x in lines)

@@ -1,12 +1,14 @@
-"""Questionnaires to hand out: the column titles of an online form
-(:func:`forms_csv_header`) and a printable HTML questionnaire in the method's parts
-(:func:`questionnaire_html`).
+"""SERVQUAL's own forms: the column titles of an online form (:func:`forms_csv_header`)
+and a printable HTML questionnaire in the method's parts (:func:`questionnaire_html`).
+
+They live with the other forms so that writing questionnaires needs no analysis
+module; :mod:`crmlib.servqual` offers them under the same names.
 """
 
 from __future__ import annotations
 
 from crmlib.i18n import check_language, t
-from crmlib.servqual._base import _instrument
+from crmlib.instruments import load_instrument as _instrument
 
 
 def forms_csv_header(instrument="servqual-1991", *, language: str = "es",
@@ -17,12 +19,12 @@ def forms_csv_header(instrument="servqual-1991", *, language: str = "es",
     from :func:`crmlib.questionnaire.forms_csv_header`), then with ``zone`` the adequate and
     desired grids, then one importance column per dimension (``"Importancia [Fiabilidad]"``,
     points of 100), the overall rating and the customer segment. An export of a form built
-    from these titles is read back by :func:`responses_from_survey` and
-    :func:`respondents_from_survey`.
+    from these titles is read back by :func:`crmlib.servqual.responses_from_survey`
+    and :func:`crmlib.servqual.respondents_from_survey`.
     """
     from dataclasses import replace
 
-    from crmlib.questionnaire import forms_csv_header as generic
+    from crmlib.questionnaire._forms import forms_csv_header as generic
 
     check_language(language)
     inst = _instrument(instrument)

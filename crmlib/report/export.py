@@ -1,45 +1,45 @@
-"""What a notebook hands to the reader: tables, headlines, key figures and exports.
+"""The export room: the client report as HTML and PDF, tables as Excel and CSV.
 
-A notebook creates one :class:`Recorder` and passes every key figure and key
-table through it; :meth:`Recorder.save` writes ``results.json`` and
-``tables.xlsx`` to the output folder atomically. The batch runner reads those
-files to build the client report and fill the results store.
+What the runner (and printing questionnaire forms) needs, without the notebook
+display: this module never imports IPython or :mod:`crmlib.report._display`.
+The HTML report is a page without code and with a cover; printed, it is A4
+(or Letter) with the client's name and page numbers in the footer and tables
+that fit the page width.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
 import functools
-import json
-import math
 import re
 import threading
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
-from crmlib import __version__
 from crmlib._files import atomic_path, atomic_write_text
-from crmlib.exceptions import CrmlibError
-from crmlib.i18n import check_language, labels
+from crmlib.exceptions import CrmlibError, ParameterError
+from crmlib.i18n import check_language
 
 __all__ = [
+    "PAPER_SIZES",
     "RESULTS_FILE",
     "TABLES_FILE",
-    "Recorder",
+    "ExportError",
+    "check_paper",
     "excel_safe",
     "find_chromium",
     "html_to_pdf",
-    "markdown",
     "notebook_html",
+    "prepare_export",
     "report_html",
-    "section",
-    "show",
     "to_csv",
     "to_excel",
     "write_report_html",
 ]
+
+#: Paper a report prints on: its CSS ``@page`` size and the PDF page in points.
+PAPER_SIZES = {"a4": ("A4", (595, 842)), "letter": ("letter", (612, 792))}
 
 RESULTS_FILE = "results.json"
 TABLES_FILE = "tables.xlsx"
@@ -91,124 +91,6 @@ def _sheet_name(name: str, used: set[str]) -> str:
     return candidate
 
 
-def _jsonable(value):
-    if isinstance(value, (np.integer,)):
-        return int(value)
-    if isinstance(value, (np.floating, float)):
-        v = float(value)
-        return None if math.isnan(v) or math.isinf(v) else v
-    if isinstance(value, (np.bool_,)):
-        return bool(value)
-    if isinstance(value, (pd.Timestamp, _dt.date, _dt.datetime)):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, pd.Series):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    return value
-
-
-class Recorder:
-    """Collects the key figures and tables of one client and stage.
-
-    Parameters
-    ----------
-    output_dir : str or path, optional
-        Folder for ``results.json`` and ``tables.xlsx``. Empty or ``None``
-        keeps everything in memory (a notebook opened by hand).
-    client_id, stage : str
-        Recorded in ``results.json``.
-    language : {"es", "en"}
-        Language of the labels in exported tables.
-
-    Examples
-    --------
-    >>> rec = Recorder(None, client_id="demo", stage="02_differentiate")
-    >>> rec.value("top20_value_share", 0.74)
-    0.74
-    """
-
-    def __init__(self, output_dir=None, *, client_id: str = "", stage: str = "",
-                 language: str = "es"):
-        self.output_dir = Path(output_dir) if output_dir else None
-        self.client_id = client_id
-        self.stage = stage
-        self.language = check_language(language)
-        self.values: dict[str, object] = {}
-        self.tables: dict[str, pd.DataFrame] = {}
-
-    def value(self, key: str, value):
-        """Record a key figure (number, text, list or dict) and return it."""
-        self.values[key] = _jsonable(value)
-        return value
-
-    def table(self, name: str, table: pd.DataFrame) -> pd.DataFrame:
-        """Record a key table for the Excel workbook and return it."""
-        self.tables[name] = table
-        return table
-
-    def results(self) -> dict:
-        """The content of ``results.json``."""
-        return {
-            "client_id": self.client_id,
-            "stage": self.stage,
-            "language": self.language,
-            "crmlib_version": __version__,
-            "values": self.values,
-            "tables": sorted(self.tables),
-        }
-
-    def save(self) -> Path | None:
-        """Write ``results.json`` and ``tables.xlsx``; return the folder (None in memory)."""
-        if self.output_dir is None:
-            return None
-        self.output_dir.mkdir(parents=True, exist_ok=True)
-        if self.tables:
-            translated = {
-                name: t.rename(columns=_unique_labels(t.columns, self.language))
-                for name, t in self.tables.items()
-            }
-            to_excel(translated, self.output_dir / TABLES_FILE)
-        atomic_write_text(
-            self.output_dir / RESULTS_FILE,
-            json.dumps(self.results(), ensure_ascii=False, indent=2, sort_keys=True),
-        )
-        return self.output_dir
-
-
-def _unique_labels(columns, language: str) -> dict:
-    """Reader labels of ``columns``; two columns sharing a label keep their names beside it."""
-    names = labels(columns, language)
-    counts = pd.Series(list(names.values())).value_counts()
-    return {c: (f"{lab} ({c})" if counts[lab] > 1 else lab) for c, lab in names.items()}
-
-
-def show(table: pd.DataFrame, *, language: str = "es", max_rows: int = 20,
-         index: bool = False, precision: int = 2):
-    """A display-ready view of ``table`` with translated headers.
-
-    Returns a pandas ``Styler`` (HTML-escaped, numbers formatted) limited to
-    ``max_rows`` rows, so the notebook cell only has to put it last.
-    """
-    check_language(language)
-    view = table.head(max_rows).rename(columns=_unique_labels(table.columns, language))
-    styler = view.style.format(precision=precision, thousands=".", decimal=",", escape="html",
-                               na_rep="") if language == "es" else \
-        view.style.format(precision=precision, thousands=",", escape="html", na_rep="")
-    if not index:
-        styler = styler.hide(axis="index")
-    return styler
-
-
-def markdown(text: str):
-    """Wrap library-made text for display as Markdown in a notebook."""
-    from IPython.display import Markdown
-
-    return Markdown(text)
-
-
 def _html_exporter(template: str | None):
     """An nbconvert HTML exporter that leaves code out (cached: building one is slow)."""
     return _cached_exporter(template)
@@ -230,7 +112,7 @@ def _cached_exporter(template: str | None):
     return HTMLExporter(**options)
 
 
-_TEMPLATES = Path(__file__).parent / "templates"
+_TEMPLATES = Path(__file__).parents[1] / "templates"
 _export_lock = threading.Lock()
 
 
@@ -249,19 +131,31 @@ def prepare_export() -> None:
         _html_exporter("report").from_notebook_node(nb, resources={"crm_cover": {}})
 
 
-def notebook_html(notebook_path, *, title: str | None = None) -> str:
+def notebook_html(notebook_path, *, title: str | None = None,
+                  language: str | None = None) -> str:
     """HTML of an executed notebook without code cells, figures embedded.
 
     Cells tagged ``remove_cell`` are dropped and ``remove_output`` lose their
-    output; input prompts and code never show.
+    output; input prompts and code never show. The page declares its
+    ``language`` (``<html lang=...>``): by default the ``language`` parameter
+    the notebook ran with, else English.
     """
     import nbformat
 
+    from crmlib.i18n import LANGUAGES
+
+    if language is not None:
+        check_language(language)
     nb = nbformat.read(str(notebook_path), as_version=4)
+    if language is None:
+        ran_with = nb.metadata.get("papermill", {}).get("parameters", {}).get("language")
+        language = ran_with if ran_with in LANGUAGES else "en"
     if title:
         nb.metadata["title"] = title
     with _export_lock:
-        body, _ = _html_exporter(None).from_notebook_node(nb)
+        exporter = _html_exporter(None)
+        exporter.language_code = language
+        body, _ = exporter.from_notebook_node(nb)
     return body
 
 
@@ -299,8 +193,60 @@ def _describe_figures(nb, language: str) -> int:
     return count
 
 
+#: A table with at least this many columns prints on a landscape page of its own.
+WIDE_TABLE_COLUMNS = 12
+_ROW = re.compile(r"<tr\b[^>]*>(.*?)</tr>", re.IGNORECASE | re.DOTALL)
+_CELL = re.compile(r"<t[hd]\b([^>]*)>", re.IGNORECASE)
+_COLSPAN = re.compile(r"colspan\s*=\s*[\"']?(\d+)", re.IGNORECASE)
+
+
+def _table_columns(html: str) -> int:
+    """Columns of the widest row of the tables in an HTML output (colspans counted)."""
+    widest = 0
+    for row in _ROW.findall(html):
+        n = 0
+        for attrs in _CELL.findall(row):
+            m = _COLSPAN.search(attrs)
+            n += int(m.group(1)) if m else 1
+        widest = max(widest, n)
+    return widest
+
+
+def _mark_wide_tables(nb, min_columns: int = WIDE_TABLE_COLUMNS) -> int:
+    """Wrap every HTML output whose table has ``min_columns`` or more columns in a
+    ``crm-wide`` block, printed on a landscape page; returns how many."""
+    count = 0
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            html = data.get("text/html")
+            if html is None:
+                continue
+            text = "".join(html) if isinstance(html, list) else str(html)
+            if "<table" in text.lower() and _table_columns(text) >= min_columns:
+                data["text/html"] = f'<div class="crm-wide">{text}</div>'
+                count += 1
+    return count
+
+
+def check_paper(paper: str) -> str:
+    """Return ``paper`` (lower case) if it is one of :data:`PAPER_SIZES`, else raise."""
+    key = str(paper).lower()
+    if key not in PAPER_SIZES:
+        raise ParameterError(f"paper must be one of {sorted(PAPER_SIZES)}; got {paper!r}",
+                             parameter="paper", allowed=tuple(PAPER_SIZES), value=paper)
+    return key
+
+
+def _css_string(text: str) -> str:
+    """``text`` as a quoted CSS string: anything but letters, digits and spaces hex-escaped,
+    so no client name can close the string or the ``<style>`` element."""
+    return '"' + "".join(ch if ch.isalnum() or ch == " " else f"\\{ord(ch):06x}"
+                         for ch in str(text)) + '"'
+
+
 def report_html(notebook_path, *, client: str, stage: str, date: str, language: str = "es",
-                engagement: str = "", title: str | None = None) -> str:
+                engagement: str = "", title: str | None = None, paper: str = "a4") -> str:
     """Client-ready HTML page of an executed notebook: a cover, then its outputs.
 
     The page has no code, no scripts and no remote assets; figures are
@@ -323,6 +269,11 @@ def report_html(notebook_path, *, client: str, stage: str, date: str, language: 
         Engagement title shown above the client name.
     title : str, optional
         Page title; by default "<stage> report for <client>".
+    paper : {"a4", "letter"}, default "a4"
+        Paper the page prints on. Printed, every page carries the client's
+        name and "page n of m" in its footer, and tables wrap to the page
+        width instead of scrolling; a table of :data:`WIDE_TABLE_COLUMNS` or
+        more columns gets a landscape page of its own.
 
     Returns
     -------
@@ -334,11 +285,13 @@ def report_html(notebook_path, *, client: str, stage: str, date: str, language: 
     from crmlib.i18n import catalog, t
 
     check_language(language)
+    paper = check_paper(paper)
     stage_title = t(f"stage.{stage}", language) if f"stage.{stage}" in catalog() else stage
     nb = nbformat.read(str(notebook_path), as_version=4)
     nb.metadata["title"] = title or t("common.report_title", language, stage=stage_title,
                                       client=client)
     _describe_figures(nb, language)
+    _mark_wide_tables(nb)
     resources = {"crm_cover": {
         "engagement": engagement or "",
         "client": client,
@@ -348,14 +301,25 @@ def report_html(notebook_path, *, client: str, stage: str, date: str, language: 
         "stage_label": t("common.stage", language),
         "date_label": t("common.as_of", language),
         "generated": t("common.generated_on", language, date=_dt.date.today().isoformat()),
-    }, "language_code": language}
+    }, "crm_print": {
+        "size": PAPER_SIZES[paper][0],
+        "footer_left": _css_string(client),
+        "page": _css_string(t("report.page", language) + " "),
+        "of": _css_string(" " + t("report.page_of", language) + " "),
+    }}
     with _export_lock:
-        body, _ = _html_exporter("report").from_notebook_node(nb, resources=resources)
+        exporter = _html_exporter("report")
+        exporter.language_code = language  # the exporter writes it over resources["language_code"]
+        body, _ = exporter.from_notebook_node(nb, resources=resources)
     return body
 
 
 def write_report_html(notebook_path, path, **cover) -> Path:
-    """Write :func:`report_html` of ``notebook_path`` to ``path`` atomically."""
+    """Write :func:`report_html` of ``notebook_path`` to ``path`` atomically.
+
+    ``cover`` takes the keywords of :func:`report_html`, ``paper="a4"|"letter"``
+    included; :func:`html_to_pdf` then prints on that paper.
+    """
     return atomic_write_text(path, report_html(notebook_path, **cover))
 
 
@@ -429,15 +393,3 @@ def to_csv(table: pd.DataFrame, path: str | Path, **options) -> Path:
     with atomic_path(path) as tmp:
         excel_safe(table).to_csv(tmp, index=False, **options)
     return path
-
-
-def section(key: str, language: str = "es", *, level: int = 2, **values):
-    """Heading and explanation of a notebook section, from the i18n catalog.
-
-    Reads ``<key>.title`` and ``<key>.text`` (formatted with ``values``) and
-    returns them as Markdown, so the report a client reads is in one language.
-    """
-    from crmlib.i18n import t
-
-    return markdown(f"{'#' * level} {t(key + '.title', language)}\n\n"
-                    f"{t(key + '.text', language, **values)}")

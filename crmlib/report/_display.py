@@ -1,0 +1,156 @@
+"""The notebook room: what a notebook shows and records.
+
+A notebook creates one :class:`Recorder` and passes every key figure and key
+table through it; :meth:`Recorder.save` writes ``results.json`` and
+``tables.xlsx`` to the output folder atomically. :func:`show`,
+:func:`section` and :func:`markdown` put tables and library-made text on
+the page. Exporting the finished notebook is :mod:`crmlib.report.export`.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from crmlib import __version__
+from crmlib._files import atomic_write_text
+from crmlib.i18n import check_language
+from crmlib.report._workbook import unique_labels as _unique_labels
+from crmlib.report._workbook import write_workbook
+from crmlib.report.export import RESULTS_FILE, TABLES_FILE
+
+__all__ = ["Recorder", "markdown", "section", "show"]
+
+
+def _jsonable(value):
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (np.floating, float)):
+        v = float(value)
+        return None if math.isnan(v) or math.isinf(v) else v
+    if isinstance(value, (np.bool_,)):
+        return bool(value)
+    if isinstance(value, (pd.Timestamp, _dt.date, _dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, pd.Series):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    return value
+
+
+class Recorder:
+    """Collects the key figures and tables of one client and stage.
+
+    Parameters
+    ----------
+    output_dir : str or path, optional
+        Folder for ``results.json`` and ``tables.xlsx``. Empty or ``None``
+        keeps everything in memory (a notebook opened by hand).
+    client_id, stage : str
+        Recorded in ``results.json``.
+    language : {"es", "en"}
+        Language of the labels in exported tables.
+
+    Examples
+    --------
+    >>> rec = Recorder(None, client_id="demo", stage="02_differentiate")
+    >>> rec.value("top20_value_share", 0.74)
+    0.74
+    """
+
+    def __init__(self, output_dir=None, *, client_id: str = "", stage: str = "",
+                 language: str = "es"):
+        self.output_dir = Path(output_dir) if output_dir else None
+        self.client_id = client_id
+        self.stage = stage
+        self.language = check_language(language)
+        self.values: dict[str, object] = {}
+        self.tables: dict[str, pd.DataFrame] = {}
+        self.titles: dict[str, str] = {}
+
+    def value(self, key: str, value):
+        """Record a key figure (number, text, list or dict) and return it."""
+        self.values[key] = _jsonable(value)
+        return value
+
+    def table(self, name: str, table: pd.DataFrame, *, title: str | None = None
+              ) -> pd.DataFrame:
+        """Record a key table for the Excel workbook and return it.
+
+        ``title`` names its sheet and contents line; by default the catalog's
+        ``table.<name>``.
+        """
+        self.tables[name] = table
+        if title:
+            self.titles[name] = title
+        return table
+
+    def results(self) -> dict:
+        """The content of ``results.json``."""
+        return {
+            "client_id": self.client_id,
+            "stage": self.stage,
+            "language": self.language,
+            "crmlib_version": __version__,
+            "values": self.values,
+            "tables": sorted(self.tables),
+        }
+
+    def save(self) -> Path | None:
+        """Write ``results.json`` and ``tables.xlsx``; return the folder (None in memory)."""
+        if self.output_dir is None:
+            return None
+        self.output_dir.mkdir(parents=True, exist_ok=True)
+        if self.tables:
+            write_workbook(self.tables, self.output_dir / TABLES_FILE, language=self.language,
+                           titles=self.titles)
+        atomic_write_text(
+            self.output_dir / RESULTS_FILE,
+            json.dumps(self.results(), ensure_ascii=False, indent=2, sort_keys=True),
+        )
+        return self.output_dir
+
+
+def show(table: pd.DataFrame, *, language: str = "es", max_rows: int = 20,
+         index: bool = False, precision: int = 2):
+    """A display-ready view of ``table`` with translated headers.
+
+    Returns a pandas ``Styler`` (HTML-escaped, numbers formatted) limited to
+    ``max_rows`` rows, so the notebook cell only has to put it last.
+    """
+    check_language(language)
+    view = table.head(max_rows).rename(columns=_unique_labels(table.columns, language))
+    styler = view.style.format(precision=precision, thousands=".", decimal=",", escape="html",
+                               na_rep="") if language == "es" else \
+        view.style.format(precision=precision, thousands=",", escape="html", na_rep="")
+    if not index:
+        styler = styler.hide(axis="index")
+    return styler
+
+
+
+def markdown(text: str):
+    """Wrap library-made text for display as Markdown in a notebook."""
+    from IPython.display import Markdown
+
+    return Markdown(text)
+
+
+def section(key: str, language: str = "es", *, level: int = 2, **values):
+    """Heading and explanation of a notebook section, from the i18n catalog.
+
+    Reads ``<key>.title`` and ``<key>.text`` (formatted with ``values``) and
+    returns them as Markdown, so the report a client reads is in one language.
+    """
+    from crmlib.i18n import t
+
+    return markdown(f"{'#' * level} {t(key + '.title', language)}\n\n"
+                    f"{t(key + '.text', language, **values)}")

@@ -1,0 +1,114 @@
+"""Charts write what they show in the reader's language (the plot tests inspect what was drawn)."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+
+from crmlib import plot
+from crmlib.i18n._leaks import find_leaks
+
+NBSP = "\u00a0"
+
+
+@pytest.fixture(autouse=True)
+def _close():
+    yield
+    plt.close("all")
+
+
+def ticks(axis):
+    axis.figure.canvas.draw()
+    return [tl.get_text() for tl in axis.get_ticklabels() if tl.get_text()]
+
+
+def lifecycle_summary():
+    return pd.DataFrame({"lifecycle": ["new", "active", "inactive", "lost"],
+                         "n_customers": [120, 2400, 1500, 980],
+                         "customer_share": [0.024, 0.48, 0.3, 0.196],
+                         "monetary": [1e3, 9e4, 2e4, 5e3],
+                         "value_share": [0.01, 0.78, 0.17, 0.04]})
+
+
+def test_lifecycle_bars_are_labelled_with_customers_not_value():
+    ax = plot.plot_lifecycle(lifecycle_summary(), language="es")
+    texts = [a.get_text() for a in ax.texts]
+    # 2.400 of 5.000 customers = 48 %; the value share (78 %) is not a label of a customer bar
+    assert f"2.400 (48{NBSP}%)" in texts and not any("78" in x for x in texts)
+    assert [p.get_height() for p in ax.patches] == [120, 2400, 1500, 980]
+    assert "2.000" in ticks(ax.yaxis)  # a customer axis: counts, grouped the Spanish way
+
+
+def test_percent_axes_follow_the_locale():
+    retention = pd.DataFrame({"period": ["2023", "2024"], "retention_rate": [0.62, 0.55],
+                              "churn_rate": [0.38, 0.45]})
+    es = ticks(plot.plot_retention(retention, language="es").yaxis)
+    en = ticks(plot.plot_retention(retention, language="en").yaxis)
+    assert es and all(x.endswith(f"{NBSP}%") for x in es)
+    assert en and all(x.endswith("%") and NBSP not in x for x in en)
+    assert all(find_leaks(x, "es") == [] for x in es)
+
+
+def test_number_axes_use_the_locale_separators():
+    totals = pd.DataFrame({"bucket": ["not_due", "d1_30", "over_30"],
+                           "amount": [125000.0, 43000.0, 9000.0], "share": [0.71, 0.24, 0.05]})
+    ax = plot.plot_aging(totals, language="es")
+    labels = ticks(ax.yaxis)
+    assert any("." in x for x in labels) and not any("," in x for x in labels)
+    assert f"71{NBSP}%" in [a.get_text() for a in ax.texts]
+    en = ticks(plot.plot_aging(totals, language="en").yaxis)
+    assert any("," in x for x in en)
+
+
+def test_cohort_heatmap_annotations_are_locale_percentages():
+    cohorts = pd.DataFrame({"cohort": ["2024-01", "2024-01", "2024-02"],
+                            "period_index": [0, 1, 0], "retention": [1.0, 0.361, 1.0]})
+    ax = plot.plot_cohort_heatmap(cohorts, language="es")
+    texts = {t.get_text() for t in ax.texts}
+    assert f"36{NBSP}%" in texts and f"100{NBSP}%" in texts
+
+
+def test_rfm_heatmap_annotations_group_thousands_in_spanish():
+    rng = np.random.default_rng(3)
+    scores = pd.DataFrame({"r_score": rng.integers(1, 4, 60), "f_score": rng.integers(1, 4, 60),
+                           "monetary": rng.uniform(3000, 4000, 60)})
+    scores.attrs["bins"] = 3
+    ax = plot.plot_rfm_heatmap(scores, language="es")
+    texts = [t.get_text() for t in ax.texts if t.get_text()]
+    assert texts and all("." in x and "," not in x for x in texts)  # 3.612, never 3,612
+
+
+def test_aging_trend_legend_sits_outside_the_bars():
+    trend = pd.DataFrame({"as_of": pd.to_datetime(["2024-10-31", "2024-11-30", "2024-12-31"]),
+                          "not_due": [100.0, 120.0, 90.0], "d1_30": [40.0, 30.0, 60.0],
+                          "receivables": [140.0, 150.0, 150.0], "dso_days": [41.0, 39.5, 44.0]})
+    ax = plot.plot_aging_trend(trend, language="es")
+    fig = ax.figure
+    fig.canvas.draw()
+    legend = ax.get_legend().get_window_extent()
+    assert legend.y1 <= ax.get_window_extent().y0  # below the plot area, covering nothing
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["oct 2024", "nov 2024", "dic 2024"]
+
+
+def test_relationship_ladder_uses_the_methods_terms():
+    from crmlib.i18n import t
+
+    es = [t(f"personalize.stage.{k}", "es") for k in ("contact", "relate", "intimate", "trust")]
+    en = [t(f"personalize.stage.{k}", "en") for k in ("contact", "relate", "intimate", "trust")]
+    # the method's four phases are verbs: contactar, relacionar, intimar y confiar
+    assert es == ["Contactar", "Relacionar", "Intimar", "Confiar"]
+    assert en == ["Contact", "Relate", "Intimate", "Trust"]
+
+
+def test_zone_of_tolerance_legend_leaves_every_row_visible():
+    zone = pd.DataFrame({"dimension": ["tangibles", "reliability", "responsiveness", "assurance",
+                                       "empathy"],
+                         "adequate": [4.0, 5.0, 4.5, 4.8, 4.2], "desired": [6.0, 6.5, 6.2, 6.4, 6.0],
+                         "perception": [4.5, 4.6, 5.0, 5.5, 3.9],
+                         "position": ["within", "below", "within", "within", "below"]})
+    ax = plot.plot_zone_of_tolerance(zone, language="es")
+    ax.figure.canvas.draw()
+    assert ax.get_legend().get_window_extent().y1 <= ax.get_window_extent().y0
+    assert ticks(ax.xaxis) and all("." not in x for x in ticks(ax.xaxis))
