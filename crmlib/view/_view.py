@@ -5,45 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from crmlib.exceptions import DataError, DataProblem, ParameterError
+from crmlib.exceptions import DataError, DataProblem
 from crmlib.i18n import check_language, t
-
-#: Columns of :func:`customer_view`, grouped by the stage that gives them.
-VIEW_COLUMNS: dict[str, tuple[str, ...]] = {
-    "customer": ("customer_id", "name", "account_owner"),
-    "value": ("value_window", "value", "value_rank", "value_share", "pareto_class",
-              "is_most_valuable", "value_all_time", "pareto_class_all_time"),
-    "rfm": ("segment", "segment_label", "rfm_cell"),
-    "lifecycle": ("lifecycle", "first_purchase", "last_purchase", "days_since_first",
-                  "days_since_last", "n_purchases"),
-    "decliners": ("is_decliner", "value_at_risk", "value_at_risk_annual"),
-    "below_zero": ("contribution", "is_below_zero"),
-    "clv": ("p_alive", "expected_purchases", "clv"),
-    "complaints": ("n_contacts", "n_complaints", "n_open_complaints",
-                   "oldest_open_complaint_days", "recent_closed_complaints",
-                   "last_complaint_category", "n_praise", "last_contact_at",
-                   "preferred_channel", "on_complaint_call_list",
-                   "complaint_days_left_in_window"),
-    "collections": ("open_balance", "overdue_amount", "max_days_overdue", "overdue_status",
-                    "collection_step"),
-    "relationship": ("relationship_stage", "next_stage_gap"),
-}
-
-
-def _check_days(name: str, value) -> int:
-    if not (isinstance(value, (int, np.integer)) and not isinstance(value, bool) and value > 0):
-        raise ParameterError(f"{name} must be a whole number of days > 0; got {value!r}",
-                             parameter=name, allowed="> 0", value=value)
-    return int(value)
-
-
-def _window(transactions: pd.DataFrame, as_of: pd.Timestamp, days: int) -> pd.DataFrame:
-    """The transactions dated in the ``days`` days ending on ``as_of`` (inclusive)."""
-    dates = pd.to_datetime(transactions["date"], errors="coerce")
-    start = as_of - pd.Timedelta(days=days - 1)
-    keep = (dates >= start).to_numpy() | dates.isna().to_numpy()
-    # undated rows are kept so that the stage function reports them as it always does
-    return transactions[keep]
+from crmlib.personalize._features import _FILLED_BY_VIEW, VIEW_COLUMNS
 
 
 def customer_view(transactions: pd.DataFrame, *, customers: pd.DataFrame | None = None,
@@ -143,68 +107,25 @@ def customer_view(transactions: pd.DataFrame, *, customers: pd.DataFrame | None 
     DataError
         As the stage functions do, naming table, column and rows.
     """
-    from crmlib import clv, collections, interact, personalize
+    from crmlib import clv, collections, personalize
     from crmlib import differentiate as dif
 
     check_language(language)
-    window_days = _check_days("value_window_days", value_window_days)
-    summary = dif.customer_summary(transactions, as_of=as_of, time_unit="D")
-    when = pd.Timestamp(summary.attrs["as_of"]).normalize()
-    start = when - pd.Timedelta(days=window_days - 1)
-    missing: dict[str, tuple[str, dict]] = {}
     special = customers if customers is not None and "special" in customers else None
-
-    life = dif.lifecycle_table(transactions, as_of=when, new_days=new_days,
-                               active_days=active_days, lost_days=lost_days, special=special)
-    view = life[["customer_id"]].copy()
-
-    # value on the window, and all time
-    recent = _window(transactions, when, window_days)
-    has_recent = len(dif.customer_summary(recent, as_of=when)) > 0 if len(recent) else False
-    if has_recent:
-        pw = dif.pareto_table(recent, cutoffs=tuple(pareto_cutoffs), as_of=when, value=value)
-        mvc = set(dif.most_valuable(pw, top=mvc_top)["customer_id"])
-    else:
-        pw = pd.DataFrame({"customer_id": pd.Series(dtype=object), "value": 0.0,
-                           "share": 0.0, "pareto_class": "C"})
-        mvc = set()
-    pa = dif.pareto_table(transactions, cutoffs=tuple(pareto_cutoffs), as_of=when, value=value)
-    view = view.merge(pw[["customer_id", "value", "share", "pareto_class"]],
-                      on="customer_id", how="left")
-    view["value"] = view["value"].fillna(0.0).astype(float)
-    view["value_share"] = view.pop("share").fillna(0.0).astype(float)
-    view["pareto_class"] = view["pareto_class"].fillna("C").astype(object)
-    view = view.sort_values(["value", "customer_id"], ascending=[False, True],
-                            kind="mergesort").reset_index(drop=True)
-    view["value_rank"] = np.arange(1, len(view) + 1)
-    view["is_most_valuable"] = view["customer_id"].isin(mvc)
-    view.insert(1, "value_window", f"{start:%Y-%m-%d}/{when:%Y-%m-%d}")
-    view = view.merge(pa[["customer_id", "value", "pareto_class"]].rename(
-        columns={"value": "value_all_time", "pareto_class": "pareto_class_all_time"}),
-        on="customer_id", how="left")
-
-    # RFM and lifecycle
-    seg = dif.rfm_segments(dif.rfm_scores(transactions, as_of=when, bins=rfm_bins),
-                           language=language)
-    view = view.merge(seg[["customer_id", "segment", "segment_label", "rfm_cell"]],
-                      on="customer_id", how="left")
-    view = view.merge(life[["customer_id", "lifecycle", "first_purchase", "last_purchase",
-                            "days_since_first", "days_since_last", "n_purchases"]],
-                      on="customer_id", how="left")
-
-    # decliners and below zero
-    dec = dif.decliners(transactions, as_of=when, threshold=decliner_threshold,
-                        recent_days=decliner_recent_days)
-    view = view.merge(dec[["customer_id", "value_at_risk", "value_at_risk_annual"]],
-                      on="customer_id", how="left")
-    view.insert(view.columns.get_loc("value_at_risk"), "is_decliner",
-                view["customer_id"].isin(set(dec["customer_id"])))
-    view[["value_at_risk", "value_at_risk_annual"]] = view[
-        ["value_at_risk", "value_at_risk_annual"]].fillna(0.0)
-    costs = interactions if interactions is not None and "cost" in interactions else None
-    contrib = dif.contribution_table(transactions, costs=costs, as_of=when)
-    view = view.merge(contrib[["customer_id", "contribution"]], on="customer_id", how="left")
-    view["is_below_zero"] = (view["contribution"] < 0).to_numpy()
+    view = personalize.customer_table(
+        transactions, interactions, as_of=as_of, period_days=contact_period_days,
+        recent_days=recent_days, value_window_days=value_window_days,
+        pareto_cutoffs=pareto_cutoffs, value=value, mvc_top=mvc_top, rfm_bins=rfm_bins,
+        new_days=new_days, active_days=active_days, lost_days=lost_days,
+        decliner_threshold=decliner_threshold, decliner_recent_days=decliner_recent_days,
+        closed_statuses=closed_statuses, valuable_share=valuable_share, slow_days=slow_days,
+        recovery_window_days=recovery_window_days, special=special, language=language)
+    attrs = dict(view.attrs)
+    when = pd.Timestamp(attrs["as_of"])
+    missing = {k: tuple(v) for k, v in attrs["missing_keys"].items()
+               if k not in _FILLED_BY_VIEW + ("owner",)}
+    view = view.drop(columns=[c for g in _FILLED_BY_VIEW for c in VIEW_COLUMNS[g]
+                              if c != "customer_id"])
 
     # CLV
     if clv_time_unit is None:
@@ -220,28 +141,6 @@ def customer_view(transactions: pd.DataFrame, *, customers: pd.DataFrame | None 
                               on="customer_id", how="left")
         except (DataError, ValueError, np.linalg.LinAlgError) as exc:
             missing["clv"] = ("view.missing.clv_failed", {"reason": type(exc).__name__})
-
-    # complaints and contacts
-    if interactions is None:
-        missing["complaints"] = ("view.missing.interactions", {})
-    else:
-        opts = {} if closed_statuses is None else {"closed_statuses": closed_statuses}
-        cf = personalize.contact_features(interactions, as_of=when,
-                                          period_days=contact_period_days,
-                                          recent_days=recent_days, **opts)
-        cols = [c for c in VIEW_COLUMNS["complaints"] if c in cf.columns]
-        view = view.merge(cf[["customer_id", *cols]], on="customer_id", how="left")
-        for c in ("n_contacts", "n_complaints", "n_open_complaints",
-                  "recent_closed_complaints", "n_praise"):
-            view[c] = view[c].fillna(0).astype(int)
-        values = view[["customer_id", "value", "pareto_class"]]
-        calls = interact.valuable_complainers(
-            interactions, values, top_share=valuable_share, slow_days=slow_days,
-            recovery_window_days=recovery_window_days, as_of=when, **opts)
-        view["on_complaint_call_list"] = view["customer_id"].isin(set(calls["customer_id"]))
-        view = view.merge(calls[["customer_id", "days_left_in_window"]].rename(
-            columns={"days_left_in_window": "complaint_days_left_in_window"}),
-            on="customer_id", how="left")
 
     # collections
     if invoices is None:
@@ -260,11 +159,6 @@ def customer_view(transactions: pd.DataFrame, *, customers: pd.DataFrame | None 
         steps = collections.dunning_plan(invoices, as_of=when, stage_days=dunning_days)
         step = view["customer_id"].map(steps.set_index("customer_id")["stage_by_days"])
         view["collection_step"] = step.fillna("none").astype(object)
-
-    # relationship ladder
-    stages = personalize.relationship_stages(view, language=language)
-    view["relationship_stage"] = stages["relationship_stage"].to_numpy()
-    view["next_stage_gap"] = stages["next_stage_gap"].to_numpy()
 
     # who the customer is
     if customers is not None:
@@ -286,26 +180,16 @@ def customer_view(transactions: pd.DataFrame, *, customers: pd.DataFrame | None 
 
     # the verdicts of an absent input are there, empty, so rules and checks that test them
     # simply do not apply; attrs["missing"] says why they are empty
-    for group in ("clv", "complaints", "collections", "customer"):
+    for group in _FILLED_BY_VIEW:
         for c in VIEW_COLUMNS[group]:
             if c not in view.columns:
                 view[c] = pd.Series(np.nan if group == "clv" else None, index=view.index,
                                     dtype=float if group == "clv" else object)
     order = [c for cols in VIEW_COLUMNS.values() for c in cols]
     view = view[order].reset_index(drop=True)
-    view.attrs.update({
-        "as_of": when.strftime("%Y-%m-%d"),
-        "value_window": {"start": start.strftime("%Y-%m-%d"), "end": when.strftime("%Y-%m-%d"),
-                         "days": window_days},
-        "missing": {k: t(key, language, **kw) for k, (key, kw) in missing.items()},
-        "missing_keys": {k: [key, kw] for k, (key, kw) in missing.items()},
-        "language": language,
-        "parameters": {"pareto_cutoffs": list(pareto_cutoffs), "value": value,
-                       "mvc_top": mvc_top, "lost_days": lost_days,
-                       "decliner_threshold": decliner_threshold,
-                       "recovery_window_days": recovery_window_days,
-                       "valuable_share": valuable_share},
-    })
+    attrs["missing"] = {k: t(key, language, **kw) for k, (key, kw) in missing.items()}
+    attrs["missing_keys"] = {k: [key, kw] for k, (key, kw) in missing.items()}
+    view.attrs.update(attrs)
     return view
 
 
