@@ -48,8 +48,8 @@ def test_first_matching_rule_wins(customers):
     assert plan.loc["c2", "channel"] == "whatsapp" and plan.loc["c3", "channel"] == "mail"
     assert plan.loc["c2", "letter"] == "win_back" and plan.loc["c1", "letter"] is None
     assert plan.loc["c4", "action"] == "grow" and plan.loc["c4", "contact_every_days"] == 60
-    # the reason is read by people: column and value labels, never the column name
-    assert "Clase ABC" in plan.loc["c1", "reason"] and "pareto_class" not in plan.loc["c1", "reason"]
+    # a rule without a stated reason reads as a sentence with the columns' labels
+    assert plan.loc["c1", "reason"] == "Clase ABC es A; Quejas abiertas de 1 o más."
     assert "ABC class" in P.treatment_plan(customers, RULES, language="en").loc[0, "reason"]
     # a reader sees the rule by its place in the order; the rule id stays for the data
     assert plan.loc["c1", "rule_label"] == "Regla 1" and plan.loc["c5", "rule_label"] == "Regla 5"
@@ -114,10 +114,23 @@ def test_every_customer_gets_exactly_one_action(rows):
                                      "segment"])
     df.insert(0, "customer_id", [f"c{i}" for i in range(len(df))])
     df["recent_closed_complaints"] = df["n_open_complaints"]
+    # the other verdicts of the customer view the packaged rules read
+    k = np.arange(len(df))
+    df["pareto_class_all_time"] = df["pareto_class"]
+    df["on_complaint_call_list"] = k % 5 == 1
+    df["is_decliner"] = k % 3 == 0
+    df["is_below_zero"] = k % 4 == 0
+    df["days_since_last"] = (k * 97) % 1000
+    df["is_most_valuable"] = k % 7 == 0
+    df["collection_step"] = np.where(k % 6 == 2, "handover", "none")
+    df.attrs["as_of"] = "2024-12-31"
     plan = P.treatment_plan(df)  # the packaged rules
     assert list(plan["customer_id"]) == list(df["customer_id"])
     assert plan["action"].isin(P.ACTIONS).all() and plan["rule_id"].notna().all()
     assert plan["service_level"].isin(["A", "B", "C"]).all()
+    # class A is never served below A: the packaged rules state no reason to
+    low_a = (df["pareto_class"] == "A").to_numpy() & (plan["service_level"] != "A").to_numpy()
+    assert not low_a.any()
     # the chosen rule is the first one that holds
     rules = P.load_rules()
     ids = [r["id"] for r in rules]
@@ -191,9 +204,13 @@ def test_relationship_stages_ladder():
     assert out["relationship_stage"].astype(str).to_dict() == {
         "one_buy": "contact", "repeat": "relate", "intimate": "intimate", "trusted": "trust",
         "unhappy": "intimate", "complaining": "relate"}
-    assert out.loc["repeat", "next_stage_gap"] == ("tenure_days >= 365, n_purchases >= 6, "
-                                                   "n_contacts >= 1")
-    assert out.loc["unhappy", "next_stage_gap"] == "satisfaction >= 6"
+    # what is missing reads as a sentence, not as column names
+    assert out.loc["repeat", "next_stage_gap"] == (
+        "Al menos 365 días como cliente; al menos 6 días de compra; "
+        "al menos 1 contacto(s) en el último año.")
+    assert out.loc["unhappy", "next_stage_gap"] == "Una satisfacción de 6 o más (escala 1-7)."
+    en = P.relationship_stages(df, language="en").set_index("customer_id")
+    assert en.loc["complaining", "next_stage_gap"] == "No complaint open."
     assert out.loc["trusted", "next_stage_gap"] == ""
     stricter = P.relationship_stages(df, thresholds={"trust": {"tenure_days": 1000}})
     assert (stricter["relationship_stage"] == "trust").sum() == 0
@@ -362,24 +379,21 @@ def test_plan_explorer_regroups_and_moves_thresholds():
         plot.plan_explorer(df, RULES, thresholds={"love": {}}, interactive=True)
 
 
-def test_customer_table_is_the_join_of_the_stage_tables():
+def test_customer_table_is_the_customer_view_without_clv():
     from pathlib import Path
 
-    from crmlib import differentiate, io, personalize
+    from crmlib import io, personalize
+    from crmlib.view import customer_view
 
     folder = Path(__file__).resolve().parents[1] / "data_samples" / "hotel-mirador"
     tx = io.read_client_table(folder, "transactions")
     it = io.read_client_table(folder, "interactions")
     got = personalize.customer_table(tx, it, as_of="2024-12-31", period_days=180,
                                      language="en")
-    expected = personalize.customer_features(
-        differentiate.pareto_table(tx, as_of="2024-12-31"),
-        differentiate.rfm_segments(differentiate.rfm_scores(tx, as_of="2024-12-31"),
-                                   language="en"),
-        differentiate.lifecycle_table(tx, as_of="2024-12-31"),
-        personalize.contact_features(it, as_of="2024-12-31", period_days=180),
-    )
+    expected = customer_view(tx, interactions=it, as_of="2024-12-31", contact_period_days=180,
+                             clv_time_unit=None, language="en")
     pd.testing.assert_frame_equal(got, expected)
+    assert got["clv"].isna().all() and "clv" in got.attrs["missing"]
     assert got["customer_id"].is_unique and len(got) == tx["customer_id"].nunique()
 
 

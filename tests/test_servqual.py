@@ -559,7 +559,9 @@ def test_servqual_analysis_equals_the_step_by_step_tables():
         "segment_gaps": sq.segment_gaps(gaps, respondents),
         "segment_tests": sq.segment_comparison(gaps, respondents),
     }
-    steps["ipa"] = sq.ipa_table(steps["servqual_scores"])
+    steps["ipa"] = sq.ipa_table(steps["servqual_scores"],
+                                regression=steps["importance_regression"],
+                                tests=steps["dimension_tests"], zone=steps["zone_of_tolerance"])
     assert set(tables) == set(steps)
     for name, expected in steps.items():
         pd.testing.assert_frame_equal(tables[name], expected, obj=name)

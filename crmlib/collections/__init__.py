@@ -34,6 +34,7 @@ from crmlib.collections._credit import (
 from crmlib.collections._dunning import (
     DUNNING_STAGES,
     dunning_letters,
+    dunning_note,
     dunning_plan,
     dunning_view,
     simulate_dunning,
@@ -57,6 +58,7 @@ __all__ = [
     "customer_risk",
     "dso_table",
     "dunning_letters",
+    "dunning_note",
     "dunning_plan",
     "dunning_view",
     "headline",

@@ -17,7 +17,7 @@ import pandas as pd
 import yaml
 
 from crmlib.exceptions import DataError, DataProblem, ParameterError
-from crmlib.i18n import check_language, t
+from crmlib.i18n import LANGUAGES, check_language, label, t
 from crmlib.personalize._letters import _PACKAGED, LETTERS
 from crmlib.personalize._stages import RELATIONSHIP_STAGES
 
@@ -92,6 +92,17 @@ def load_rules(rules=None) -> list[dict]:
             problems.append(f"{where}: contact_every_days must be a number > 0")
         if r.get("letter") is not None and r["letter"] not in LETTERS:
             problems.append(f"{where}: letter must be one of {list(LETTERS)} or empty")
+        for key in ("reason", "note", "owner", "below_a_reason"):
+            text = r.get(key)
+            if text is not None and not (isinstance(text, dict) and all(
+                    isinstance(text.get(lang), str) and text[lang].strip()
+                    for lang in LANGUAGES)):
+                problems.append(f"{where}: {key} must give a text for each of "
+                                f"{list(LANGUAGES)}, e.g. {{es: ..., en: ...}}")
+        due = r.get("due_within_days")
+        if due is not None and not (isinstance(due, int) and not isinstance(due, bool)
+                                    and due > 0):
+            problems.append(f"{where}: due_within_days must be a whole number of days > 0")
         when = r.get("when", {})
         if not isinstance(when, dict):
             problems.append(f"{where}: when must be a mapping of column: condition")
@@ -132,10 +143,13 @@ def _condition(s: pd.Series, cond) -> np.ndarray:
 
 
 def _describe(when: dict, language: str) -> str:
-    """A rule's conditions in words: column labels and value labels in ``language``."""
-    from crmlib.i18n import code_label, format_value, label
+    """The conditions of a rule as a sentence, with the columns' and values' reader
+    labels in ``language``."""
+    from crmlib.i18n import code_label, format_value
 
     def word(col, v):
+        if isinstance(v, bool):
+            return t("rules.value.yes" if v else "rules.value.no", language)
         if isinstance(v, str):
             return code_label(col, v, language) or v
         return format_value(v, language)
@@ -146,27 +160,41 @@ def _describe(when: dict, language: str) -> str:
     for col, cond in when.items():
         name = label(col, language)
         if isinstance(cond, list):
-            parts.append(f"{name} ∈ {{{', '.join(word(col, v) for v in cond)}}}")
+            parts.append(t("rules.cond.in", language, column=name, values=t(
+                "rules.or", language).join(word(col, v) for v in cond)))
         elif isinstance(cond, dict):
-            sym = {"eq": "=", "ne": "≠", "gt": ">", "ge": "≥", "lt": "<", "le": "≤",
-                   "in": "∈", "not_in": "∉"}
             for op, v in cond.items():
                 if op == "missing":
                     parts.append(t("personalize.rule.missing" if v else
                                    "personalize.rule.present", language, column=name))
-                elif isinstance(v, list):
-                    parts.append(f"{name} {sym[op]} {{{', '.join(word(col, x) for x in v)}}}")
+                elif op in ("in", "not_in"):
+                    vals = v if isinstance(v, list) else [v]
+                    parts.append(t(f"rules.cond.{op}", language, column=name, values=t(
+                        "rules.or", language).join(word(col, x) for x in vals)))
                 else:
-                    parts.append(f"{name} {sym[op]} {word(col, v)}")
+                    parts.append(t(f"rules.cond.{op}", language, column=name,
+                                   value=word(col, v)))
         else:
-            parts.append(f"{name} = {word(col, cond)}")
-    return " · ".join(parts)
+            parts.append(t("rules.cond.eq", language, column=name,
+                           value=word(col, cond)))
+    text = t("rules.and", language).join(parts)
+    return text[:1].upper() + text[1:] + "."
+
+
+def _reason(rule: dict, language: str) -> str:
+    """The rule's own reason sentence, else its note, else its conditions in words."""
+    for key in ("reason", "note"):
+        text = (rule.get(key) or {}).get(language)
+        if text:
+            return text
+    return _describe(rule.get("when") or {}, language)
 
 
 def rules_table(rules=None, *, language: str = "es") -> pd.DataFrame:
     """The rules as a table to read: ``rule_id``, ``rule_label`` (``Regla 3``: its
-    place in the order, the name a reader sees), ``conditions``, ``action``,
-    ``service_level``, ``channel``, ``contact_every_days``, ``letter``, ``note``."""
+    place in the order, the name a reader sees), ``conditions`` (in words), ``action``,
+    ``service_level``, ``channel``, ``contact_every_days``, ``letter``, ``reason`` (the
+    sentence the plan shows), ``note``."""
     check_language(language)
     rows = []
     for r in load_rules(rules):
@@ -176,35 +204,50 @@ def rules_table(rules=None, *, language: str = "es") -> pd.DataFrame:
                      "action": r["action"], "service_level": r["service_level"],
                      "channel": r["channel"], "contact_every_days": r["contact_every_days"],
                      "letter": r.get("letter"),
+                     "reason": _reason(r, language),
                      "note": (r.get("note") or {}).get(language, "")})
     return pd.DataFrame(rows)
 
 
 def treatment_plan(customers: pd.DataFrame, rules=None, *, fallback_channel: str = "email",
-                   language: str = "es") -> pd.DataFrame:
+                   as_of=None, language: str = "es") -> pd.DataFrame:
     """Exactly one next best action per customer, from the first rule that matches.
 
     Parameters
     ----------
     customers : DataFrame
         One row per customer (``customer_id`` unique) with the columns the
-        rules test, e.g. :func:`customer_features` of ``pareto_class``,
-        ``segment``, ``lifecycle``, contact features.
+        rules test: the customer view (:func:`crmlib.view.customer_view`, or
+        :func:`customer_table`), or any table with those columns.
     rules : see :func:`load_rules`
     fallback_channel : str, default "email"
         Channel for ``channel: preferred`` when the customer has no
         ``preferred_channel``.
+    as_of : date, optional
+        Day the plan starts, for ``due_by``; default the view's ``as_of``
+        (``customers.attrs``).
     language : {"es", "en"}
-        Language of ``action_label`` and ``reason``.
+        Language of ``action_label``, ``reason``, ``owner`` and ``service_note``.
+
+    Class A is served at level A (source 004: the most valuable customers get
+    the best service): when ``customers`` has ``pareto_class`` and a rule
+    serves a class-A customer below A without a ``below_a_reason``, the level
+    is raised to A and ``service_note`` says so; with a stated reason the level
+    stays and ``service_note`` carries the reason.
 
     Returns
     -------
     DataFrame
         One row per customer, in input order: ``customer_id``, ``rule_id``,
-        ``rule_label`` (the rule's place in the order, in ``language``),
-        ``action``, ``action_label`` (in ``language``), ``service_level``, ``channel``, ``contact_every_days``,
-        ``letter`` (empty when the rule sends none), ``reason`` (the rule's
-        conditions in words).
+        ``action``, ``action_label`` (in ``language``), ``service_level``,
+        ``channel``, ``contact_every_days``, ``letter`` (empty when the rule
+        sends none), ``reason`` (why, as a sentence: the rule's ``reason``,
+        else its conditions in words), ``owner`` (for rules that name one: the
+        customer's ``account_owner`` when known, else the rule's ``owner``
+        role; empty otherwise), ``due_by`` (``as_of`` plus the rule's
+        ``due_within_days``; empty otherwise), ``service_note`` (why the level
+        differs from the rule's, or why class A is served below A; empty
+        otherwise).
 
     Raises
     ------
@@ -244,10 +287,41 @@ def treatment_plan(customers: pd.DataFrame, rules=None, *, fallback_channel: str
                            "service_level": r["service_level"], "channel": r["channel"],
                            "contact_every_days": r["contact_every_days"],
                            "letter": r.get("letter"),
-                           "reason": _describe(r.get("when") or {}, language)}
+                           "reason": _reason(r, language),
+                           "_owner": (r.get("owner") or {}).get(language),
+                           "_due": r.get("due_within_days"),
+                           "_below_a": (r.get("below_a_reason") or {}).get(language)}
                           for k, r in enumerate(rules)])
     plan = table.iloc[chosen].reset_index(drop=True)
     plan.insert(0, "customer_id", df["customer_id"].to_numpy())
+    named = plan["_owner"].notna().to_numpy()
+    owner = pd.Series(None, index=plan.index, dtype=object)
+    if named.any():
+        own = df["account_owner"].astype(object) if "account_owner" in df else owner
+        own = own.where(own.notna() & (own.astype(str).str.strip() != ""), None)
+        owner = own.where(own.notna(), plan["_owner"]).where(named, None)
+    plan["owner"] = owner.astype(object)
+    due = plan["_due"].astype(float)
+    if due.notna().any():
+        start = as_of if as_of is not None else customers.attrs.get("as_of")
+        if start is None:
+            raise ParameterError("rules with due_within_days need the day the plan starts: "
+                                 "pass as_of (the customer view carries it)",
+                                 parameter="as_of", value=None)
+        start = pd.Timestamp(start).normalize()
+        plan["due_by"] = start + pd.to_timedelta(due, unit="D")
+    else:
+        plan["due_by"] = pd.Series(pd.NaT, index=plan.index, dtype="datetime64[ns]")
+    note = pd.Series(None, index=plan.index, dtype=object)
+    if "pareto_class" in df:
+        below = (df["pareto_class"] == "A").to_numpy() & (plan["service_level"] != "A").to_numpy()
+        stated = plan["_below_a"].notna().to_numpy()
+        raise_ = below & ~stated
+        plan.loc[raise_, "service_level"] = "A"
+        note[raise_] = t("rules.service.raised_class_a", language)
+        note[below & stated] = plan.loc[below & stated, "_below_a"]
+    plan["service_note"] = note.astype(object).where(note.notna(), None)
+    plan = plan.drop(columns=["_owner", "_due", "_below_a"])
     if (plan["channel"] == "preferred").any():
         own = df["preferred_channel"] if "preferred_channel" in df else pd.Series(
             None, index=df.index, dtype=object)

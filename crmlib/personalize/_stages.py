@@ -25,8 +25,8 @@ DEFAULT_STAGE_RULES = {
 }
 
 
-def relationship_stages(customers: pd.DataFrame, *, thresholds: dict | None = None
-                        ) -> pd.DataFrame:
+def relationship_stages(customers: pd.DataFrame, *, thresholds: dict | None = None,
+                        language: str = "es") -> pd.DataFrame:
     """Place each customer on the ladder contact, relate, intimate, trust.
 
     Source 004 adds *intimate* and *trust* to the usual *contact* and
@@ -52,6 +52,8 @@ def relationship_stages(customers: pd.DataFrame, *, thresholds: dict | None = No
     thresholds : dict, optional
         Overrides of :data:`DEFAULT_STAGE_RULES`, e.g.
         ``{"trust": {"tenure_days": 1095}}``.
+    language : {"es", "en"}, default "es"
+        Language of ``next_stage_gap``.
 
     Returns
     -------
@@ -59,8 +61,10 @@ def relationship_stages(customers: pd.DataFrame, *, thresholds: dict | None = No
         ``customer_id``, ``tenure_days``, ``n_purchases``, ``n_contacts``,
         ``n_open_complaints``, ``satisfaction``, ``relationship_stage``
         (ordered categorical), ``next_stage_gap`` (what is missing to climb one
-        stage, in words; empty at trust); input order.
+        stage, as a sentence in ``language``, e.g. "at least 6 purchase days; at
+        least 1 contact in the last year"; empty at trust); input order.
     """
+    check_language(language)
     rules = {k: dict(v) for k, v in DEFAULT_STAGE_RULES.items()}
     for stage, over in (thresholds or {}).items():
         if stage not in rules or not isinstance(over, dict) or set(over) - set(rules[stage]):
@@ -110,15 +114,18 @@ def relationship_stages(customers: pd.DataFrame, *, thresholds: dict | None = No
         for col, limit in req.items():
             if col in have:
                 short = have[col].to_numpy()[idx] < limit
-                parts.append(np.where(short, f"{col} >= {limit:g}", ""))
+                parts.append(np.where(short, t(f"personalize.gap.{col}", language,
+                                               n=f"{limit:g}"), ""))
         if k >= 1:
-            parts.append(np.where(n_open.to_numpy()[idx] > 0, "n_open_complaints = 0", ""))
+            parts.append(np.where(n_open.to_numpy()[idx] > 0,
+                                  t("personalize.gap.no_open_complaint", language), ""))
         if nxt == "trust":
             low = (sat.to_numpy()[idx] < tr["satisfaction"])
-            parts.append(np.where(low, f"satisfaction >= {tr['satisfaction']:g}", ""))
-        joined = [", ".join(p for p in row if p) for row in zip(*parts)] if parts else \
+            parts.append(np.where(low, t("personalize.gap.satisfaction", language,
+                                         n=f"{tr['satisfaction']:g}"), ""))
+        joined = ["; ".join(p for p in row if p) for row in zip(*parts)] if parts else \
             [""] * len(idx)
-        gaps[idx] = joined
+        gaps[idx] = [j[:1].upper() + j[1:] + "." if j else "" for j in joined]
     return pd.DataFrame({
         "customer_id": df["customer_id"].to_numpy(),
         "tenure_days": tenure.to_numpy(),

@@ -24,7 +24,8 @@ Workflow::
     paired_tests(gaps, level="dimension")       # P vs E, with multiple-testing correction
     importance_regression(gaps, respondents)    # derived vs stated importance
     segment_comparison(gaps, respondents)       # ANOVA and Kruskal-Wallis across segments
-    ipa_table(servqual_scores(...))             # importance-performance grid
+    ipa_table(servqual_scores(...), tests=..., zone=...)  # importance-performance grid
+    ipa_reading(ipa)                            # the grid's reading for the client
     reading(...)                                # plain-language summary (es/en)
     servqual_analysis(responses, respondents)   # all of the above from one pivot
 
@@ -52,7 +53,7 @@ from crmlib.servqual._gaps import (
     sample_table,
 )
 from crmlib.servqual._reading import display, headline, key_figures, reading
-from crmlib.servqual._regression import importance_regression, ipa_table
+from crmlib.servqual._regression import importance_regression, ipa_reading, ipa_table
 from crmlib.servqual._reliability import (
     cronbach_alpha,
     item_reliability_table,
@@ -73,6 +74,7 @@ __all__ = [
     "gap_table",
     "headline",
     "importance_regression",
+    "ipa_reading",
     "ipa_table",
     "item_gaps",
     "item_reliability_table",

@@ -75,7 +75,9 @@ def servqual_analysis(responses: pd.DataFrame, respondents: pd.DataFrame | None 
     if have["importance"] or have["regression"]:
         out["ipa"] = ipa_table(out["servqual_scores"],
                                regression=out.get("importance_regression"),
-                               importance="stated" if have["importance"] else "derived")
+                               importance="stated" if have["importance"] else "derived",
+                               tests=out["dimension_tests"],
+                               zone=out.get("zone_of_tolerance"))
     return out
 
 
