@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from crmlib.differentiate._base import _clean_transactions
+from crmlib._purchases import _clean_transactions
 from crmlib.differentiate._summary import customer_summary
 from crmlib.exceptions import DataError, DataProblem, ParameterError, check_choice
 
