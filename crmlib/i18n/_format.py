@@ -54,7 +54,9 @@ MISSING = "–"  # what a reader sees where a value is unknown
 CODE_PREFIXES: dict[str, tuple[str, ...]] = {
     "segment": ("differentiate.segment.",),
     "lifecycle": ("differentiate.lifecycle.",),
-    "stage": ("differentiate.lifecycle.", "collections.stage."),
+    "stage": ("differentiate.lifecycle.", "collections.stage.", "personalize.stage."),
+    "lifecycle_stage": ("differentiate.lifecycle.",),
+    "risk_level": ("collections.risk.",),
     "parameter": ("differentiate.param.",),
     "rule": ("identify.rule.", "personalize.rule."),
     "decision": ("identify.decision.", "collections.decision."),
@@ -448,7 +450,8 @@ def label_codes(table: pd.DataFrame, language: str = "es", *, drop_codes: bool =
         s = out[col]
         if pd.api.types.is_bool_dtype(s):
             out[col] = [None if _missing(v) else format_value(bool(v), language) for v in s]
-        elif s.dtype == object or pd.api.types.is_string_dtype(s):
+        elif s.dtype == object or pd.api.types.is_string_dtype(s) or \
+                isinstance(s.dtype, pd.CategoricalDtype):
             out[col] = [_cell(v, "text", language, 2, col, texts, True)
                         if isinstance(v, (str, bool, np.bool_)) else v for v in s]
     if headers:
