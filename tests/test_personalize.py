@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from crmlib import personalize as P
 from crmlib.exceptions import DataError, ParameterError
+from crmlib.i18n._leaks import find_leaks
 
 RULES = [
     {"id": "vip_complaint", "when": {"pareto_class": ["A"], "n_open_complaints": {"ge": 1}},
@@ -191,10 +192,20 @@ def test_relationship_stages_ladder():
     assert out["relationship_stage"].astype(str).to_dict() == {
         "one_buy": "contact", "repeat": "relate", "intimate": "intimate", "trusted": "trust",
         "unhappy": "intimate", "complaining": "relate"}
-    assert out.loc["repeat", "next_stage_gap"] == ("tenure_days >= 365, n_purchases >= 6, "
-                                                   "n_contacts >= 1")
-    assert out.loc["unhappy", "next_stage_gap"] == "satisfaction >= 6"
+    # what is missing to climb is said in the reader's words, never as column names
+    assert out.loc["repeat", "next_stage_gap"] == (
+        "al menos 365 días como cliente, al menos 6 días de compra, "
+        "al menos 1 contacto en el último año")
+    assert out.loc["unhappy", "next_stage_gap"] == "satisfacción de 6 o más (escala 1-7)"
+    assert out.loc["complaining", "next_stage_gap"] == "ninguna queja abierta"
     assert out.loc["trusted", "next_stage_gap"] == ""
+    english = P.relationship_stages(df, language="en").set_index("customer_id")
+    assert english.loc["repeat", "next_stage_gap"] == (
+        "at least 365 days as a customer, at least 6 purchase days, "
+        "at least 1 contact in the last year")
+    assert english.loc["unhappy", "next_stage_gap"] == "satisfaction of 6 or more (1-7 scale)"
+    for lang, frame in (("es", out), ("en", english)):
+        assert find_leaks("\n".join(frame["next_stage_gap"]), lang) == []
     stricter = P.relationship_stages(df, thresholds={"trust": {"tenure_days": 1000}})
     assert (stricter["relationship_stage"] == "trust").sum() == 0
     with pytest.raises(ParameterError, match="thresholds"):

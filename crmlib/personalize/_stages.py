@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from crmlib.exceptions import DataError, DataProblem, ParameterError
-from crmlib.i18n import check_language, t
+from crmlib.i18n import check_language, format_count, format_number, t
 
 RELATIONSHIP_STAGES = ("contact", "relate", "intimate", "trust")
 
@@ -25,8 +25,8 @@ DEFAULT_STAGE_RULES = {
 }
 
 
-def relationship_stages(customers: pd.DataFrame, *, thresholds: dict | None = None
-                        ) -> pd.DataFrame:
+def relationship_stages(customers: pd.DataFrame, *, thresholds: dict | None = None,
+                        language: str = "es") -> pd.DataFrame:
     """Place each customer on the ladder contact, relate, intimate, trust.
 
     Source 004 adds *intimate* and *trust* to the usual *contact* and
@@ -52,6 +52,8 @@ def relationship_stages(customers: pd.DataFrame, *, thresholds: dict | None = No
     thresholds : dict, optional
         Overrides of :data:`DEFAULT_STAGE_RULES`, e.g.
         ``{"trust": {"tenure_days": 1095}}``.
+    language : {"es", "en"}, default "es"
+        Language of ``next_stage_gap``.
 
     Returns
     -------
@@ -59,8 +61,10 @@ def relationship_stages(customers: pd.DataFrame, *, thresholds: dict | None = No
         ``customer_id``, ``tenure_days``, ``n_purchases``, ``n_contacts``,
         ``n_open_complaints``, ``satisfaction``, ``relationship_stage``
         (ordered categorical), ``next_stage_gap`` (what is missing to climb one
-        stage, in words; empty at trust); input order.
+        stage, in words of ``language``, e.g. "at least 6 purchase days, no
+        open complaint"; empty at trust); input order.
     """
+    check_language(language)
     rules = {k: dict(v) for k, v in DEFAULT_STAGE_RULES.items()}
     for stage, over in (thresholds or {}).items():
         if stage not in rules or not isinstance(over, dict) or set(over) - set(rules[stage]):
@@ -100,6 +104,14 @@ def relationship_stages(customers: pd.DataFrame, *, thresholds: dict | None = No
         have = {"n_purchases": n_p, "tenure_days": tenure, "n_contacts": n_c}
         return req, have, nxt
 
+    def need(col, limit):
+        """The condition ``col >= limit`` in the reader's words."""
+        if col == "satisfaction":
+            return t("personalize.stage_gap.satisfaction", language,
+                     n=format_number(limit, language, decimals=1, trim=True))
+        form = "one" if limit == 1 else "other"
+        return t(f"personalize.stage_gap.{col}.{form}", language, n=format_count(limit, language))
+
     gaps = np.full(len(df), "", dtype=object)
     for k in range(3):
         idx = np.flatnonzero(level.to_numpy() == k)
@@ -110,12 +122,13 @@ def relationship_stages(customers: pd.DataFrame, *, thresholds: dict | None = No
         for col, limit in req.items():
             if col in have:
                 short = have[col].to_numpy()[idx] < limit
-                parts.append(np.where(short, f"{col} >= {limit:g}", ""))
+                parts.append(np.where(short, need(col, limit), ""))
         if k >= 1:
-            parts.append(np.where(n_open.to_numpy()[idx] > 0, "n_open_complaints = 0", ""))
+            parts.append(np.where(n_open.to_numpy()[idx] > 0,
+                                  t("personalize.stage_gap.no_open_complaint", language), ""))
         if nxt == "trust":
             low = (sat.to_numpy()[idx] < tr["satisfaction"])
-            parts.append(np.where(low, f"satisfaction >= {tr['satisfaction']:g}", ""))
+            parts.append(np.where(low, need("satisfaction", tr["satisfaction"]), ""))
         joined = [", ".join(p for p in row if p) for row in zip(*parts)] if parts else \
             [""] * len(idx)
         gaps[idx] = joined
