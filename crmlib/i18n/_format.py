@@ -62,7 +62,7 @@ CODE_PREFIXES: dict[str, tuple[str, ...]] = {
     "decision": ("identify.decision.", "collections.decision."),
     "check": ("identify.check.",),
     "field": ("identify.field.", "identify.card.field."),
-    "section": ("identify.card.section.",),
+    "section": ("identify.card.section.", "readiness.section."),
     "status": ("identify.status.",),
     "kind": ("identify.kind.",),
     "bucket": ("collections.bucket.",),
@@ -77,7 +77,19 @@ CODE_PREFIXES: dict[str, tuple[str, ...]] = {
     "index": ("interact.index.",),
     "relationship_stage": ("personalize.stage.",),
     "action": ("personalize.action.", "collections.action."),
+    "stage_by_days": ("collections.stage.",),
+    "quadrant": ("servqual.quadrant.",),
+    "position": ("servqual.position.",),
+    "scenario": ("readiness.scenario.",),
+    "scope": ("readiness.section.",),
+    "dimension": ("servqual.value.",),
 }
+
+#: Columns whose codes are named by the packaged instruments (``crmlib/instruments``):
+#: dimensions and IDIC stages of the questionnaires, maturity levels and ladder rungs.
+INSTRUMENT_COLUMNS = {"dimension": "dimensions", "lowest_dimension": "dimensions",
+                      "highest_dimension": "dimensions", "stage": "dimensions",
+                      "maturity": "levels", "rung": "levels", "step": "levels"}
 
 _ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -306,7 +318,12 @@ def _is_count(column, s: pd.Series) -> bool:
 
 
 def code_label(column: str, code, language: str = "es") -> str | None:
-    """Reader label of ``code`` shown in ``column``, or ``None`` when no catalog has one."""
+    """Reader label of ``code`` shown in ``column``, or ``None`` when no catalog has one.
+
+    Looks in the catalogs (``value.<column>.<code>``, then :data:`CODE_PREFIXES`),
+    then, for the columns of :data:`INSTRUMENT_COLUMNS`, in the packaged
+    instruments (a SERVQUAL dimension, a readiness stage or area, a maturity level).
+    """
     from crmlib.i18n import catalog
 
     texts = catalog()
@@ -314,7 +331,35 @@ def code_label(column: str, code, language: str = "es") -> str | None:
         entry = texts.get(f"{prefix}{code}")
         if entry is not None:
             return entry[language]
+    kind = INSTRUMENT_COLUMNS.get(str(column))
+    if kind is not None and isinstance(code, str):
+        entry = _instrument_names()[kind].get(code)
+        if entry is not None:
+            return entry[language]
     return None
+
+
+@lru_cache(maxsize=1)
+def _instrument_names() -> dict[str, dict[str, dict[str, str]]]:
+    """``{"dimensions": {code: {lang: name}}, "levels": {key: {lang: name}}}`` of every
+    packaged instrument (first instrument naming a code wins, by file name)."""
+    from pathlib import Path
+
+    import yaml
+
+    found: dict[str, dict[str, dict[str, str]]] = {"dimensions": {}, "levels": {}}
+    folder = Path(__file__).resolve().parents[1] / "instruments"
+    for path in sorted(folder.glob("*.yaml")):
+        spec = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for code, dim in (spec.get("dimensions") or {}).items():
+            if isinstance(dim, dict) and all(isinstance(dim.get(x), str) for x in ("es", "en")):
+                found["dimensions"].setdefault(str(code), {x: dim[x] for x in ("es", "en")})
+        for part in ("maturity", "ladder"):
+            for level in spec.get(part) or []:
+                names = {x: (level.get(x) or {}).get("name") for x in ("es", "en")}
+                if level.get("key") and all(isinstance(v, str) for v in names.values()):
+                    found["levels"].setdefault(str(level["key"]), names)
+    return found
 
 
 def format_table(table: pd.DataFrame, language: str = "es", *, formats: dict | None = None,

@@ -110,7 +110,7 @@ class Recorder:
         self.output_dir.mkdir(parents=True, exist_ok=True)
         if self.tables:
             write_workbook(self.tables, self.output_dir / TABLES_FILE, language=self.language,
-                           titles=self.titles)
+                           titles=self.titles, stage=self.stage or None)
         atomic_write_text(
             self.output_dir / RESULTS_FILE,
             json.dumps(self.results(), ensure_ascii=False, indent=2, sort_keys=True),

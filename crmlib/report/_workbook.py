@@ -35,9 +35,10 @@ _MAX_WIDTH = 60
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 
 
-def unique_labels(columns, language: str) -> dict:
-    """Reader labels of ``columns``; two columns sharing a label keep their names beside it."""
-    names = labels(columns, language)
+def unique_labels(columns, language: str, *, stage: str | None = None) -> dict:
+    """Reader labels of ``columns`` (``stage``'s own headers first, see
+    :func:`crmlib.i18n.label`); two columns sharing a label keep their names beside it."""
+    names = labels(columns, language, stage=stage)
     counts = pd.Series(list(names.values())).value_counts()
     return {c: (f"{lab} ({c})" if counts[lab] > 1 else lab) for c, lab in names.items()}
 
@@ -121,7 +122,7 @@ def _shown_width(value, kind: str) -> int:
 
 
 def write_workbook(tables: dict[str, pd.DataFrame], path, *, language: str = "es",
-                   titles: dict[str, str] | None = None) -> Path:
+                   titles: dict[str, str] | None = None, stage: str | None = None) -> Path:
     """Write ``{table name: table}`` to a finished .xlsx workbook, atomically.
 
     Parameters
@@ -136,6 +137,9 @@ def write_workbook(tables: dict[str, pd.DataFrame], path, *, language: str = "es
     titles : dict, optional
         Reader title per table name; default ``table.<name>`` from the
         catalog (:func:`table_title`).
+    stage : str, optional
+        The stage the tables come from (``"06_servqual"``); its own column
+        labels come first (see :func:`crmlib.i18n.label`).
 
     Returns
     -------
@@ -178,7 +182,7 @@ def write_workbook(tables: dict[str, pd.DataFrame], path, *, language: str = "es
         frame = label_codes(table, language, headers=False)
         kinds = [_kind(frame[c]) for c in frame.columns]
         headers = list(excel_safe(pd.DataFrame(columns=list(
-            unique_labels(frame.columns, language).values()))).columns)
+            unique_labels(frame.columns, language, stage=stage).values()))).columns)
         style_header(ws, headers)
         safe = excel_safe(frame)
         widths = [len(str(h)) for h in headers]
