@@ -513,3 +513,19 @@ def test_no_complaints_gives_empty_tables_not_errors():
     month = interact.complaint_metrics(df, by="month", as_of="2024-12-31")
     assert interact.p_chart(month, successes="fcr_rate", trials="fcr_n", period="month").empty
     assert interact.complaint_metrics(df, as_of="2024-12-31").iloc[0]["n_contacts"] == 0
+
+
+def test_categories_keep_the_clients_own_words():
+    # variants in case, accents or spacing are one category, shown as the client writes it
+    # most often; a reader never sees "atencion al cliente" for "Atención al cliente"
+    from crmlib.interact import ticket_table
+
+    raw = pd.DataFrame({
+        "interaction_id": ["T1", "T2", "T3", "T4", "T5"],
+        "opened_at": ["2024-01-02 09:00"] * 5,
+        "category": ["Atención al cliente", "atencion al  cliente", "Atención al cliente",
+                     "App", None],
+    })
+    out = ticket_table(raw)
+    assert out["category"].tolist()[:4] == ["Atención al cliente"] * 3 + ["App"]
+    assert pd.isna(out["category"].iloc[4])

@@ -175,3 +175,17 @@ def test_no_report_of_a_sample_client_leaks(client, language, tmp_path):
 def test_a_file_name_the_reader_must_use_is_not_a_leak_but_a_column_name_is():
     assert kinds("Anote la decisión en el archivo match_overrides.csv.", "es") == []
     assert kinds("Columna match_overrides vacía", "es") == [("snake_case", "match_overrides")]
+
+
+def test_an_email_address_or_a_written_file_is_not_a_leak_but_the_same_code_alone_is():
+    # the domain word "mail" is a channel code of ours; in a customer's address it is theirs
+    assert kinds("Correo: ana_lopez@mail.example", "es") == []
+    assert kinds("Canal: mail", "es") == [("code", "mail")]
+    # where the reader finds a letter the run wrote
+    assert kinds("Carta: letters/welcome/0001115.html", "es") == []
+    assert kinds("Carta: welcome", "es") == [("code", "welcome")]
+
+
+def test_the_words_of_a_packaged_letter_are_the_readers():
+    # "present" is a rule key of ours and a word of the English retention letter
+    assert kinds("We will get in touch to present it.", "en") == []

@@ -70,15 +70,16 @@ def test_collections_notebook_scores_a_credit_answers_file(tmp_path):
     _, html = run_notebook("07_collections", tmp_path, **params)
     assert "Four Cs worksheet for 2 customers from the answers file" in html
     tables = tmp_path / "results" / "tables.xlsx"
-    # the workbook has the reader's (English) headers
-    scores = pd.read_excel(tables, sheet_name="credit_scores", dtype={"Customer": str})
+    # the workbook has the reader's (English) sheet titles, headers and values
+    scores = pd.read_excel(tables, sheet_name="Credit scores", dtype={"Customer": str})
     scores = scores.set_index("Customer")
     assert sorted(scores.index) == sorted([a, b])  # the file's customers, not the top 3
     # a answered every criterion with 4: each C and the total are (4-1)/(5-1) = 75 -> approve
-    assert scores.loc[a, "Total"] == pytest.approx(75) and scores.loc[a, "Decision band"] == "approve"
-    assert scores.loc[b, "Answered"] == 10 and scores.loc[b, "Decision band"] != "incomplete"
-    answers = pd.read_excel(tables, sheet_name="credit_answers", dtype={"Customer": str})
-    from_ledger = answers[answers["Source"] == "ledger"]
+    assert scores.loc[a, "Total"] == pytest.approx(75) and scores.loc[a, "Decision"] == "Approve"
+    assert scores.loc[b, "Answered"] == 10 and scores.loc[b, "Decision"] != "Incomplete"
+    answers = pd.read_excel(tables, sheet_name="Credit worksheet (answers)",
+                            dtype={"Customer": str})
+    from_ledger = answers[answers["Source"] == "From the ledger"]
     assert set(from_ledger["Customer"]) == {b}
     assert sorted(from_ledger["Criterion"]) == ["CAP1", "CAP2"]
     assert answers.loc[answers["Note"].notna(), "Note"].tolist() == ["visita"]

@@ -58,11 +58,11 @@ def test_servqual_notebook(client, language, zone, tmp_path):
 
 def test_servqual_notebook_segment_filter(tmp_path):
     _need_samples("movil-andina")
-    params = sample_parameters("movil-andina", tmp_path, "en", segment_filter="prepaid",
+    params = sample_parameters("movil-andina", tmp_path, "en", segment_filter="Prepago",
                                instrument="servqual-1991")
     run_notebook("06_servqual", tmp_path, **params)
     results = json.loads((tmp_path / "results" / "results.json").read_text(encoding="utf-8"))
-    assert results["values"]["servqual_segment_filter"] == "prepaid"
+    assert results["values"]["servqual_segment_filter"] == "Prepago"
     assert 0 < results["values"]["servqual_n_respondents"] < 320
 
 

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from crmlib import personalize as P
 from crmlib.exceptions import DataError, ParameterError
+from crmlib.i18n._leaks import find_leaks
 
 RULES = [
     {"id": "vip_complaint", "when": {"pareto_class": ["A"], "n_open_complaints": {"ge": 1}},
@@ -212,6 +213,8 @@ def test_relationship_stages_ladder():
     en = P.relationship_stages(df, language="en").set_index("customer_id")
     assert en.loc["complaining", "next_stage_gap"] == "No complaint open."
     assert out.loc["trusted", "next_stage_gap"] == ""
+    for lang, frame in (("es", out), ("en", en)):
+        assert find_leaks("\n".join(frame["next_stage_gap"]), lang) == []
     stricter = P.relationship_stages(df, thresholds={"trust": {"tenure_days": 1000}})
     assert (stricter["relationship_stage"] == "trust").sum() == 0
     with pytest.raises(ParameterError, match="thresholds"):

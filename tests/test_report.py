@@ -39,13 +39,16 @@ def test_report_html_has_escaped_cover_and_no_code(executed_notebook):
                               date="2024-12-31", language="en", engagement="Q4 <review>")
     assert "Acme &lt;i&gt;&amp;&lt;/i&gt;" in html and "<i>&</i>" not in html
     assert "Q4 &lt;review&gt;" in html
-    assert "Differentiate" in html and "Valuation date" in html and "2024-12-31" in html
+    # the cover date is written for the reader, never in ISO form
+    assert "Differentiate" in html and "Valuation date" in html and "31 December 2024" in html
+    assert "2024-12-31" not in html
     assert "Visible heading" in html and "<table>" in html and "data:image/png;base64" in html
     assert "secret_code_line" not in html and "EDITOR ONLY" not in html
     assert "<script" not in html  # no remote assets or scripts in a client report
     spanish = report.report_html(executed_notebook, client="Acme", stage="05_readiness",
                                  date="2024-12-31", language="es")
     assert "Preparación uno a uno" in spanish and "Fecha de corte" in spanish
+    assert "31 de diciembre de 2024" in spanish and "2024-12-31" not in spanish
 
 
 def _alt_texts(html: str) -> list[str]:
@@ -155,3 +158,37 @@ def test_columns_sharing_a_label_stay_apart(tmp_path):
     back = pd.read_excel(tmp_path / "tables.xlsx", sheet_name="t")
     assert list(back.columns) == ["Cliente (customer_id)", "Cliente (Cliente)"]
     assert "Cliente (customer_id)" in show(table, language="es").to_html()
+
+
+def test_show_writes_codes_numbers_and_flags_for_the_reader():
+    import pandas as pd
+
+    from crmlib.i18n._leaks import find_leaks, visible_text
+    from crmlib.report import show
+
+    table = pd.DataFrame({"customer_id": ["C1", "C2"], "segment": ["champions", "at_risk"],
+                          "value_share": [0.231, 0.05], "monetary": [1234.5, 12.25],
+                          "special": [True, False], "margin": [None, 3.0]})
+    es = show(table, language="es").to_html()
+    assert "Campeones" in es and "23,1\xa0%" in es and "1.234,50" in es and "Sí" in es
+    assert find_leaks(visible_text(es), "es") == []
+    en = show(table, language="en").to_html()
+    assert "Champions" in en and "23.1%" in en and "1,234.50" in en and "Yes" in en
+    assert find_leaks(visible_text(en), "en") == []
+
+
+def test_workbook_cells_carry_labels_and_stay_numbers(tmp_path):
+    import openpyxl
+    import pandas as pd
+
+    from crmlib.report import Recorder
+
+    table = pd.DataFrame({"stage": ["trust", "reminder"], "risk_level": ["high", "low"],
+                          "special": [True, False], "monetary": [1234.5, 12.25]})
+    rec = Recorder(tmp_path, client_id="c", stage="s", language="es")
+    rec.table("t", table)
+    rec.save()
+    ws = openpyxl.load_workbook(tmp_path / "tables.xlsx")["t"]
+    rows = list(ws.iter_rows(values_only=True))
+    assert rows[1][:3] == ("Confiar", "Alto", "Sí") and rows[2][:3] == ("Recordatorio", "Bajo", "No")
+    assert rows[1][3] == 1234.5 and ws.cell(row=2, column=4).number_format == "#,##0.00"

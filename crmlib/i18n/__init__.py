@@ -98,16 +98,22 @@ def t(key: str, language: str = "es", /, **values) -> str:
     return LocaleFormatter(language).format(text, **values) if values else text
 
 
-def label(column: str, language: str = "es") -> str:
+def label(column: str, language: str = "es", *, stage: str | None = None) -> str:
     """Human label of a canonical column; the column name itself when none is defined.
 
-    Looks for ``column.<name>`` first, then for a stage's own header key
-    ``<stage>.col.<name>`` (such as ``identify.col.master_id``); aging bucket
+    With ``stage`` (``"servqual"`` or a notebook name such as ``"06_servqual"``)
+    that stage's own header key ``<stage>.col.<name>`` (or
+    ``<stage>.column.<name>``) comes first. Then ``column.<name>``, then any
+    stage's header key (such as ``identify.col.master_id``); aging bucket
     columns of any width (``d1_30``, ``over_120``) read as their day ranges.
     """
     check_language(language)
     texts = catalog()
-    entry = texts.get(f"column.{column}") or _stage_columns().get(str(column))
+    own = None
+    if stage:
+        name = re.sub(r"^\d+_", "", str(stage))
+        own = texts.get(f"{name}.col.{column}") or texts.get(f"{name}.column.{column}")
+    entry = own or texts.get(f"column.{column}") or _stage_columns().get(str(column))
     if entry:
         return entry[language]
     bucket = _AGING_RANGE.match(str(column)) or _AGING_OVER.match(str(column))
@@ -124,18 +130,20 @@ _AGING_OVER = re.compile(r"^over_(\d+)$")
 
 @lru_cache(maxsize=1)
 def _stage_columns() -> dict[str, dict[str, str]]:
-    """``{name: texts}`` of every ``<stage>.col.<name>`` key (first one by key order)."""
+    """``{name: texts}`` of every ``<stage>.col.<name>`` (or ``<stage>.column.<name>``)
+    key, first one by key order."""
     found: dict[str, dict[str, str]] = {}
     for key in sorted(catalog()):
         parts = key.split(".")
-        if len(parts) == 3 and parts[1] == "col":
+        if len(parts) == 3 and parts[1] in ("col", "column"):
             found.setdefault(parts[2], catalog()[key])
     return found
 
 
-def labels(columns, language: str = "es") -> dict[str, str]:
-    """``{column: label}`` for a sequence of columns, ready for ``DataFrame.rename``."""
-    return {c: label(c, language) for c in columns}
+def labels(columns, language: str = "es", *, stage: str | None = None) -> dict[str, str]:
+    """``{column: label}`` for a sequence of columns, ready for ``DataFrame.rename``
+    (``stage`` as in :func:`label`)."""
+    return {c: label(c, language, stage=stage) for c in columns}
 
 
 def value_label(column: str, code, language: str = "es") -> str:

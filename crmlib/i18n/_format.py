@@ -54,13 +54,15 @@ MISSING = "–"  # what a reader sees where a value is unknown
 CODE_PREFIXES: dict[str, tuple[str, ...]] = {
     "segment": ("differentiate.segment.",),
     "lifecycle": ("differentiate.lifecycle.",),
-    "stage": ("differentiate.lifecycle.", "collections.stage."),
+    "stage": ("differentiate.lifecycle.", "collections.stage.", "personalize.stage."),
+    "lifecycle_stage": ("differentiate.lifecycle.",),
+    "risk_level": ("collections.risk.",),
     "parameter": ("differentiate.param.",),
     "rule": ("identify.rule.", "personalize.rule."),
     "decision": ("identify.decision.", "collections.decision."),
     "check": ("identify.check.",),
     "field": ("identify.field.", "identify.card.field."),
-    "section": ("identify.card.section.",),
+    "section": ("identify.card.section.", "readiness.section."),
     "status": ("identify.status.",),
     "kind": ("identify.kind.",),
     "bucket": ("collections.bucket.",),
@@ -75,7 +77,19 @@ CODE_PREFIXES: dict[str, tuple[str, ...]] = {
     "index": ("interact.index.",),
     "relationship_stage": ("personalize.stage.",),
     "action": ("personalize.action.", "collections.action."),
+    "stage_by_days": ("collections.stage.",),
+    "quadrant": ("servqual.quadrant.",),
+    "position": ("servqual.position.",),
+    "scenario": ("readiness.scenario.",),
+    "scope": ("readiness.section.",),
+    "dimension": ("servqual.value.",),
 }
+
+#: Columns whose codes are named by the packaged instruments (``crmlib/instruments``):
+#: dimensions and IDIC stages of the questionnaires, maturity levels and ladder rungs.
+INSTRUMENT_COLUMNS = {"dimension": "dimensions", "lowest_dimension": "dimensions",
+                      "highest_dimension": "dimensions", "stage": "dimensions",
+                      "maturity": "levels", "rung": "levels", "step": "levels"}
 
 _ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -304,7 +318,12 @@ def _is_count(column, s: pd.Series) -> bool:
 
 
 def code_label(column: str, code, language: str = "es") -> str | None:
-    """Reader label of ``code`` shown in ``column``, or ``None`` when no catalog has one."""
+    """Reader label of ``code`` shown in ``column``, or ``None`` when no catalog has one.
+
+    Looks in the catalogs (``value.<column>.<code>``, then :data:`CODE_PREFIXES`),
+    then, for the columns of :data:`INSTRUMENT_COLUMNS`, in the packaged
+    instruments (a SERVQUAL dimension, a readiness stage or area, a maturity level).
+    """
     from crmlib.i18n import catalog
 
     texts = catalog()
@@ -312,7 +331,35 @@ def code_label(column: str, code, language: str = "es") -> str | None:
         entry = texts.get(f"{prefix}{code}")
         if entry is not None:
             return entry[language]
+    kind = INSTRUMENT_COLUMNS.get(str(column))
+    if kind is not None and isinstance(code, str):
+        entry = _instrument_names()[kind].get(code)
+        if entry is not None:
+            return entry[language]
     return None
+
+
+@lru_cache(maxsize=1)
+def _instrument_names() -> dict[str, dict[str, dict[str, str]]]:
+    """``{"dimensions": {code: {lang: name}}, "levels": {key: {lang: name}}}`` of every
+    packaged instrument (first instrument naming a code wins, by file name)."""
+    from pathlib import Path
+
+    import yaml
+
+    found: dict[str, dict[str, dict[str, str]]] = {"dimensions": {}, "levels": {}}
+    folder = Path(__file__).resolve().parents[1] / "instruments"
+    for path in sorted(folder.glob("*.yaml")):
+        spec = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for code, dim in (spec.get("dimensions") or {}).items():
+            if isinstance(dim, dict) and all(isinstance(dim.get(x), str) for x in ("es", "en")):
+                found["dimensions"].setdefault(str(code), {x: dim[x] for x in ("es", "en")})
+        for part in ("maturity", "ladder"):
+            for level in spec.get(part) or []:
+                names = {x: (level.get(x) or {}).get("name") for x in ("es", "en")}
+                if level.get("key") and all(isinstance(v, str) for v in names.values()):
+                    found["levels"].setdefault(str(level["key"]), names)
+    return found
 
 
 def format_table(table: pd.DataFrame, language: str = "es", *, formats: dict | None = None,
@@ -448,7 +495,8 @@ def label_codes(table: pd.DataFrame, language: str = "es", *, drop_codes: bool =
         s = out[col]
         if pd.api.types.is_bool_dtype(s):
             out[col] = [None if _missing(v) else format_value(bool(v), language) for v in s]
-        elif s.dtype == object or pd.api.types.is_string_dtype(s):
+        elif s.dtype == object or pd.api.types.is_string_dtype(s) or \
+                isinstance(s.dtype, pd.CategoricalDtype):
             out[col] = [_cell(v, "text", language, 2, col, texts, True)
                         if isinstance(v, (str, bool, np.bool_)) else v for v in s]
     if headers:

@@ -31,9 +31,11 @@ from __future__ import annotations
 
 import html as _html
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 from html.parser import HTMLParser
+from itertools import accumulate
 
 __all__ = ["LEAK_KINDS", "Leak", "codebook", "find_leaks", "visible_text"]
 
@@ -74,6 +76,8 @@ def codebook() -> frozenset[str]:
                      and re.fullmatch(r"[a-z][a-z0-9_+\-]*", n))
 
 
+_JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
+_TAG = re.compile(r"<[^>]*>")
 _TEXT_LINE = re.compile(r"\b(es|en):\s*(\"[^\"]*\"|'[^']*'|[^,}\n]+)")
 
 
@@ -92,6 +96,11 @@ def _vocabulary(language: str) -> frozenset[str]:
         for lang, text in _TEXT_LINE.findall(path.read_text(encoding="utf-8")):
             if lang == language:
                 texts.append(text)
+    # The packaged letters are written in the reader's language: their words
+    # ("to present it") are the reader's, even where one is also a key of ours.
+    for path in package.glob(f"templates/letters/{language}/*"):
+        text = path.read_text(encoding="utf-8")
+        texts.append(_JINJA.sub(" ", _TAG.sub(" ", text)))
     words: set[str] = set()
     for text in texts:
         words.update(w.lower() for w in _WORD.findall(_PLACEHOLDER.sub(" ", text)))
@@ -105,6 +114,12 @@ _BOOL_EN = re.compile(r"(?<![\w.])(True|False|nan|NaN|NaT|<NA>)(?![\w])")
 _BOOL_ES = re.compile(r"(?<![\w.])(True|False|None|nan|NaN|NaT|<NA>)(?![\w])")
 _PATH = re.compile(r"(?<![\w:/.])(?:/(?:home|tmp|work|usr|var|mnt|Users|root|opt)/[^\s<>\"']*"
                    r"|[A-Za-z]:\\[^\s<>\"']+|~/[^\s<>\"']+)")
+# An e-mail address is the customer's own contact data, shown as written: the
+# words of its domain ("mail.example") are not codes of ours.
+_EMAIL = re.compile(r"[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+")
+# A relative path to a file the run wrote for the reader ("letters/welcome/0001.html")
+# is where the reader finds it, like a file name they are asked to use.
+_FILE = re.compile(r"(?<![\w/.\\])(?:[\w\-]+/)+[\w\-.]+\.(?:csv|xlsx|yaml|yml|json|parquet|html|txt|md|pdf)\b")
 _ISO_DATE = re.compile(r"(?<![\d\-/.])\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2})?)?(?![\d])")
 _NUMBER = re.compile(r"(?<![\w.,])\d+(?:[.,]\d+)*(?![\w]|[.,]\d)")
 _LONG = re.compile(r"\d[.,]\d{5,}$")
@@ -164,8 +179,14 @@ def find_leaks(text: str, language: str = "es") -> list[Leak]:
                                       _context(text, m.start(), m.end()))))
         path_spans.append((m.start(), m.end()))
 
+    kept = [(m.start(), m.end()) for rx in (_EMAIL, _FILE) for m in rx.finditer(text)]
+    path_spans = sorted(path_spans + kept)  # what they hold is not checked below
+    starts = [a for a, _ in path_spans]
+    reach = list(accumulate((b for _, b in path_spans), max))
+
     def in_path(pos):
-        return any(a <= pos < b for a, b in path_spans)
+        k = bisect_right(starts, pos) - 1
+        return k >= 0 and pos < reach[k]
 
     for m in _SNAKE.finditer(text):
         if not in_path(m.start()):

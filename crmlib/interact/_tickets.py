@@ -42,6 +42,25 @@ def _norm_label(value) -> str | None:
     return text or None
 
 
+def _written_form(s: pd.Series) -> pd.Series:
+    """The client's own category names, one per :func:`_norm_label` key.
+
+    Variants that differ only in case, accents or spacing ("Facturación",
+    "facturacion ") become one category, written as the client writes it most
+    often (the first seen on a tie), so a reader sees the client's words.
+    """
+    key = _norm_series(s)
+    shown = s.where(key.notna()).map(lambda v: " ".join(str(v).split()) if isinstance(v, str)
+                                     else (None if pd.isna(v) else str(v)))
+    pairs = pd.DataFrame({"key": key, "shown": shown, "pos": np.arange(len(s))}).dropna()
+    if pairs.empty:
+        return key
+    counts = pairs.groupby(["key", "shown"], sort=False)["pos"].agg(["size", "min"])
+    counts = counts.reset_index().rename(columns={"size": "n", "min": "first"})
+    best = counts.sort_values(["n", "first"], ascending=[False, True]).drop_duplicates("key")
+    return key.map(dict(zip(best["key"], best["shown"]))).astype(object).where(key.notna(), None)
+
+
 def _norm_series(s: pd.Series) -> pd.Series:
     """:func:`_norm_label` of every value, computed once per distinct value."""
     uniq = pd.unique(s.dropna())
@@ -129,7 +148,8 @@ def ticket_table(
         ``missing_opened_at`` or empty), plus whichever of ``kind``,
         ``channel``, ``category``, ``encounter``, ``contacts_to_resolve``,
         ``response_minutes``, ``wait_minutes`` and ``cost`` the input has
-        (``kind``, ``channel``, ``category`` lower-cased and trimmed).
+        (``kind`` and ``channel`` lower-cased and trimmed; ``category`` as the
+        client writes it, variants in case, accents or spacing made one).
     """
     _require(interactions, "interactions", ["interaction_id", "opened_at"])
     closed_set = _statuses("closed_statuses", closed_statuses)
@@ -200,7 +220,9 @@ def ticket_table(
     for col in _TICKET_EXTRA:
         if col in df.columns:
             s = df[col]
-            if col in ("kind", "channel", "category", "encounter"):
+            if col == "category":
+                out[col] = _written_form(s).to_numpy()
+            elif col in ("kind", "channel", "encounter"):
                 out[col] = _norm_series(s).to_numpy()
             else:
                 out[col] = pd.to_numeric(s, errors="coerce").to_numpy(dtype=float)

@@ -20,7 +20,6 @@ import pandas as pd
 from crmlib import __version__
 from crmlib._files import atomic_write_text
 from crmlib.i18n import check_language
-from crmlib.report._workbook import unique_labels as _unique_labels
 from crmlib.report._workbook import write_workbook
 from crmlib.report.export import RESULTS_FILE, TABLES_FILE
 
@@ -111,7 +110,7 @@ class Recorder:
         self.output_dir.mkdir(parents=True, exist_ok=True)
         if self.tables:
             write_workbook(self.tables, self.output_dir / TABLES_FILE, language=self.language,
-                           titles=self.titles)
+                           titles=self.titles, stage=self.stage or None)
         atomic_write_text(
             self.output_dir / RESULTS_FILE,
             json.dumps(self.results(), ensure_ascii=False, indent=2, sort_keys=True),
@@ -121,20 +120,22 @@ class Recorder:
 
 def show(table: pd.DataFrame, *, language: str = "es", max_rows: int = 20,
          index: bool = False, precision: int = 2):
-    """A display-ready view of ``table`` with translated headers.
+    """A display-ready view of ``table``, written for a reader of ``language``.
 
-    Returns a pandas ``Styler`` (HTML-escaped, numbers formatted) limited to
-    ``max_rows`` rows, so the notebook cell only has to put it last.
+    Cells go through the formatting layer (:func:`crmlib.i18n.format_table`):
+    codes become their labels, numbers, shares and dates follow the locale,
+    headers are column labels. Returns a pandas ``Styler`` (HTML-escaped)
+    limited to ``max_rows`` rows, so the notebook cell only has to put it last.
+    ``precision`` is the number of decimals of measures.
     """
+    from crmlib.i18n import format_table
+
     check_language(language)
-    view = table.head(max_rows).rename(columns=_unique_labels(table.columns, language))
-    styler = view.style.format(precision=precision, thousands=".", decimal=",", escape="html",
-                               na_rep="") if language == "es" else \
-        view.style.format(precision=precision, thousands=",", escape="html", na_rep="")
+    view = format_table(table.head(max_rows), language, decimals=precision)
+    styler = view.style.format(escape="html", na_rep="")
     if not index:
         styler = styler.hide(axis="index")
     return styler
-
 
 
 def markdown(text: str):

@@ -1,6 +1,7 @@
 """The Excel workbook of a client's key tables, finished for a reader.
 
-One sheet per table behind a contents sheet; translated headers and values;
+One sheet per table behind a contents sheet; headers, codes and yes/no in the
+reader's words through the formatting layer (:func:`crmlib.i18n.label_codes`);
 number formats (thousands, two decimals, percentages, dates) applied to the
 cells rather than rounding the data; bold filled header row, frozen, with a
 filter; column widths fitting their content. Text cells that could run as
@@ -18,24 +19,10 @@ import numpy as np
 import pandas as pd
 
 from crmlib._files import atomic_path
-from crmlib.i18n import catalog, check_language, labels, t
+from crmlib.i18n import catalog, check_language, label_codes, labels, t
 from crmlib.report.export import excel_safe
 
 __all__ = ["table_title", "unique_labels", "write_workbook"]
-
-#: Columns holding codes, and the catalog prefixes that turn a code into its label.
-VALUE_LABELS: dict[str, tuple[str, ...]] = {
-    "kind": ("identify.kind.",),
-    "status": ("identify.status.",),
-    "stage": ("personalize.stage.", "collections.stage."),
-    "relationship_stage": ("personalize.stage.",),
-    "risk": ("collections.risk.",),
-    "risk_level": ("collections.risk.",),
-    "decision": ("collections.decision.",),
-    "lifecycle": ("differentiate.lifecycle.",),
-    "lifecycle_stage": ("differentiate.lifecycle.",),
-    "encounter": ("interact.encounter.",),
-}
 
 _PERCENT = re.compile(r"(^|_)(share|shares|rate|ratio|pct|percent_of)($|_)")
 _INT_FORMAT = "#,##0"
@@ -48,9 +35,10 @@ _MAX_WIDTH = 60
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 
 
-def unique_labels(columns, language: str) -> dict:
-    """Reader labels of ``columns``; two columns sharing a label keep their names beside it."""
-    names = labels(columns, language)
+def unique_labels(columns, language: str, *, stage: str | None = None) -> dict:
+    """Reader labels of ``columns`` (``stage``'s own headers first, see
+    :func:`crmlib.i18n.label`); two columns sharing a label keep their names beside it."""
+    names = labels(columns, language, stage=stage)
     counts = pd.Series(list(names.values())).value_counts()
     return {c: (f"{lab} ({c})" if counts[lab] > 1 else lab) for c, lab in names.items()}
 
@@ -70,48 +58,6 @@ def _sheet_name(title: str, used: set[str]) -> str:
         candidate = base[:31 - len(suffix)] + suffix
     used.add(candidate.lower())
     return candidate
-
-
-def _code_labeller():
-    """``(column, code, language) -> label or None``: the shared formatting layer's
-    ``code_label`` when the package has it, else :data:`VALUE_LABELS`."""
-    try:
-        from crmlib.i18n._format import code_label
-    except ImportError:
-        code_label = None
-    if code_label is not None:
-        return code_label
-    texts = catalog()
-
-    def label(column, code, language):
-        for prefix in VALUE_LABELS.get(str(column), ()):
-            entry = texts.get(prefix + str(code))
-            if entry is not None:
-                return entry[language]
-        return None
-
-    return label
-
-
-def _translate_values(frame: pd.DataFrame, language: str) -> pd.DataFrame:
-    """Code cells of text columns replaced by their labels, where a catalog has one."""
-    label = _code_labeller()
-    out = frame
-    for col in frame.columns:
-        s = frame[col]
-        if not (s.dtype == object or pd.api.types.is_string_dtype(s)
-                or isinstance(s.dtype, pd.CategoricalDtype)):
-            continue
-        codes = {v for v in s.dropna().tolist() if isinstance(v, str)}
-        names = {v: label(col, v, language) for v in codes}
-        names = {v: n for v, n in names.items() if n is not None}
-        if not names:
-            continue
-        if out is frame:
-            out = frame.copy()
-        out[col] = s.astype(object).map(lambda v, names=names: names.get(v, v)
-                                        if isinstance(v, str) else v)
-    return out
 
 
 def _kind(s: pd.Series) -> str:
@@ -176,7 +122,7 @@ def _shown_width(value, kind: str) -> int:
 
 
 def write_workbook(tables: dict[str, pd.DataFrame], path, *, language: str = "es",
-                   titles: dict[str, str] | None = None) -> Path:
+                   titles: dict[str, str] | None = None, stage: str | None = None) -> Path:
     """Write ``{table name: table}`` to a finished .xlsx workbook, atomically.
 
     Parameters
@@ -191,6 +137,9 @@ def write_workbook(tables: dict[str, pd.DataFrame], path, *, language: str = "es
     titles : dict, optional
         Reader title per table name; default ``table.<name>`` from the
         catalog (:func:`table_title`).
+    stage : str, optional
+        The stage the tables come from (``"06_servqual"``); its own column
+        labels come first (see :func:`crmlib.i18n.label`).
 
     Returns
     -------
@@ -230,10 +179,10 @@ def write_workbook(tables: dict[str, pd.DataFrame], path, *, language: str = "es
         title = titles.get(name) or table_title(name, language)
         sheet = _sheet_name(title, used)
         ws = wb.create_sheet(sheet)
-        frame = _translate_values(table, language)
+        frame = label_codes(table, language, headers=False)
         kinds = [_kind(frame[c]) for c in frame.columns]
         headers = list(excel_safe(pd.DataFrame(columns=list(
-            unique_labels(frame.columns, language).values()))).columns)
+            unique_labels(frame.columns, language, stage=stage).values()))).columns)
         style_header(ws, headers)
         safe = excel_safe(frame)
         widths = [len(str(h)) for h in headers]

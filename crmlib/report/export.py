@@ -282,7 +282,7 @@ def report_html(notebook_path, *, client: str, stage: str, date: str, language: 
     """
     import nbformat
 
-    from crmlib.i18n import catalog, t
+    from crmlib.i18n import catalog, format_date, t
 
     check_language(language)
     paper = check_paper(paper)
@@ -296,11 +296,12 @@ def report_html(notebook_path, *, client: str, stage: str, date: str, language: 
         "engagement": engagement or "",
         "client": client,
         "stage": stage_title,
-        "date": date,
+        "date": format_date(date, language) if date else "",
         "client_label": t("common.client", language),
         "stage_label": t("common.stage", language),
         "date_label": t("common.as_of", language),
-        "generated": t("common.generated_on", language, date=_dt.date.today().isoformat()),
+        "generated": t("common.generated_on", language,
+                       date=format_date(_dt.date.today(), language)),
     }, "crm_print": {
         "size": PAPER_SIZES[paper][0],
         "footer_left": _css_string(client),

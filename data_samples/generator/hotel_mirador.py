@@ -63,6 +63,12 @@ HOTEL_PRODUCTS = {"room_standard": (92.0, 0.62), "room_superior": (128.0, 0.64),
                   "events": (1800.0, 0.35)}
 
 
+# How the hotel's property-management system names segments (the generator draws with
+# the short keys): readable English words, as this client's English-language exports hold them.
+SEGMENT_NAMES = {"leisure": "Leisure", "business": "Business", "group": "Group",
+                 "agency": "Travel agency", "corporate": "Corporate"}
+
+
 def hotel(rng, out: Path):
     n_guests, n_corporate, n_agencies = 2700, 45, 12
     countries = (["ES", "FR", "GB", "DE", "US"], [0.68, 0.1, 0.09, 0.08, 0.05])
@@ -191,7 +197,7 @@ def hotel(rng, out: Path):
     pms = []
     for c in sorted(customers + no_stay, key=lambda c: c.cid):
         pms.append([c.cid, c.name, c.kind, c.email or "", c.phone or "", c.tax_id or "",
-                    c.country, c.city or "", c.segment, CLEAN.day(c.created),
+                    c.country, c.city or "", SEGMENT_NAMES[c.segment], CLEAN.day(c.created),
                     "yes" if c.special else "no"])
     write_csv(out / "customers_pms.csv",
               ["Customer", "Full name", "kind", "email", "phone", "tax_id", "country", "city",
@@ -236,11 +242,11 @@ def hotel(rng, out: Path):
     setup = ContactSetup(
         channels=(("in_person", 0.45), ("phone", 0.2), ("email", 0.2), ("web", 0.1),
                   ("chat", 0.05)),
-        categories={"complaint": ("room", "cleanliness", "noise", "restaurant", "billing",
-                                  "reception", "wifi"),
-                    "request": ("late_checkout", "room_change", "transfer", "invoice_copy"),
-                    "suggestion": ("breakfast", "spa", "parking"),
-                    "praise": ("staff", "view", "restaurant")},
+        categories={"complaint": ("Room", "Cleanliness", "Noise", "Restaurant", "Billing",
+                                  "Front desk", "Wi-Fi"),
+                    "request": ("Late check-out", "Room change", "Transfer", "Invoice copy"),
+                    "suggestion": ("Breakfast", "Spa", "Parking"),
+                    "praise": ("Staff", "View", "Restaurant")},
         statuses={"closed": "Closed", "open": "Open", "reopened": "Reopened"},
         rate_per_month=0.1, churn_complaint_share=0.3,
         cost_per_contact={"in_person": 6.0, "phone": 4.0, "email": 3.0, "web": 1.5,
@@ -257,9 +263,9 @@ def hotel(rng, out: Path):
                     "assurance": 5.9, "empathy": 4.8},
         importance={"tangibles": 18, "reliability": 27, "responsiveness": 20, "assurance": 15,
                     "empathy": 20},
-        segments=(("leisure", 0.62, {"tangibles": 0.2}), ("business", 0.28,
+        segments=(("Leisure", 0.62, {"tangibles": 0.2}), ("Business", 0.28,
                                                           {"responsiveness": -0.4}),
-                  ("group", 0.1, {"empathy": -0.3})),
+                  ("Group", 0.1, {"empathy": -0.3})),
         overall_weights={"tangibles": 0.3, "reliability": 0.35, "responsiveness": 0.3,
                          "assurance": 0.1, "empathy": 0.35},
         zone={"tangibles": 4.9, "reliability": 5.5, "responsiveness": 5.0, "assurance": 5.0,

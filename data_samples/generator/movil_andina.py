@@ -54,6 +54,11 @@ PE_COMPANY = ["Comercial", "Inversiones", "Servicios", "Distribuidora", "Transpo
 
 PE_SUFFIX = ["S.A.C.", "E.I.R.L.", "S.R.L.", "S.A."]
 
+# How the operator's billing and CRM systems name segments: readable Spanish words, as a
+# Peruvian operator's own exports hold them (the generator draws with the short keys).
+SEGMENT_NAMES = {"prepaid": "Prepago", "postpaid": "Pospago", "business": "Empresas"}
+CRM_SEGMENT_NAMES = {"customer": "Cliente", "former_customer": "Ex cliente", "lead": "Prospecto"}
+
 
 def movil(rng, out: Path):
     n = 5000
@@ -159,7 +164,7 @@ def movil(rng, out: Path):
     billing = []
     for c in sorted(customers, key=lambda c: c.cid):
         billing.append([c.cid, c.name, c.kind, c.email or "", c.phone or "", c.tax_id or "",
-                        c.city or "", c.segment, CLEAN.day(c.created),
+                        c.city or "", SEGMENT_NAMES[c.segment], CLEAN.day(c.created),
                         "true" if c.special else "false"])
     write_csv(out / "customers_billing.csv",
               ["customer_id", "name", "kind", "email", "phone", "tax_id", "city", "segment",
@@ -197,7 +202,8 @@ def movil(rng, out: Path):
     for j, i in enumerate(order):
         rec = crm[int(i)]
         crm_rows.append([f"CRM-{j + 1:06d}", rec["name"], rec["kind"], rec["email"] or "",
-                         rec["phone"] or "", rec["city"] or "", rec["segment"] or "",
+                         rec["phone"] or "", rec["city"] or "",
+                         CRM_SEGMENT_NAMES.get(rec["segment"], rec["segment"] or ""),
                          CLEAN.day(max(-3650, rec["created"]))])
     crm_rows.sort(key=lambda r: r[0])
     write_csv(out / "customers_crm.csv",
@@ -212,12 +218,12 @@ def movil(rng, out: Path):
     setup = ContactSetup(
         channels=(("phone", 0.4), ("chat", 0.2), ("web", 0.1), ("email", 0.15),
                   ("in_person", 0.15)),
-        categories={"complaint": ("billing", "coverage", "data_speed", "device", "portability",
-                                  "customer_service"),
-                    "request": ("plan_change", "line_activation", "billing", "roaming",
-                                "device"),
-                    "suggestion": ("app", "store", "plans"),
-                    "praise": ("customer_service", "store", "app")},
+        categories={"complaint": ("Facturación", "Cobertura", "Velocidad de datos", "Equipo",
+                                  "Portabilidad", "Atención al cliente"),
+                    "request": ("Cambio de plan", "Activación de línea", "Facturación",
+                                "Roaming", "Equipo"),
+                    "suggestion": ("App", "Tiendas", "Planes"),
+                    "praise": ("Atención al cliente", "Tiendas", "App")},
         statuses={"closed": "closed", "open": "open", "reopened": "reopened"},
         rate_per_month=0.075, churn_complaint_share=0.35,
         cost_per_contact={"phone": 4.5, "chat": 2.5, "web": 1.5, "email": 3.0,
@@ -234,9 +240,9 @@ def movil(rng, out: Path):
                     "assurance": 5.2, "empathy": 4.9},
         importance={"tangibles": 11, "reliability": 31, "responsiveness": 22, "assurance": 19,
                     "empathy": 17},
-        segments=(("prepaid", 0.45, {"responsiveness": -0.3, "empathy": -0.2}),
-                  ("postpaid", 0.42, {}),
-                  ("business", 0.13, {"reliability": -0.3, "assurance": 0.2})),
+        segments=(("Prepago", 0.45, {"responsiveness": -0.3, "empathy": -0.2}),
+                  ("Pospago", 0.42, {}),
+                  ("Empresas", 0.13, {"reliability": -0.3, "assurance": 0.2})),
         overall_weights={"tangibles": 0.1, "reliability": 0.55, "responsiveness": 0.4,
                          "assurance": 0.2, "empathy": 0.2})
     responses, people = make_servqual(rng, sq)
