@@ -358,6 +358,34 @@ class StageData:
             return False
         return True
 
+    def data_notes(self, language: str = "es") -> list[str]:
+        """How the client's files were read: every choice the loader made.
+
+        The notes of :func:`crmlib.io.read_notes` for each table the stage
+        read (day and month order settled, dates written as numbers, an amount
+        worked out from quantity and unit price, headers no column takes with
+        the closest known name ...), each once, in ``language``.
+        """
+        from crmlib.io import read_notes
+
+        check_language(language)
+        out: list[str] = []
+        for df in self.tables.values():
+            if df is None:
+                continue
+            for text in read_notes(df, language):
+                if text not in out:
+                    out.append(text)
+        return out
+
+    def show_notes(self, language: str = "es") -> None:
+        """Display :meth:`data_notes` as a short list under a heading (nothing
+        when the files left nothing open)."""
+        notes = self.data_notes(language)
+        if notes:
+            _display(f"**{t('stages.data_notes', language)}**\n\n"
+                     + "\n".join(f"- {n}" for n in notes))
+
     def note(self, key: str, language: str = "es") -> None:
         """Like :meth:`section` for a refinement that does not hide anything:
         shows the sentence when its data is missing, returns nothing."""

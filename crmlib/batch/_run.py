@@ -498,7 +498,10 @@ def validate_engagement(engagement, *, language: str | None = None, notebooks=No
     requires (:mod:`crmlib.stages`), each missing one named with the client,
     the stage and the file expected. The list also has a ``notes`` attribute:
     per client and stage, the optional data that is absent and the sections
-    of the report that a sentence will replace (information, not problems).
+    of the report that a sentence will replace (information, not problems),
+    and how each file was read (:func:`crmlib.io.read_notes`: the day order
+    chosen, dates written as numbers, headers no column takes with the closest
+    known name ...).
     A green result means every listed stage can run on the data as it is.
     """
     from crmlib import io, stages
@@ -524,7 +527,10 @@ def validate_engagement(engagement, *, language: str | None = None, notebooks=No
         unreadable: set[str] = set()
         for table in tables:
             try:
-                columns[table] = set(io.read_client_table(client.data_dir, table).columns)
+                frame = io.read_client_table(client.data_dir, table)
+                columns[table] = set(frame.columns)
+                problems.notes.extend(f"client {client.id}: {table}: {note}"
+                                      for note in io.read_notes(frame, "en"))
             except (DataError, CrmlibError) as exc:
                 problems.append(f"client {client.id}: {exc}")
                 unreadable.add(table)

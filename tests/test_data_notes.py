@@ -1,0 +1,52 @@
+"""How a client's files were read reaches `validate` and the reports (issue 12).
+
+The loader notes every reading it chose (day order, dates written as numbers,
+an amount from quantity × unit price, headers it does not know). Before, those
+notes stayed in ``DataFrame.attrs``: `validate` printed nothing and the report
+said nothing, so a dropped ``NIF/CIF`` header was silent.
+"""
+
+from __future__ import annotations
+
+import yaml
+
+from crmlib import stages
+from crmlib.batch import validate_engagement
+
+
+def _client(folder):
+    folder.mkdir()
+    (folder / "transactions.csv").write_text(
+        "customer_id,date,quantity,unit_price,Vendedor\n"
+        "C1,20240105,2,10.5,Ana\nC2,20240207,1,99,Luis\nC1,20240310,3,4,Ana\n",
+        encoding="utf-8")
+    (folder / "customers.csv").write_text(
+        "customer_id,name,NIF-CIF raro\nC1,Uno SL,B123\nC2,Dos SA,A456\n", encoding="utf-8")
+    return folder
+
+
+def test_stage_data_notes_say_how_each_file_was_read(tmp_path):
+    data = stages.load("02_differentiate", _client(tmp_path / "c"))
+    es = data.data_notes("es")
+    en = data.data_notes("en")
+    assert len(es) == len(en) >= 3
+    joined = " ".join(en)
+    assert "quantity x unit_price" in joined                  # amount worked out
+    assert "Vendedor" in joined                               # header nobody takes
+    assert "eight-digit number" in joined                     # the date reading is said
+    assert es != en
+
+
+def test_validate_lists_the_readings_as_notes_and_stays_green(tmp_path):
+    _client(tmp_path / "c")
+    eng = tmp_path / "engagement.yaml"
+    eng.write_text(yaml.safe_dump({
+        "engagement": "notes", "as_of": "2024-12-31",
+        "stages": ["02_differentiate"],
+        "clients": [{"id": "c", "name": "C", "data_dir": "c"}]}), encoding="utf-8")
+    problems = validate_engagement(eng)
+    assert list(problems) == []
+    notes = "\n".join(problems.notes)
+    assert "client c: transactions:" in notes
+    assert "Vendedor" in notes
+    assert "client c: customers:" in notes and "NIF-CIF raro" in notes
