@@ -9,6 +9,7 @@ long date ``d MMMM y``).
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import numpy as np
 import pandas as pd
@@ -194,3 +195,14 @@ def test_codes_of_dunning_and_credit_tables_have_labels():
     assert code_label("letter", "welcome", "es") == "Bienvenida"
     assert code_label("source", "ledger", "es") == "Del libro de facturas"
     assert code_label("category", "unknown", "en") == "No category"
+
+
+def test_huge_values_are_written_not_refused():
+    """A collapsed model fit gave a parameter near 1e30; Babel's rounding in the default
+    decimal context (28 digits) raised InvalidOperation and stopped notebook 02."""
+    from crmlib.i18n import format_count, format_number, format_percent
+
+    assert format_number(1.5e30, "es", decimals=2).startswith("1.500.000")
+    assert format_number(1.5e30, "en", decimals=2).endswith(".00")
+    assert re.fullmatch(r"\d{1,3}(,\d{3}){9}", format_count(1e29, "en"))
+    assert format_percent(1e28, "es").endswith("%")

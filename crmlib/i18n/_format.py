@@ -18,6 +18,7 @@ text follows the locale, so a template never decides how a number looks.
 from __future__ import annotations
 
 import datetime as _dt
+import decimal
 import math
 import numbers
 import re
@@ -29,6 +30,28 @@ import pandas as pd
 from babel import Locale
 from babel import dates as _bdates
 from babel import numbers as _bnumbers
+
+
+class _WideNumbers:
+    """Babel's number formats with room for any float.
+
+    Babel rounds through :mod:`decimal` in the current context (28 digits), so
+    a huge value (a model parameter at 1e30 when a fit collapses) raised
+    ``InvalidOperation``; here every call gets a context wide enough for the
+    largest float.
+    """
+
+    def __getattr__(self, name):
+        fn = getattr(_bnumbers, name)
+
+        def wide(*args, **kwargs):
+            with decimal.localcontext() as ctx:
+                ctx.prec = 400
+                return fn(*args, **kwargs)
+        return wide
+
+
+_bnumbers_wide = _WideNumbers()
 
 __all__ = [
     "LOCALES",
@@ -141,14 +164,14 @@ def format_number(value, language: str = "es", *, decimals: int = 1, signed: boo
     if round(value, decimals) == 0:
         value = 0.0  # no "-0,0"
     pattern = _decimal_pattern(decimals, signed=signed, optional=trim)
-    return _bnumbers.format_decimal(value, format=pattern, locale=locale_of(language))
+    return _bnumbers_wide.format_decimal(value, format=pattern, locale=locale_of(language))
 
 
 def format_count(value, language: str = "es") -> str:
     """A count: a whole number with thousands separators, never decimals."""
     if _missing(value):
         return MISSING
-    return _bnumbers.format_decimal(round(float(value)), format="#,##0",
+    return _bnumbers_wide.format_decimal(round(float(value)), format="#,##0",
                                     locale=locale_of(language))
 
 
@@ -166,7 +189,7 @@ def format_percent(share, language: str = "es", *, decimals: int = 0,
         share = 0.0
     if signed:
         pattern = "+" + pattern + ";-" + pattern
-    return _bnumbers.format_percent(share, format=pattern, locale=loc)
+    return _bnumbers_wide.format_percent(share, format=pattern, locale=loc)
 
 
 def format_currency(amount, language: str = "es", *, currency: str | None = None,
@@ -186,7 +209,7 @@ def format_currency(amount, language: str = "es", *, currency: str | None = None
     base = loc.currency_formats["standard"].pattern.split(";")[0]
     body = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
     pattern = re.sub(r"[#,0.]+", body, base, count=1)
-    return _bnumbers.format_currency(float(amount), currency.upper(), format=pattern,
+    return _bnumbers_wide.format_currency(float(amount), currency.upper(), format=pattern,
                                      locale=loc, currency_digits=False)
 
 
