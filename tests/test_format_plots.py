@@ -112,3 +112,19 @@ def test_zone_of_tolerance_legend_leaves_every_row_visible():
     ax.figure.canvas.draw()
     assert ax.get_legend().get_window_extent().y1 <= ax.get_window_extent().y0
     assert ticks(ax.xaxis) and all("." not in x for x in ticks(ax.xaxis))
+
+
+def test_complaint_volume_bars_name_channels_in_words():
+    """Seen in the Spanish 03 report: the bars of complaints by channel were labelled
+    `phone`, `in_person`, `web`, codes the reader does not use."""
+    import matplotlib.pyplot as plt
+    import pandas as pd
+
+    from crmlib.plot import plot_complaint_volume
+
+    metrics = pd.DataFrame({"channel": ["phone", "in_person", "Mostrador"],
+                            "n_contacts": [30, 20, 5], "share": [0.55, 0.36, 0.09]})
+    ax = plot_complaint_volume(metrics, language="es")
+    names = [tick.get_text() for tick in ax.get_yticklabels()]
+    plt.close(ax.figure)
+    assert names == ["Mostrador", "En persona", "Teléfono"]

@@ -192,3 +192,17 @@ def test_workbook_cells_carry_labels_and_stay_numbers(tmp_path):
     rows = list(ws.iter_rows(values_only=True))
     assert rows[1][:3] == ("Confiar", "Alto", "Sí") and rows[2][:3] == ("Recordatorio", "Bajo", "No")
     assert rows[1][3] == 1234.5 and ws.cell(row=2, column=4).number_format == "#,##0.00"
+
+
+def test_show_of_an_empty_table_is_a_sentence_not_bare_headers():
+    """Seen in the Spanish 03 report: the ticket-quality table with no problem row was
+    drawn as a row of headers over nothing."""
+    import pandas as pd
+
+    from crmlib import report
+
+    empty = pd.DataFrame({"interaction_id": pd.Series([], dtype="str"),
+                          "problem": pd.Series([], dtype="str")})
+    shown = report.show(empty, language="es")
+    assert shown.data == "_No hay filas que mostrar._"
+    assert report.show(empty, language="en").data == "_There are no rows to show._"

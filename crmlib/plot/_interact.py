@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from crmlib.i18n import format_number, label, t
+from crmlib.i18n import code_label, format_number, label, t
 from crmlib.plot._common import figure_png, get_ax, localize_axes, new_figure, replace_output
 
 __all__ = [
@@ -30,7 +30,8 @@ def plot_complaint_volume(metrics: pd.DataFrame, *, ax=None, language: str = "es
     """
     group = next(c for c in metrics.columns if c not in _METRIC_COLUMNS)
     ax = get_ax(ax)
-    names = [str(v) for v in metrics[group]]
+    # a code of ours (channel, kind, status) reads as its label; a client's own value as written
+    names = [code_label(group, v, language) or str(v) for v in metrics[group]]
     ax.barh(names[::-1], metrics["n_contacts"].to_numpy()[::-1], color="#4C72B0")
     ax.set_xlabel(label("n_contacts", language))
     ax.set_ylabel(label(group, language))

@@ -126,11 +126,14 @@ def show(table: pd.DataFrame, *, language: str = "es", max_rows: int = 20,
     codes become their labels, numbers, shares and dates follow the locale,
     headers are column labels. Returns a pandas ``Styler`` (HTML-escaped)
     limited to ``max_rows`` rows, so the notebook cell only has to put it last.
-    ``precision`` is the number of decimals of measures.
+    ``precision`` is the number of decimals of measures. A table with no row
+    is not drawn as bare headers: a short sentence says there is nothing to list.
     """
-    from crmlib.i18n import format_table
+    from crmlib.i18n import format_table, t
 
     check_language(language)
+    if len(table) == 0:
+        return markdown(t("report.empty_table", language))
     view = format_table(table.head(max_rows), language, decimals=precision)
     styler = view.style.format(escape="html", na_rep="")
     if not index:
