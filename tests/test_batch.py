@@ -89,7 +89,7 @@ def test_html_report_has_cover_figures_and_no_code(first_run):
     html = (out / "alfa" / "01_tiny" / "01_tiny.html").read_text(encoding="utf-8")
     assert 'id="crm-cover"' in html
     assert "Alfa &lt;b&gt;&amp;Co&lt;/b&gt;" in html and "<b>&Co</b>" not in html
-    assert "2024-12-31" in html and "Fecha de corte" in html
+    assert "31 de diciembre de 2024" in html and "Fecha de corte" in html
     assert "<img" in html and "data:image/png;base64" in html
     assert "<table" in html
     assert "rec.save()" not in html and "read_client_table" not in html
