@@ -50,3 +50,19 @@ def test_validate_lists_the_readings_as_notes_and_stays_green(tmp_path):
     assert "client c: transactions:" in notes
     assert "Vendedor" in notes
     assert "client c: customers:" in notes and "NIF-CIF raro" in notes
+
+
+def test_a_misspelt_survey_setting_in_dataset_yaml_is_refused_with_the_closest_name(tmp_path):
+    """``survey:`` joined the dataset.yaml keys; a misspelt setting under it would
+    otherwise be ignored and the group question silently not found."""
+    import pytest
+
+    from crmlib.exceptions import DataError
+    from crmlib.io import read_dataset_config
+
+    (tmp_path / "dataset.yaml").write_text("survey:\n  group_colum: Grupo\n", encoding="utf-8")
+    with pytest.raises(DataError, match=r"survey: key 'group_colum'.*did you mean 'group_column'"):
+        read_dataset_config(tmp_path)
+    (tmp_path / "dataset.yaml").write_text("survey: servqual\n", encoding="utf-8")
+    with pytest.raises(DataError, match="survey must be a mapping"):
+        read_dataset_config(tmp_path)

@@ -164,24 +164,19 @@ def _check_dataset(config: dict) -> list[DataProblem]:
                 for opt in inner:
                     if opt not in OPTIONS:
                         bad(f"tables: {table}: read option", opt, OPTIONS)
-    options = config.get("options")
-    if options is not None:
-        if not isinstance(options, dict):
-            problems.append(DataProblem("dataset", None, "options must be a mapping "
-                                        "{read option: value}"))
-        else:
-            for opt in options:
-                if opt not in OPTIONS:
-                    bad("options: read option", opt, OPTIONS)
-    survey = config.get("survey")
-    if survey is not None:
-        if not isinstance(survey, dict):
-            problems.append(DataProblem("dataset", None, "survey must be a mapping such as "
-                                        "{instrument: servqual-1991, group_column: Grupo}"))
-        else:
-            for key in survey:
-                if key not in _SURVEY_KEYS:
-                    bad("survey: key", key, _SURVEY_KEYS)
+    for section, allowed, what, example in (
+            ("options", OPTIONS, "read option", "{read option: value}"),
+            ("survey", _SURVEY_KEYS, "key", "{instrument: servqual-1991, group_column: Grupo}")):
+        value = config.get(section)
+        if value is None:
+            continue
+        if not isinstance(value, dict):
+            problems.append(DataProblem("dataset", None, f"{section} must be a mapping such as "
+                                        f"{example}"))
+            continue
+        for key in value:
+            if key not in allowed:
+                bad(f"{section}: {what}", key, allowed)
     order = config.get("date_order")
     if order is not None:
         if not isinstance(order, dict):
