@@ -68,12 +68,12 @@ def test_receivables_headers_of_spanish_erps(tmp_path):
 
 def test_unrecognised_headers_are_listed_with_a_suggestion(tmp_path):
     f = _csv(tmp_path / "customers.csv",
-             "Cliente,Nombre,Emial,Comercial asignado\nC1,Ana,a@b.es,Pepe\n")
+             "Cliente,Nombre,Emial,Ruta de reparto\nC1,Ana,a@b.es,R2\n")
     df = read_table(f, "customers")
     # kept as text, and listed
     assert df["Emial"].tolist() == ["a@b.es"]
     found = {u["header"]: u["suggestion"] for u in df.attrs["unrecognised"]}
-    assert found == {"Emial": "email", "Comercial asignado": None}
+    assert found == {"Emial": "email", "Ruta de reparto": None}
     notes = df.attrs["notes"]
     assert any("Emial" in n and "email" in n and "column_map" in n for n in notes)
     assert all(isinstance(n, str) for n in notes)

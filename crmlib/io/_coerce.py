@@ -28,6 +28,18 @@ from crmlib.io._parse import (
 from crmlib.schemas import TableSpec, check, table_spec
 
 
+def _amount_note(table: str, decided: dict, file: str) -> Note:
+    """The note saying which amount column was read, when the headers' wording chose it."""
+    others = ", ".join(f"'{h}'" for h in decided["others"])
+    if not decided["others"]:
+        return Note("io.note.amount_with_vat", file=file, chosen=decided["chosen"])
+    key = {("transactions", "net"): "io.note.amount_net",
+           ("transactions", "plain"): "io.note.amount_not_gross",
+           ("invoices", "gross"): "io.note.amount_invoice_gross"}.get(
+        (table, decided["wording"]), "io.note.amount_chosen")
+    return Note(key, file=file, chosen=decided["chosen"], others=others, table=table)
+
+
 def _coerce(frame: pd.DataFrame, spec: TableSpec, explicit: dict, *, kind: str, name: str,
             header_line, options: dict, as_of: pd.Timestamp, info: dict):
     """Rename to canonical names, type every canonical column, check the contract."""
@@ -37,8 +49,9 @@ def _coerce(frame: pd.DataFrame, spec: TableSpec, explicit: dict, *, kind: str, 
     frame.attrs = {}
     if kind == "row":
         frame = frame.reset_index(drop=True)
+    decided: list[dict] = []
     renames, dropped, problems = match_columns(raw_headers, spec, explicit,
-                                               header_line=header_line)
+                                               header_line=header_line, decided=decided)
     positions = {p: t for p, t in renames.items()}
     keep = [i for i in range(frame.shape[1]) if i not in dropped]
     cols = {}
@@ -49,7 +62,11 @@ def _coerce(frame: pd.DataFrame, spec: TableSpec, explicit: dict, *, kind: str, 
     extras = [k for k in cols if k not in canonical]
     file = display(name)
     notes = info.setdefault("notes", [])
-    unknown = unrecognised(raw_headers, set(renames), set(dropped), spec, set(canonical))
+    set_aside = {p for d in decided for p in d["positions"]}
+    for d in decided:
+        notes.append(_amount_note(table, d, file))
+    unknown = unrecognised(raw_headers, set(renames) | set_aside, set(dropped), spec,
+                           set(canonical))
     for u in unknown:
         u["file"] = file
         if u["suggestion"]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
@@ -150,15 +151,77 @@ def header_score(cells, spec: TableSpec, explicit: dict) -> int:
     return len(hits)
 
 
+# --------------------------------------------------------------------------- net or gross amounts
+
+#: Words of an amount header saying it is the net base, VAT excluded (``Base imponible``,
+#: ``Importe neto``, ``Subtotal``, ``Net amount``, ``Total sin IVA``, ``Amount excl. VAT``).
+_NET_WORDS = frozenset({"base", "imponible", "neto", "neta", "net", "subtotal", "untaxed",
+                        "liquido"})
+#: Word pairs saying the amount excludes VAT or tax.
+_NET_PAIRS = frozenset({("sin", "iva"), ("sin", "impuestos"), ("excl", "vat"),
+                        ("excl", "tax"), ("ex", "vat"), ("excluding", "vat"),
+                        ("excluding", "tax"), ("before", "tax"), ("pre", "tax"),
+                        ("without", "vat"), ("without", "tax")})
+#: Word pairs saying the amount includes VAT or tax (``Total (IVA incl.)``, ``Total incl.
+#: VAT``, ``Importe con IVA``, ``Total IVA incluido``, ``Gross amount``).
+_GROSS_PAIRS = frozenset({("iva", "incl"), ("iva", "incluido"), ("iva", "inc"),
+                          ("con", "iva"), ("incl", "vat"), ("inc", "vat"), ("incl", "tax"),
+                          ("including", "vat"), ("including", "tax"), ("vat", "incl"),
+                          ("vat", "included"), ("tax", "included"), ("with", "vat"),
+                          ("with", "tax"), ("impuestos", "incluidos"), ("igv", "incl"),
+                          ("con", "igv"), ("iva", "incluida")})
+_GROSS_WORDS = frozenset({"gross"})
+#: Which wording of the amount each table takes first when a file has several: a sale
+#: is worth its net base (VAT goes to the tax office), a receivable is what the
+#: customer owes, VAT included.
+AMOUNT_PREFERENCE = {"transactions": ("net", "plain", "gross"),
+                     "invoices": ("gross", "plain", "net")}
+
+
+def amount_wording(header) -> str:
+    """``"net"``, ``"gross"`` or ``"plain"``: what an amount header says about VAT."""
+    words = norm(header).split("_")
+    pairs = set(pairwise(words)) | set(zip(words, words[2:], strict=False))
+    if pairs & _GROSS_PAIRS or set(words) & _GROSS_WORDS:
+        return "gross"
+    if pairs & _NET_PAIRS or set(words) & _NET_WORDS:
+        return "net"
+    return "plain"
+
+
+def _settle_amount(table: str, headers, top: list[int]) -> tuple[int, list[int], str] | None:
+    """Of several headers claiming ``amount``, the one this table takes by its wording:
+    ``(position, positions left aside, wording)``; None when the wording does not settle it."""
+    order = AMOUNT_PREFERENCE.get(table)
+    if order is None:
+        return None
+    kinds = {p: amount_wording(headers[p]) for p in top}
+    for wording in order:
+        chosen = [p for p in top if kinds[p] == wording]
+        if len(chosen) == 1:
+            return chosen[0], [p for p in top if p != chosen[0]], wording
+        if chosen:
+            return None
+    return None
+
+
 def match_columns(headers: list[str], spec: TableSpec, explicit: dict, *,
-                  header_line) -> tuple[dict[int, str], list[int], list[DataProblem]]:
+                  header_line, decided: list | None = None,
+                  ) -> tuple[dict[int, str], list[int], list[DataProblem]]:
     """Decide the canonical name of each header position.
 
     Returns ``(renames {position: canonical}, dropped positions, problems)``.
     Priority: ``column_map``, then the canonical name itself, then synonyms.
     Two headers claiming the same column at the same priority is an error
-    (the user settles it with ``column_map``); a header losing to a
-    higher-priority one keeps its own name.
+    (the user settles it with ``column_map``), except for the ``amount`` of
+    sales and receivables, where the wording settles it (see
+    :data:`AMOUNT_PREFERENCE`: the net base for a sale, the total with VAT for
+    an invoice); a header losing to a higher-priority one keeps its own name.
+
+    ``decided``, when given, receives one dict per choice the wording made
+    (``column``, ``chosen`` header, ``wording``, ``others`` headers and their
+    ``positions``), and for a sales amount read from a header saying it
+    includes VAT with no other to choose from, a dict with ``others`` empty.
     """
     lookup = _lookup(spec)
     claims: dict[str, list[tuple[int, int]]] = {}
@@ -178,6 +241,19 @@ def match_columns(headers: list[str], spec: TableSpec, explicit: dict, *,
     for target, items in claims.items():
         best = min(r for r, _ in items)
         top = [p for r, p in items if r == best]
+        settled = _settle_amount(spec.name, headers, top) \
+            if target == "amount" and len(top) > 1 and best > 0 else None
+        if settled is not None:
+            top = [settled[0]]
+            if decided is not None:
+                decided.append({"column": target, "chosen": headers[settled[0]],
+                                "wording": settled[2], "positions": settled[1],
+                                "others": [headers[p] for p in settled[1]]})
+        elif (target == "amount" and spec.name == "transactions" and len(top) == 1
+              and best > 0 and decided is not None
+              and amount_wording(headers[top[0]]) == "gross"):
+            decided.append({"column": target, "chosen": headers[top[0]], "wording": "gross",
+                            "positions": [], "others": []})
         if len(top) > 1:
             shown = ", ".join(repr(headers[p]) for p in top)
             problems.append(DataProblem(

@@ -255,8 +255,12 @@ def unrecognised_headers(source, table: str, *, column_map=None, **options) -> l
     if table == "interactions" and _is_event_log(frame, explicit):
         spec, explicit = table_spec("interaction_events"), _events_explicit(explicit)
     headers = frame.attrs.get("raw_headers") or [str(c) for c in frame.columns]
-    renames, dropped, _ = match_columns(headers, spec, explicit, header_line=None)
-    found = unrecognised(headers, set(renames), set(dropped), spec, set(renames.values()))
+    decided: list[dict] = []
+    renames, dropped, _ = match_columns(headers, spec, explicit, header_line=None,
+                                        decided=decided)
+    set_aside = {p for d in decided for p in d["positions"]}
+    found = unrecognised(headers, set(renames) | set_aside, set(dropped), spec,
+                         set(renames.values()))
     return [{**u, "file": display(name)} for u in found]
 
 
