@@ -22,7 +22,7 @@ The declaration sits beside :mod:`crmlib.io` and :mod:`crmlib.schemas`, below
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
@@ -403,6 +403,16 @@ def _display(text: str) -> None:
     display(Markdown(text))
 
 
+def _in_file(problem, source):
+    """A problem of one table, saying which file it is in (one error lists several tables)."""
+    if not isinstance(problem, DataProblem):
+        return problem
+    where = problem.source or source
+    if not where or str(where) in problem.rule:
+        return problem
+    return replace(problem, rule=f"{problem.rule} in {where}")
+
+
 def load(name: str, data_dir, *, parameters: dict | None = None) -> StageData:
     """Read every table stage ``name`` uses from a client folder.
 
@@ -430,7 +440,7 @@ def load(name: str, data_dir, *, parameters: dict | None = None) -> StageData:
         try:
             tables[table] = io.read_client_table(data_dir, table, optional=not required)
         except DataError as err:
-            problems.extend(err.problems)
+            problems.extend(_in_file(p, err.source) for p in err.problems)
             tables[table] = None
     for table, cols in st.requires.items():
         df = tables.get(table)
@@ -442,7 +452,7 @@ def load(name: str, data_dir, *, parameters: dict | None = None) -> StageData:
                     table, col, f"is required by {name} but missing "
                     f"(add the column to {_file_hint(table)})"))
     if problems:
-        raise DataError(problems, source=str(Path(data_dir)))
+        raise DataError(problems, source=Path(data_dir).resolve().name)
     return StageData(name, tables, parameters=parameters)
 
 

@@ -32,6 +32,7 @@ The consultant's match-override file of :mod:`crmlib.identify` is read by
 
 from __future__ import annotations
 
+import os
 from dataclasses import replace
 from pathlib import Path
 
@@ -102,8 +103,8 @@ def client_files(data_dir, table: str) -> list[Path]:
     table_spec(table)
     folder = Path(data_dir)
     if not folder.is_dir():
-        raise ParameterError(f"data_dir {str(folder)!r} is not a folder", parameter="data_dir",
-                             value=str(folder))
+        raise ParameterError(f"data_dir {folder.name or str(folder)!r} is not a folder",
+                             parameter="data_dir", value=str(folder))
     found = []
     for path in sorted(folder.iterdir()):
         if path.name.startswith((".", "~$")) or not path.is_file():
@@ -226,13 +227,13 @@ def read_dataset_config(data_dir) -> dict:
         config = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except (yaml.YAMLError, UnicodeDecodeError) as err:
         raise DataError([DataProblem("dataset", None, f"is not valid YAML ({err})")],
-                        source=str(path)) from None
+                        source=DATASET_FILE) from None
     if not isinstance(config, dict):
         raise DataError([DataProblem("dataset", None, "must be a mapping of keys "
-                                     "(column_map, options, tables)")], source=str(path))
+                                     "(column_map, options, tables)")], source=DATASET_FILE)
     problems = _check_dataset(config)
     if problems:
-        raise DataError(problems, source=str(path))
+        raise DataError(problems, source=DATASET_FILE)
     return config
 
 
@@ -256,6 +257,35 @@ def has_client_table(data_dir, table: str) -> bool:
     An unknown table name is a :class:`ParameterError`, a missing folder too.
     """
     return bool(client_files(data_dir, table))
+
+
+def _in_folder(text, folder: Path):
+    """``text`` with every path inside ``folder`` written relative to it
+    (``/…/acme/ventas.csv`` -> ``ventas.csv``) and the folder itself by its name."""
+    if text is None:
+        return None
+    text = str(text)
+    for base in dict.fromkeys((str(folder.resolve()), str(folder.absolute()), str(folder))):
+        if base in ("", "."):
+            continue
+        for sep in dict.fromkeys((os.sep, "/")):
+            text = text.replace(base + sep, "")
+        if text == base:
+            return folder.resolve().name
+        text = text.replace(base, folder.resolve().name)
+    return text
+
+
+def _relative_error(err: DataError, folder: Path) -> DataError:
+    """The same error with file names relative to the client's folder, never a full path:
+    messages reach reports, logs and other people's screens."""
+    problems = [replace(p, rule=_in_folder(p.rule, folder), source=_in_folder(p.source, folder),
+                        examples=tuple(p.examples))
+                if isinstance(p, DataProblem) else _in_folder(p, folder)
+                for p in err.problems]
+    out = type(err).__new__(type(err))
+    DataError.__init__(out, problems, source=_in_folder(err.source, folder))
+    return out
 
 
 def read_client_table(data_dir, table: str, *, optional: bool = False,
@@ -299,6 +329,13 @@ def read_client_table(data_dir, table: str, *, optional: bool = False,
         raise ParameterError(f"optional must be True or False; got {optional!r}",
                              parameter="optional", allowed=(True, False), value=optional)
     folder = Path(data_dir)
+    try:
+        return _read_client_table(folder, table, optional, options)
+    except DataError as err:
+        raise _relative_error(err, folder) from None
+
+
+def _read_client_table(folder: Path, table: str, optional: bool, options: dict):
     spec = table_spec(table)
     files = client_files(folder, table)
     if not files and optional and table not in SURVEY_TABLES:

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from crmlib.exceptions import DataError, DataProblem, ParameterError, check_choice
+from crmlib.io._notes import display
 from crmlib.io._text import load_grid, source_name
 
 SHAPES = ("auto", "wide", "google_forms", "qualtrics", "surveymonkey")
@@ -198,8 +199,8 @@ def read_survey(source, *, shape: str = "auto", encoding: str | None = None,
             [f"r{i + 1:0{width}d}" for i in range(len(df))], index=df.index, dtype="str"))
         shown = ", ".join(f"line {body_lines[i]}: {n}" for i, n in
                           zip(np.flatnonzero(missing)[:5], numbered))
-        warnings.warn(f"{name}: {int(missing.sum())} responses leave '{id_col}' blank; they "
-                      f"are numbered by position ({shown}{' ...' if missing.sum() > 5 else ''})",
+        warnings.warn(f"{display(name)}: {int(missing.sum())} responses leave '{id_col}' "
+                      f"blank; they are numbered by position ({shown}{' ...' if missing.sum() > 5 else ''})",
                       UserWarning, stacklevel=2)
     elif id_col is not None and detected in ("wide", "google_forms") and \
             df[id_col].isna().all():
