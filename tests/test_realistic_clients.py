@@ -236,15 +236,7 @@ def _known_answers(kind: str, folder: Path, truth, out: Path) -> list[str]:
 
 @pytest.mark.slow
 @pytest.mark.notebook
-@pytest.mark.parametrize("kind", [
-    # Known open (issue 12), strict so that the fix shows: mayorista's survey exports and
-    # net sales (Base imponible vs Importe with VAT); saas-us's 'Account ID' headers.
-    pytest.param("mayorista", marks=pytest.mark.xfail(
-        strict=True, reason="issue 12: mayorista surveys and net-sales column")),
-    pytest.param("saas-us", marks=pytest.mark.xfail(
-        strict=True, reason="issue 12: saas-us 'Account ID' and survey group question")),
-    "tienda-min",
-])
+@pytest.mark.parametrize("kind", sorted(KINDS))
 def test_realistic_client_runs_every_stage(tmp_path, kind):
     """validate is clean, every stage completes, and the figures match what was written.
 
