@@ -45,6 +45,7 @@ __all__ = [
     "requirements_markdown",
     "requirements_table",
     "stage",
+    "update_readme",
 ]
 
 
@@ -152,9 +153,9 @@ STAGES: dict[str, Stage] = {s.name: s for s in (
     ),
     Stage(
         "04_personalize",
-        requires={"transactions": _TX,
-                  "interactions": ("interaction_id", "customer_id", "opened_at"),
-                  "customers": ("customer_id", "name")},
+        requires={"transactions": _TX, "customers": ("customer_id", "name")},
+        optional=("interactions",),
+        sections=(S("contacts", (("interactions", None),)),),
     ),
     Stage(
         "05_readiness",
@@ -504,3 +505,31 @@ def requirements_markdown(language: str = "en") -> str:
             extra.append(f"{what}: {t(f'stages.{st.name}.{sec.key}', language)}")
         lines.append(f"| `{st.name}` | {needs} | {'<br>'.join(extra) or '-'} |")
     return "\n".join(lines) + "\n"
+
+
+#: Markers around the table of :func:`requirements_markdown` in the README.
+README_MARKERS = ("<!-- stage-requirements:start -->\n", "<!-- stage-requirements:end -->")
+
+
+def update_readme(path, language: str = "en") -> bool:
+    """Write :func:`requirements_markdown` between the README's markers.
+
+    ``path`` is the README (its "The data you bring" section holds the two lines of
+    :data:`README_MARKERS`); what lies between them is replaced. Returns True when the
+    file changed. A README without the markers is a :class:`ParameterError`.
+
+    >>> stages.update_readme("README.md")                          # doctest: +SKIP
+    """
+    path = Path(path)
+    text = path.read_text(encoding="utf-8")
+    start, end = README_MARKERS
+    if start not in text or end not in text.split(start, 1)[1]:
+        raise ParameterError(f"{path.name} has no block between {start.strip()} and {end}",
+                             parameter="path", value=path.name)
+    head, rest = text.split(start, 1)
+    tail = rest.split(end, 1)[1]
+    new = head + start + requirements_markdown(language) + end + tail
+    if new == text:
+        return False
+    path.write_text(new, encoding="utf-8")
+    return True

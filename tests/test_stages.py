@@ -401,9 +401,24 @@ def test_readme_data_table_is_the_declaration():
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
     block = readme.split("<!-- stage-requirements:start -->\n")[1].split(
         "<!-- stage-requirements:end -->")[0]
-    assert block == stages.requirements_markdown("en")
+    assert block == stages.requirements_markdown("en"), \
+        "README out of date: run stages.update_readme('README.md')"
     for name in stages.STAGES:
         assert f"| `{name}` |" in block
+
+
+def test_update_readme_rewrites_only_the_block(tmp_path):
+    readme = tmp_path / "README.md"
+    readme.write_text("# Title\n\n<!-- stage-requirements:start -->\nold table\n"
+                      "<!-- stage-requirements:end -->\n\nAfter.\n", encoding="utf-8")
+    assert stages.update_readme(readme) is True
+    text = readme.read_text(encoding="utf-8")
+    assert "old table" not in text and stages.requirements_markdown("en") in text
+    assert text.startswith("# Title\n\n") and text.endswith("-->\n\nAfter.\n")
+    assert stages.update_readme(readme) is False
+    readme.write_text("# No markers\n", encoding="utf-8")
+    with pytest.raises(ParameterError, match="stage-requirements"):
+        stages.update_readme(readme)
 
 
 def test_runner_skips_a_stage_without_its_data_file_with_a_summary_line(tmp_path):
@@ -428,3 +443,30 @@ def test_response_time_chart_without_the_column_names_it(client):
         interact.xmr_chart(indices, index="nothing")
     full = interact.hard_indices(_read(client, "interactions"), as_of=AS_OF)
     assert len(interact.xmr_chart(full, index="response_minutes")) > 0
+
+
+@pytest.mark.slow
+@pytest.mark.notebook
+def test_personalize_runs_on_customers_and_sales_alone(tmp_path):
+    """04 required ``interactions``: a client with customers and sales only was refused by
+    ``validate`` and got no plan. Now the plan is made from purchases and one sentence
+    says what the contact history would add."""
+    from conftest import run_notebook
+
+    from crmlib.batch import validate_engagement
+
+    folder = make_client(tmp_path / "shop", seed=5,
+                         drop_tables=("interactions", "invoices", "readiness_responses",
+                                      "servqual_responses", "servqual_respondents",
+                                      "credit_answers"))
+    problems = validate_engagement(write_engagement(tmp_path, {"shop": folder},
+                                                    stages=("04_personalize",)))
+    assert list(problems) == []
+    assert any("04_personalize" in n and "'contacts'" in n for n in problems.notes)
+    _, html = run_notebook("04_personalize", tmp_path / "run", client_id="shop",
+                            client_name="Shop", data_dir=str(folder),
+                            output_dir=str(tmp_path / "results"), language="en")
+    assert "complaints in the plan" in html and "<code>interactions</code>" in html
+    saved = json.loads((tmp_path / "results" / "results.json").read_text(encoding="utf-8"))
+    plan = pd.read_excel(tmp_path / "results" / "tables.xlsx", sheet_name=None)
+    assert saved["values"] and len(plan) > 0
