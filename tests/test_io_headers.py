@@ -172,3 +172,27 @@ def test_many_unused_columns_make_one_note(tmp_path):
     assert len(df.attrs["unrecognised"]) == 12
     assert len(df.attrs["notes"]) == 1
     assert "12 columns" in df.attrs["notes"][0] and "'Campo libre 11'" in df.attrs["notes"][0]
+
+
+def test_tax_id_completeness_counts_the_erp_nif_cif_column(tmp_path):
+    """What users hit: the ERP's ``NIF/CIF`` and ``Población`` headers were dropped without a
+    word and the quality profile said tax-id completeness was 23 % (only the CRM's ids
+    counted). Every ERP record has its tax id: completeness of the ERP file is 100 %."""
+    from crmlib import identify
+
+    (tmp_path / "customers_erp.csv").write_bytes(
+        ("Cód. Cliente;Razón Social;NIF/CIF;Población\r\n"
+         + "".join(f"43{k:04d};Cliente {k} SL;B{10000000 + k};Valencia\r\n" for k in range(10))
+         ).encode("cp1252"))
+    (tmp_path / "customers_crm.csv").write_text(
+        "ID,Nombre,CIF/NIF\n" + "".join(f"CLI-{k},Cliente {k} SL,{'B1' if k < 3 else ''}\n"
+                                        for k in range(3)), encoding="utf-8")
+    (tmp_path / "transactions.csv").write_text(
+        "cliente,fecha,importe\n430000,2024-05-01,10\n", encoding="utf-8")
+    customers = read_client_table(tmp_path, "customers")
+    erp = customers[customers["source"] == "erp"]
+    assert erp["tax_id"].notna().all() and (erp["city"] == "Valencia").all()
+    tx = read_client_table(tmp_path, "transactions", as_of="2024-12-31")
+    q = identify.quality_profile(customers, tx, as_of="2024-12-31").set_index(["check", "field"])
+    assert q.loc[("completeness", "tax_id"), "n_ok"] == 13
+    assert q.loc[("completeness", "tax_id"), "n_problem"] == 0
