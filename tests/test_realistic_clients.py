@@ -1,4 +1,4 @@
-"""Clients nobody on the team has seen: three realistic client folders run end to end.
+"""Clients nobody on the team has seen: four realistic client folders run end to end.
 
 The folders come from ``tests/realistic_clients`` (a generator written apart from
 the sample companies'). Each client is validated and then run through all seven stages
@@ -116,13 +116,48 @@ def test_tienda_min_sends_only_required_columns(tmp_path):
     assert not any("Importancia" in c or "global" in c for c in top)
 
 
-def test_engagement_lists_all_seven_stages_for_the_three_clients(tmp_path):
+def test_ferreteria_cat_sends_catalan_minimum_columns_and_excel_serial_dates(tmp_path):
+    from openpyxl import load_workbook
+
+    truth = make_client("ferreteria-cat", tmp_path)
+    assert truth.files == ["customers.xlsx", "interactions.csv", "invoices.xlsx",
+                           "readiness_responses.xlsx", "servqual_responses.xlsx",
+                           "transactions.xlsx"]
+
+    def rows(name):
+        return list(load_workbook(tmp_path / name, read_only=True).active.iter_rows(
+            values_only=True))
+
+    assert rows("customers.xlsx")[0] == ("Codi client", "Nom")
+    sales = rows("transactions.xlsx")
+    assert sales[0] == ("Client", "Data", "Import")
+    assert all(isinstance(r[1], int) and 44_000 < r[1] < 46_000 for r in sales[1:])
+    assert sales[1][1] == truth.extra["first_sale_serial"]      # 1900 date system
+    assert round(sum(r[2] for r in sales[1:]), 2) == pytest.approx(truth.total_sales)
+    assert rows("invoices.xlsx")[0] == ("Núm. factura", "Client", "Data factura", "Venciment",
+                                        "Import")
+    tickets = (tmp_path / "interactions.csv").read_bytes().decode("cp1252").splitlines()
+    assert tickets[0] == "Núm. incidència;Client;Data obertura"
+    assert tickets[1].split(";")[2].isdigit()
+    for name in ("servqual_responses.xlsx", "readiness_responses.xlsx"):
+        top, sub, first = rows(name)[:3]
+        assert top[0] == "Respondent ID" and sub[0] is None      # SurveyMonkey's two rows
+        assert isinstance(first[0], int)
+    top, sub = rows("servqual_responses.xlsx")[:2]
+    assert "Expectativa" in top and "Percepción" in top
+    assert not any("Importancia" in str(c) or "global" in str(c) for c in top)
+    top, sub = rows("readiness_responses.xlsx")[:2]
+    assert "Grupo" in top and "Response" in sub and "Situación preferida" not in top
+
+
+def test_engagement_lists_all_seven_stages_for_every_client(tmp_path):
     import yaml
 
     path, truths = make_engagement(tmp_path)
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     assert data["stages"] == STAGES and len(STAGES) == 7
-    assert [c["id"] for c in data["clients"]] == ["mayorista", "saas-us", "tienda-min"]
+    assert [c["id"] for c in data["clients"]] == ["mayorista", "saas-us", "tienda-min",
+                                                  "ferreteria-cat"]
     for c in data["clients"]:
         assert (tmp_path / c["data_dir"]).is_dir() and c["id"] in truths
 

@@ -155,10 +155,10 @@ def header_score(cells, spec: TableSpec, explicit: dict) -> int:
 
 #: Words of an amount header saying it is the net base, VAT excluded (``Base imponible``,
 #: ``Importe neto``, ``Subtotal``, ``Net amount``, ``Total sin IVA``, ``Amount excl. VAT``).
-_NET_WORDS = frozenset({"base", "imponible", "neto", "neta", "net", "subtotal", "untaxed",
-                        "liquido"})
+_NET_WORDS = frozenset({"base", "imponible", "imposable", "neto", "neta", "net", "subtotal",
+                        "untaxed", "liquido"})
 #: Word pairs saying the amount excludes VAT or tax.
-_NET_PAIRS = frozenset({("sin", "iva"), ("sin", "impuestos"), ("excl", "vat"),
+_NET_PAIRS = frozenset({("sin", "iva"), ("sin", "impuestos"), ("sense", "iva"), ("excl", "vat"),
                         ("excl", "tax"), ("ex", "vat"), ("excluding", "vat"),
                         ("excluding", "tax"), ("before", "tax"), ("pre", "tax"),
                         ("without", "vat"), ("without", "tax")})
@@ -169,7 +169,8 @@ _GROSS_PAIRS = frozenset({("iva", "incl"), ("iva", "incluido"), ("iva", "inc"),
                           ("including", "vat"), ("including", "tax"), ("vat", "incl"),
                           ("vat", "included"), ("tax", "included"), ("with", "vat"),
                           ("with", "tax"), ("impuestos", "incluidos"), ("igv", "incl"),
-                          ("con", "igv"), ("iva", "incluida")})
+                          ("con", "igv"), ("iva", "incluida"), ("amb", "iva"),
+                          ("iva", "inclos")})
 _GROSS_WORDS = frozenset({"gross"})
 #: Which wording of the amount each table takes first when a file has several: a sale
 #: is worth its net base (VAT goes to the tax office), a receivable is what the

@@ -1,6 +1,6 @@
 """Realistic clients: folders of exports the way clients actually send them.
 
-Three invented companies, each drawn from its own seed and each sending its data in
+Four invented companies, each drawn from its own seed and each sending its data in
 a way the sample companies do not (see each module's docstring for what it varies):
 
 - ``mayorista`` (:mod:`.mayorista`): Spanish wholesaler, ERP exports in Windows-1252
@@ -9,6 +9,9 @@ a way the sample companies do not (see each module's docstring for what it varie
   × unit price without amount, Qualtrics surveys.
 - ``tienda-min`` (:mod:`.tienda_min`): a shop sending only required columns,
   ``YYYYMMDD`` dates, gzipped sales, SurveyMonkey surveys, forty customers.
+- ``ferreteria-cat`` (:mod:`.ferreteria_cat`): a Catalan hardware shop, required columns
+  only under Catalan headers, Excel workbooks with dates as Excel serial numbers,
+  SurveyMonkey Excel exports of both surveys.
 
 Written apart from the sample generator on purpose: a reader or stage tuned to the
 samples is tested here on data it has not seen.
@@ -17,7 +20,7 @@ samples is tested here on data it has not seen.
 >>> make_engagement(tmp)                                          # doctest: +SKIP
 
 From a shell (inside ``tests/``): ``python -m realistic_clients OUT [--seed N]`` writes
-the three folders and ``OUT/engagement.yaml`` for ``crmlib validate`` and ``crmlib run``.
+the four folders and ``OUT/engagement.yaml`` for ``crmlib validate`` and ``crmlib run``.
 """
 
 from __future__ import annotations
@@ -26,13 +29,14 @@ from pathlib import Path
 
 import yaml
 
-from . import mayorista, saas_us, tienda_min
+from . import ferreteria_cat, mayorista, saas_us, tienda_min
 from ._base import AS_OF, ClientTruth
 
 __all__ = ["AS_OF", "DEFAULT_SEED", "KINDS", "STAGES", "ClientTruth", "make_client",
            "make_engagement"]
 
-KINDS = {"mayorista": mayorista, "saas-us": saas_us, "tienda-min": tienda_min}
+KINDS = {"mayorista": mayorista, "saas-us": saas_us, "tienda-min": tienda_min,
+         "ferreteria-cat": ferreteria_cat}
 STAGES = ["01_identify", "02_differentiate", "03_interact", "04_personalize", "05_readiness",
           "06_servqual", "07_collections"]
 DEFAULT_SEED = 20241231
@@ -43,7 +47,7 @@ def make_client(kind: str, folder, *, seed: int = DEFAULT_SEED) -> ClientTruth:
 
     Parameters
     ----------
-    kind : {"mayorista", "saas-us", "tienda-min"}
+    kind : {"mayorista", "saas-us", "tienda-min", "ferreteria-cat"}
     folder : str or path
     seed : int
         Same kind and seed, same files, byte for byte.
@@ -59,7 +63,7 @@ def make_client(kind: str, folder, *, seed: int = DEFAULT_SEED) -> ClientTruth:
 
 
 def make_engagement(folder, *, seed: int = DEFAULT_SEED, kinds=None) -> tuple[Path, dict]:
-    """Write the three clients under ``folder/<client id>/`` and ``folder/engagement.yaml``
+    """Write the clients (all four, or ``kinds``) under ``folder/<client id>/`` and ``folder/engagement.yaml``
     listing them with all seven stages.
 
     Returns

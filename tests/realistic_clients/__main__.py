@@ -1,4 +1,4 @@
-"""Write the three realistic clients and their engagement file into a folder.
+"""Write the four realistic clients and their engagement file into a folder.
 
     cd tests && python -m realistic_clients OUT [--seed N]
 

@@ -340,9 +340,25 @@ def _sm_meta(rng, k: int, ts: dt.datetime) -> list[str]:
             "", ""]
 
 
+def _write_surveymonkey(path: Path, rows: list[list[str]]) -> None:
+    """SurveyMonkey's CSV export, or its Excel export (``.xlsx``: the same two header rows,
+    ids and numeric answers as number cells)."""
+    if path.suffix != ".xlsx":
+        write_rows(path, rows, newline="\r\n")
+        return
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Sheet"
+    for k, row in enumerate(rows):
+        ws.append([v or None for v in row] if k < 2 else [_xlsx_value(v) for v in row])
+    save_xlsx(wb, path)
+
+
 def surveymonkey_servqual(rng, ans: ServqualAnswers, path: Path, *, language: str) -> list[str]:
-    """SurveyMonkey CSV (two header rows: question on the first column of its block, the grid
-    row below); numeric answers. Only the parts asked. Returns the Respondent IDs."""
+    """SurveyMonkey CSV or xlsx (two header rows: question on the first column of its block,
+    the grid row below); numeric answers. Only the parts asked. Returns the Respondent IDs."""
     top, sub = list(_SM_META), [""] * len(_SM_META)
     for part in ("expectation", "perception"):
         for k, it in enumerate(ans.items):
@@ -355,16 +371,18 @@ def surveymonkey_servqual(rng, ans: ServqualAnswers, path: Path, *, language: st
         rids.append(meta[0])
         rows.append(meta + [_label(v, None) for v in ans.expectation[r]]
                     + [_label(v, None) for v in ans.perception[r]])
-    write_rows(path, rows, newline="\r\n")
+    _write_surveymonkey(path, rows)
     return rids
 
 
 def surveymonkey_readiness(rng, ans: ReadinessAnswers, path: Path, *, language: str,
-                           group_labels: dict) -> list[str]:
-    """SurveyMonkey CSV of the readiness form: the group as a single-choice question
-    (sub row "Response"), the current-scenario grid answered with the scale's labels."""
+                           group_labels: dict, use_anchor_labels: bool = True) -> list[str]:
+    """SurveyMonkey CSV or xlsx of the readiness form: the group as a single-choice question
+    (sub row "Response"), the current-scenario grid answered with the scale's labels (or
+    with numbers, ``use_anchor_labels=False``)."""
     inst = instrument("one-to-one")
-    anchors = {int(k): v for k, v in inst["scale"]["anchors"][language].items()}
+    anchors = {int(k): v for k, v in inst["scale"]["anchors"][language].items()} \
+        if use_anchor_labels else None
     top = list(_SM_META) + [GROUP[language]]
     sub = [""] * len(_SM_META) + ["Response"]
     blocks = [("current", ans.current)]
@@ -383,7 +401,7 @@ def surveymonkey_readiness(rng, ans: ReadinessAnswers, path: Path, *, language: 
         for _, values in blocks:
             row += [_label(v, anchors) for v in values[r]]
         rows.append(row)
-    write_rows(path, rows, newline="\r\n")
+    _write_surveymonkey(path, rows)
     return rids
 
 
