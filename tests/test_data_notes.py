@@ -66,3 +66,45 @@ def test_a_misspelt_survey_setting_in_dataset_yaml_is_refused_with_the_closest_n
     (tmp_path / "dataset.yaml").write_text("survey: servqual\n", encoding="utf-8")
     with pytest.raises(DataError, match="survey must be a mapping"):
         read_dataset_config(tmp_path)
+
+
+def _survey_engagement(tmp_path, kind):
+    from realistic_clients import make_engagement
+
+    path, truths = make_engagement(tmp_path, kinds=[kind])
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["stages"] = ["06_servqual"]
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return path, tmp_path / next(iter(truths))
+
+
+def test_validate_counts_the_respondents_a_survey_export_carries(tmp_path):
+    """Before, ``validate`` looked only at file names: a Qualtrics export with importance
+    points, overall rating and customer type still got the notes "section 'regression'
+    (and 'segments', 'ipa') will be replaced by a sentence", which the report then showed."""
+    from crmlib import io
+
+    path, folder = _survey_engagement(tmp_path, "saas-us")
+    assert "servqual_respondents" in io.client_tables(folder)
+    problems = validate_engagement(path)
+    assert list(problems) == []
+    locked = [n for n in problems.notes if "06_servqual" in n]
+    assert not [n for n in locked if any(f"'{k}'" in n for k in ("regression", "segments",
+                                                                   "ipa"))], locked
+    assert any("'zone'" in n for n in locked)        # no adequate/desired grids: still said
+
+
+def test_an_export_without_respondent_questions_derives_no_respondents(tmp_path):
+    """A SurveyMonkey export with only the two grids: no respondents table is made up
+    (an id column alone), so validate and the report both say what would unlock the
+    importance and segment sections."""
+    from crmlib import io
+
+    path, folder = _survey_engagement(tmp_path, "tienda-min")
+    assert "servqual_respondents" not in io.client_tables(folder)
+    assert io.read_client_table(folder, "servqual_respondents", optional=True) is None
+    data = stages.load("06_servqual", folder)
+    assert data.servqual_respondents is None
+    problems = validate_engagement(path)
+    assert list(problems) == []
+    assert any("'ipa'" in n and "servqual_respondents" in n for n in problems.notes)

@@ -506,7 +506,6 @@ def validate_engagement(engagement, *, language: str | None = None, notebooks=No
     """
     from crmlib import io, stages
     from crmlib.exceptions import DataError
-    from crmlib.schemas import TABLES
 
     problems = stages.Findings()
     try:
@@ -520,7 +519,7 @@ def validate_engagement(engagement, *, language: str | None = None, notebooks=No
     for job in jobs:
         by_client.setdefault(job.client_id, []).append(job)
     for client in eng.clients:
-        tables = [t for t in TABLES if io.client_files(client.data_dir, t)]
+        tables = io.client_tables(client.data_dir)
         if not tables:
             problems.append(f"client {client.id}: no table file in its data folder")
         columns: dict[str, set] = {}

@@ -55,6 +55,7 @@ __all__ = [
     "OPTIONS",
     "Note",
     "client_files",
+    "client_tables",
     "has_client_table",
     "likert_labels",
     "parse_likert",
@@ -384,6 +385,34 @@ def _read_client_table(folder: Path, table: str, optional: bool, options: dict):
     out.attrs = {"source": [str(p) for p in files],
                  "notes": [n for f in frames for n in f.attrs.get("notes", [])],
                  "unrecognised": [u for f in frames for u in f.attrs.get("unrecognised", [])]}
+    return out
+
+
+def client_tables(data_dir) -> list[str]:
+    """The tables a client folder provides, in contract order.
+
+    Every table with a file (:func:`client_files`), and the tables derived from a
+    survey export: ``servqual_respondents`` when the export saved as
+    ``servqual_responses`` carries respondent questions (importance points,
+    overall rating, customer type) and there is no file of its own. This is
+    what a stage can read, so ``validate`` checks stages against it rather than
+    against the file names alone.
+    """
+    from crmlib.schemas import TABLES
+
+    folder = Path(data_dir)
+    out = []
+    for table in TABLES:
+        if client_files(folder, table):
+            out.append(table)
+        elif table in SURVEY_TABLES and SURVEY_TABLES[table] != table \
+                and client_files(folder, SURVEY_TABLES[table]):
+            try:
+                derived = read_client_table(folder, table, optional=True)
+            except DataError:
+                continue  # the export's own problem is reported under its table
+            if derived is not None:
+                out.append(table)
     return out
 
 

@@ -163,6 +163,8 @@ def read_client_survey(folder, table: str, files: list, *, options: dict | None 
                                      f"the folder ({names}); keep one of them")],
                         source=str(folder))
     frames = [_from_export(w, table, str(p), config) for p, w in exports]
+    if not files and all(list(f.columns) == ["respondent_id"] for f in frames):
+        return None  # the export asked no respondent question: nothing to derive
     if len(frames) == 1:
         return frames[0]
     out = pd.concat(frames, ignore_index=True)
