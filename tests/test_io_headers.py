@@ -196,3 +196,37 @@ def test_tax_id_completeness_counts_the_erp_nif_cif_column(tmp_path):
     q = identify.quality_profile(customers, tx, as_of="2024-12-31").set_index(["check", "field"])
     assert q.loc[("completeness", "tax_id"), "n_ok"] == 13
     assert q.loc[("completeness", "tax_id"), "n_problem"] == 0
+
+
+@pytest.mark.parametrize("table, header, row, expected", [
+    ("customers", "Codi client;Nom;Correu electrònic;Telèfon;Població;Data d'alta",
+     "C1;Fusteria Roca SL;a@b.cat;972000000;Olot;01/02/2023",
+     ["customer_id", "name", "email", "phone", "city", "created_at"]),
+    ("transactions", "Núm. factura;Data;Client;Article;Quantitat;Preu;Import",
+     "F1;15/03/2024;C1;Cargols;2;1,50;3,00",
+     ["customer_id", "date", "amount", "quantity", "unit_price", "product", "invoice_id"]),
+    ("interactions", "Núm. incidència;Client;Data obertura;Data tancament;Canal;Tipus;Estat;Motiu",
+     "I1;C1;15/03/2024;16/03/2024;Telèfon;Reclamació;Tancada;Entrega",
+     ["interaction_id", "customer_id", "opened_at", "closed_at", "channel", "kind", "status",
+      "category"]),
+    ("invoices", "Núm. factura;Client;Data factura;Venciment;Data cobrament;Import;Cobrat",
+     "F1;C1;01/02/2024;03/03/2024;10/03/2024;121,00;121,00",
+     ["invoice_id", "customer_id", "issued_at", "due_at", "paid_at", "amount", "paid_amount"]),
+])
+def test_catalan_erp_headers(tmp_path, table, header, row, expected):
+    f = tmp_path / f"{table}.csv"
+    f.write_bytes(f"{header}\r\n{row}\r\n".encode("cp1252"))
+    df = read_table(f, table, as_of="2024-12-31")
+    assert set(expected) <= set(df.columns), list(df.columns)
+    assert df.attrs["unrecognised"] == []
+    if table == "interactions":
+        assert df["kind"].tolist() == ["complaint"]
+
+
+def test_catalan_net_base_beside_the_total_with_vat(tmp_path):
+    f = tmp_path / "transactions.csv"
+    f.write_text("Client;Data;Base imposable;Total amb IVA\nC1;15/03/2024;100,00;121,00\n",
+                 encoding="utf-8")
+    df = read_table(f, "transactions", as_of="2024-12-31")
+    assert df["amount"].tolist() == [100.0]
+    assert any("'Base imposable'" in n for n in df.attrs["notes"])
