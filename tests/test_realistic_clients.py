@@ -269,6 +269,27 @@ def _known_answers(kind: str, folder: Path, truth, out: Path) -> list[str]:
     return wrong
 
 
+def _report_texts(kind: str, manifest: pd.DataFrame, base: Path) -> list[str]:
+    """What the reports say about how the files were read: no folder of this machine in
+    them, and for the wholesaler the net base named as the sales amount."""
+    import html
+
+    wrong = []
+    texts = {}
+    for stage, path in zip(manifest["stage"], manifest["html"]):
+        if path and Path(path).exists():
+            texts[stage] = html.unescape(Path(path).read_text(encoding="utf-8"))
+    for stage, text in texts.items():
+        for folder in {str(base), str(base.resolve())}:
+            if folder in text:
+                wrong.append(f"{stage}: the report shows a path of this machine ({folder})")
+    if kind == "mayorista":
+        text = texts.get("02_differentiate", "")
+        if "«Base imponible»" not in text or "'Importe'" not in text:
+            wrong.append("02_differentiate does not say the sales amount is the net base")
+    return wrong
+
+
 @pytest.mark.slow
 @pytest.mark.notebook
 @pytest.mark.parametrize("kind", sorted(KINDS))
@@ -300,5 +321,6 @@ def test_realistic_client_runs_every_stage(tmp_path, kind):
                 row = manifest[manifest["stage"] == stage]
                 error = row["error"].iloc[0] if len(row) else "not in the manifest"
                 problems.append(f"{stage}: {done.get(stage, 'missing')}: {_short(error)}")
+        problems += _report_texts(kind, manifest, tmp_path)
     problems += _known_answers(kind, folder, truth, out)
     assert not problems, f"{kind}:\n- " + "\n- ".join(problems)

@@ -9,6 +9,7 @@ missing, or :func:`crmlib.batch.run_engagement` runs every stage notebook for re
 
 from __future__ import annotations
 
+import html
 import tempfile
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from stage_clients import OPTIONAL_TABLES, make_client, optional_columns
 
 from crmlib import stages
 from crmlib.batch import run_engagement, validate_engagement
+from crmlib.i18n import t
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 TABLES = ("customers", "transactions", "interactions", "invoices", "readiness_responses",
@@ -37,15 +39,34 @@ def _engagement(base: Path, folder: Path, stage: str) -> Path:
 
 
 @st.composite
-def client_shapes(draw):
+def client_shapes(draw, stage: str):
+    """A client for ``stage``: random optional columns left out of every table, any subset
+    of the tables the stage reads only when present (and of those it does not read) left
+    out, and now and then one table the stage requires."""
+    declared = stages.STAGES[stage]
     drop_columns = {t: draw(st.lists(st.sampled_from(optional_columns(t)), unique=True))
                     for t in TABLES + OPTIONAL_TABLES if optional_columns(t)}
-    optional_gone = draw(st.lists(st.sampled_from(OPTIONAL_TABLES), unique=True))
+    optional = tuple(dict.fromkeys(
+        declared.optional + OPTIONAL_TABLES
+        + tuple(t for t in TABLES if t not in declared.tables)))
+    optional_gone = draw(st.lists(st.sampled_from(optional), unique=True))
     # now and then a table a stage requires goes missing too: validate must catch it
-    required_gone = draw(st.lists(st.sampled_from(TABLES), unique=True, max_size=1)
-                         | st.just([]))
+    required_gone = draw(st.lists(st.sampled_from(tuple(declared.requires)), unique=True,
+                                  max_size=1) | st.just([]))
     seed = draw(st.integers(0, 10_000))
     return seed, drop_columns, tuple(optional_gone) + tuple(required_gone)
+
+
+def _locked_sections(notes, stage: str) -> list[str]:
+    """The sections ``validate`` says will become a sentence for ``stage``."""
+    import re
+
+    found = []
+    for note in notes:
+        m = re.match(rf"client shop, stage {stage}: section '([a-z_]+)' will be replaced", note)
+        if m:
+            found.append(m.group(1))
+    return found
 
 
 # One property per stage, so that the runs spread over the test workers; the stages of
@@ -58,9 +79,9 @@ def client_shapes(draw):
           phases=(Phase.explicit, Phase.reuse, Phase.generate),
           suppress_health_check=[HealthCheck.too_slow,
                                  HealthCheck.function_scoped_fixture])
-@given(shape=client_shapes())
-def test_valid_client_runs_the_stage(stage, shape):
-    seed, drop_columns, drop_tables = shape
+@given(data=st.data())
+def test_valid_client_runs_the_stage(stage, data):
+    seed, drop_columns, drop_tables = data.draw(client_shapes(stage), label="client")
     with tempfile.TemporaryDirectory() as tmp:
         base = Path(tmp)
         folder = make_client(base / "shop", seed=seed, drop_columns=drop_columns,
@@ -80,6 +101,10 @@ def test_valid_client_runs_the_stage(stage, shape):
         failed = manifest[manifest["status"] != "completed"]
         assert failed.empty, failed[["stage", "error"]].to_string()
         assert list(manifest["stage"]) == [stage]
+        # every section validate announced as locked reads as its sentence in the report
+        report = html.unescape(Path(manifest["html"].iloc[0]).read_text(encoding="utf-8"))
+        for key in _locked_sections(problems.notes, stage):
+            assert t(f"stages.{stage}.{key}", "en") in report, key
 
 
 @pytest.mark.slow
