@@ -86,3 +86,37 @@ def test_receivables_paid_columns_of_billing_tools(tmp_path):
     assert df["paid_at"].tolist() == [pd.Timestamp("2024-04-20")]
     assert df["paid_amount"].tolist() == [1500.0]
     assert df.attrs["unrecognised"] == []
+
+
+def test_a_contact_list_with_a_company_column_keeps_the_person_as_name(tmp_path):
+    """A CRM contact list names the person and, beside, the company they work for: the
+    company is no second claim on ``name`` (the file would be refused as ambiguous)."""
+    f = tmp_path / "customers.csv"
+    f.write_text("ID,Nombre,Apellidos,Empresa\nC1,Ana,Puig,Fusteria Roca SL\n",
+                 encoding="utf-8")
+    df = read_table(f, "customers")
+    assert df["name"].tolist() == ["Ana Puig"]
+    assert df["Empresa"].tolist() == ["Fusteria Roca SL"]
+
+
+@pytest.mark.parametrize("first, last", [("First Name", "Last Name"), ("Nombre", "Apellidos"),
+                                         ("Nom", "Cognoms")])
+def test_first_name_and_surname_make_the_customer_name(tmp_path, first, last):
+    """HubSpot, Salesforce and Zoho contact lists (and Spanish and Catalan ones) give the
+    first name and the surname apart: before, ``First Name`` was no name (the file was
+    refused) and ``Nombre`` beside ``Apellidos`` kept the first name alone."""
+    f = tmp_path / "customers.csv"
+    f.write_text(f"Record ID,{first},{last},Email\n1,Ana,Puig Serra,a@b.cat\n2,Joan,,j@b.cat\n"
+                 f"3,,Vidal,v@b.cat\n", encoding="utf-8")
+    df = read_table(f, "customers")
+    assert df["name"].tolist() == ["Ana Puig Serra", "Joan", "Vidal"]
+    assert first not in df.columns and last not in df.columns
+    assert df.attrs["unrecognised"] == []
+    assert any(f"'{first}'" in n and f"'{last}'" in n for n in df.attrs["notes"])
+
+
+def test_a_column_map_to_name_is_not_overridden_by_the_join(tmp_path):
+    f = tmp_path / "customers.csv"
+    f.write_text("ID,First Name,Last Name,Display\n1,Ana,Puig,Ana P.\n", encoding="utf-8")
+    df = read_table(f, "customers", column_map={"Display": "name"})
+    assert df["name"].tolist() == ["Ana P."]

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from crmlib.exceptions import DataProblem, ParameterError
-from crmlib.io._columns import match_columns, unrecognised
+from crmlib.io._columns import match_columns, norm, unrecognised
 from crmlib.io._notes import Note, display
 from crmlib.io._parse import (
     date_order_evidence,
@@ -26,6 +26,40 @@ from crmlib.io._parse import (
     parse_numbers,
 )
 from crmlib.schemas import TableSpec, check, table_spec
+
+#: Headers of a first name and of a surname, as CRM contact lists split a person's name
+#: (HubSpot, Salesforce and Zoho contacts; Spanish and Catalan lists).
+FIRST_NAME = frozenset({"first_name", "firstname", "given_name", "nombre", "nom",
+                        "person_first_name", "nombre_de_pila"})
+LAST_NAME = frozenset({"last_name", "lastname", "surname", "family_name", "apellidos",
+                       "apellido", "cognoms", "cognom", "person_last_name",
+                       "primer_apellido"})
+
+
+def _join_name(frame, headers, renames: dict, dropped, explicit: dict):
+    """A customer list giving the first name and the surname apart: ``(name series,
+    first-name position, surname position, positions used)``, else None.
+
+    Taken when no header is mapped to ``name`` in ``column_map`` and either no header
+    gives the name or the one that does is a first-name header (``Nombre`` beside
+    ``Apellidos``). Each part is trimmed; a row with one part has that part alone.
+    """
+    if "name" in {v for v in explicit.values() if v}:
+        return None
+    free = [p for p in range(len(headers)) if p not in dropped
+            and (p not in renames or renames[p] == "name")]
+    first = [p for p in free if norm(headers[p]) in FIRST_NAME]
+    last = [p for p in free if norm(headers[p]) in LAST_NAME and p not in renames]
+    named = [p for p, c in renames.items() if c == "name"]
+    if len(first) != 1 or len(last) != 1 or any(p not in first for p in named):
+        return None
+
+    def part(p):
+        s = frame.iloc[:, p]
+        return s.astype(object).where(s.notna(), "").astype(str).str.strip()
+
+    series = (part(first[0]) + " " + part(last[0])).str.strip()
+    return series, first[0], last[0], (first[0], last[0])
 
 
 def _amount_note(table: str, decided: dict, file: str) -> Note:
@@ -58,13 +92,25 @@ def _coerce(frame: pd.DataFrame, spec: TableSpec, explicit: dict, *, kind: str, 
     for i in keep:
         label = positions.get(i, str(frame.columns[i]))
         cols[label] = frame.iloc[:, i]
-    canonical = [c.name for c in spec.columns if c.name in positions.values()]
-    extras = [k for k in cols if k not in canonical]
     file = display(name)
     notes = info.setdefault("notes", [])
+    joined = _join_name(frame, raw_headers, renames, dropped, explicit) \
+        if table == "customers" else None
+    if joined is not None:
+        series, first, last, used = joined
+        for p in used:  # the parts give way to the name made of them
+            cols.pop(renames.get(p, str(frame.columns[p])), None)
+        cols["name"] = series
+        positions = {**positions, **{p: "name" for p in used}}
+        decided.append({"column": "name", "positions": list(used), "others": []})
+        notes.append(Note("io.note.name_joined", file=file, first=raw_headers[first],
+                          last=raw_headers[last]))
+    canonical = [c.name for c in spec.columns if c.name in positions.values()]
+    extras = [k for k in cols if k not in canonical]
     set_aside = {p for d in decided for p in d["positions"]}
     for d in decided:
-        notes.append(_amount_note(table, d, file))
+        if d["column"] == "amount":
+            notes.append(_amount_note(table, d, file))
     unknown = unrecognised(raw_headers, set(renames) | set_aside, set(dropped), spec,
                            set(canonical))
     for u in unknown:

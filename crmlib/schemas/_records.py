@@ -45,9 +45,8 @@ _add(TableSpec(
                     "nombre del cliente", "cliente nombre",
                     # CRM exports: Salesforce, HubSpot, Zoho, Pipedrive
                     "account name", "account_name", "company name", "organization - name",
-                    "organization name", "organisation name", "contact name",
-                    "nombre de la cuenta", "nombre de cuenta", "nombre de la empresa",
-                    "nombre empresa", "empresa", "deal - organization",
+                    "organization name", "organisation name", "nombre de la cuenta",
+                    "nombre de cuenta", "deal - organization",
                     # Catalan
                     "nom", "nom client", "nom del client", "raó social", "nom i cognoms",
                     "nom fiscal")),
