@@ -11,8 +11,9 @@ with its source-file lines.
 
 Whatever the loader settles that the file leaves open (the order of day and
 month, numbers in a date column, an amount worked out from quantity and unit
-price, merged cells filled down, the sheet used, a header it does not know)
-is said in ``df.attrs["notes"]``, sentences readable in Spanish or English
+price, the net base taken over the total with VAT, a name made of first name
+and surname, merged cells filled down, the sheet used, a header it does not
+know) is said in ``df.attrs["notes"]``, sentences readable in Spanish or English
 with :func:`read_notes`; headers no column takes are also listed in
 ``df.attrs["unrecognised"]`` and, for a whole client folder, by
 :func:`unrecognised_columns`. A ticket system's event log is read as the
@@ -25,6 +26,10 @@ answers turned into numbers by :func:`parse_likert`. Saved in a client folder as
 :func:`read_client_table` as the long table (and ``servqual_respondents`` derived
 from it); importance points written as percentages are read by
 :func:`points_of_100`.
+
+Messages about a client folder (:func:`read_client_table`, and through it
+``crmlib validate`` and the stage reports) name each file as the folder holds
+it (``ventas.csv``), never by a full path.
 
 The consultant's match-override file of :mod:`crmlib.identify` is read by
 :func:`read_match_overrides`, its rows numbered by file line.
