@@ -133,6 +133,16 @@ def _store_rows(job: Job, record: dict) -> list[dict]:
     return rows
 
 
+def _recorded_view(job: Job):
+    """The customer view the job recorded (``tables/customer_view.parquet``), or None."""
+    from crmlib.store import TABLES_FOLDER, read_tables
+
+    path = _job_dir(job) / TABLES_FOLDER / "customer_view.parquet"
+    if not path.is_file():
+        return None
+    return read_tables(path.parent).get("customer_view")
+
+
 def _flatten(values: dict, prefix: str = "") -> dict:
     out = {}
     for k, v in values.items():
@@ -361,6 +371,9 @@ def _run_locked(run_id, out_path, store_target, stage_jobs, portfolio_jobs, note
                     (action == "executed" or fresh_store):
                 try:
                     stored.upsert(_store_rows(job, record), run_at=record.get("started_at"))
+                    view = _recorded_view(job)
+                    if view is not None:
+                        stored.put_view(job.client_id, view, engagement=job.engagement)
                 except Exception as exc:  # noqa: BLE001 - the outputs are on disk; say so
                     note_once("store", f"figures not saved in the results store "
                                        f"({type(exc).__name__}: {str(exc)[:200]}); the reports "
