@@ -14,6 +14,7 @@ so a consultant can set a client against earlier ones with
 from __future__ import annotations
 
 import datetime as _dt
+import math
 import os
 import time
 from pathlib import Path
@@ -26,10 +27,10 @@ from crmlib.exceptions import MissingDependencyError, ParameterError
 
 __all__ = [
     "COLUMNS",
+    "VIEW_TYPES",
     "DuckDBStore",
     "PostgresStore",
     "ResultsStore",
-    "VIEW_TYPES",
     "compare_with_portfolio",
     "duckdb_problem",
     "figure_label",
@@ -654,7 +655,7 @@ def _arrow_ready(table: pd.DataFrame) -> pd.DataFrame:
         try:
             pa.array(out[c], from_pandas=True)
         except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
-            out[c] = out[c].map(lambda v: v if v is None or (isinstance(v, float) and v != v)
+            out[c] = out[c].map(lambda v: v if v is None or (isinstance(v, float) and math.isnan(v))
                                 else str(v))
     return out
 

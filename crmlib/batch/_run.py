@@ -135,12 +135,10 @@ def _store_rows(job: Job, record: dict) -> list[dict]:
 
 def _recorded_view(job: Job):
     """The customer view the job recorded (``tables/customer_view.parquet``), or None."""
-    from crmlib.store import TABLES_FOLDER, read_tables
+    from crmlib.store import TABLES_FOLDER
 
     path = _job_dir(job) / TABLES_FOLDER / "customer_view.parquet"
-    if not path.is_file():
-        return None
-    return read_tables(path.parent).get("customer_view")
+    return pd.read_parquet(path) if path.is_file() else None
 
 
 def _flatten(values: dict, prefix: str = "") -> dict:

@@ -69,3 +69,39 @@ def _empty_view(language: str) -> pd.DataFrame:
     out.attrs["missing_keys"] = {"transactions": ["view.missing.transactions", {}]}
     out.attrs["missing"] = {"transactions": t("view.missing.transactions", language)}
     return out
+
+
+def most_valuable(view: pd.DataFrame) -> pd.DataFrame:
+    """The view's most valuable customers as a value table (the columns of
+    :func:`crmlib.differentiate.most_valuable`).
+
+    They are those the view marks ``is_most_valuable``: the top share by value on
+    the stated window, so a customer lost for a year, with no sales in it, is
+    never among them (all-time value would keep them).
+
+    Returns
+    -------
+    DataFrame
+        ``customer_id``, ``value``, ``share``, ``cum_share``,
+        ``cum_customer_share`` and ``pareto_class``, by value descending;
+        ``attrs["value_window"]`` is the view's window.
+    """
+    cols = ["customer_id", "value", "share", "cum_share", "cum_customer_share",
+            "pareto_class"]
+    if view.empty:
+        return pd.DataFrame(columns=cols)
+    ranked = view.sort_values(["value_rank", "customer_id"], kind="mergesort")
+    n = len(ranked)
+    share = ranked["value_share"].astype(float).fillna(0.0)
+    table = pd.DataFrame({
+        "customer_id": ranked["customer_id"].to_numpy(),
+        "value": ranked["value"].astype(float).to_numpy(),
+        "share": share.to_numpy(),
+        "cum_share": share.cumsum().to_numpy(),
+        "cum_customer_share": [(k + 1) / n for k in range(n)],
+        "pareto_class": ranked["pareto_class"].to_numpy(),
+    })
+    keep = ranked["is_most_valuable"].fillna(False).astype(bool).to_numpy()
+    out = table[keep].reset_index(drop=True)
+    out.attrs["value_window"] = view.attrs.get("value_window")
+    return out
