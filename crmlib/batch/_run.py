@@ -22,6 +22,7 @@ from crmlib.batch._engagement import (
     PORTFOLIO_PREFIX,
     STORE_FILE,
     SUMMARY_FILE,
+    SUMMARY_PREFIX,
     load_engagement,
 )
 from crmlib.batch._execute import _job_dir, _read_job_record, is_disk_full_text, is_up_to_date
@@ -365,7 +366,7 @@ def _run_locked(run_id, out_path, store_target, stage_jobs, portfolio_jobs, note
             rows.append(_manifest_row(run_id, job, record, action))
             settled.add(job.key)
             if stored is not None and record.get("status") == "completed" and \
-                    not job.stage.startswith(PORTFOLIO_PREFIX) and \
+                    not job.stage.startswith((PORTFOLIO_PREFIX, SUMMARY_PREFIX)) and \
                     (action == "executed" or fresh_store):
                 try:
                     stored.upsert(_store_rows(job, record), run_at=record.get("started_at"))
