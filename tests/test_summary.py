@@ -1,0 +1,119 @@
+"""The engagement summary: it reads what the stages recorded, points every finding and action
+to a real section of a stage report, and shows the consistency check's result."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import view_support as S
+
+from crmlib import collections, personalize, store, summary
+from crmlib import differentiate as dif
+from crmlib.i18n import catalog
+from crmlib.view import customer_view, most_valuable
+
+NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
+
+
+def _stage(folder: Path, stage: str, values: dict, tables: dict) -> None:
+    out = folder / stage
+    out.mkdir(parents=True)
+    (out / "results.json").write_text(json.dumps({"stage": stage, "values": values},
+                                                 default=float), encoding="utf-8")
+    store.write_tables(tables, out / store.TABLES_FOLDER)
+
+
+def _record(folder: Path, *, plan_change=None) -> Path:
+    """A client folder as an engagement run leaves it, from the constructed company."""
+    tx, it, inv = S.transactions(), S.interactions(), S.invoices()
+    view = customer_view(tx, customers=S.customers(), interactions=it, invoices=inv,
+                         as_of=S.AS_OF, clv_time_unit=None)
+    plan = personalize.treatment_plan(view, language="en")
+    if plan_change is not None:
+        plan = plan_change(plan)
+    pareto = dif.pareto_table(tx, as_of=S.AS_OF)
+    dec = dif.decliners(tx, as_of=S.AS_OF)
+    _stage(folder, "02_differentiate",
+           {"pareto": dict(dif.pareto_summary(pareto)),
+            "decliners": dict(dif.decliners_summary(dec))},
+           {"most_valuable": most_valuable(view),
+            "growth_potential": dif.growth_potential(tx, as_of=S.AS_OF)})
+    _stage(folder, "04_personalize", {}, {"customer_view": view, "treatment_plan": plan})
+    _stage(folder, "07_collections", {},
+           {"dunning_plan": collections.dunning_plan(inv, as_of=S.AS_OF, view=view)})
+    return folder
+
+
+def _real_sections(stage: str) -> set[str]:
+    text = (NOTEBOOKS / f"{stage}.ipynb").read_text(encoding="utf-8")
+    return set(re.findall(r'report\.section\(\\"([a-z_.0-9]+)\\"', text))
+
+
+@pytest.mark.parametrize("language", ["es", "en"])
+def test_findings_and_actions_point_to_sections_the_stage_reports_show(tmp_path, language):
+    result = summary.engagement_summary(_record(tmp_path / "c"), language=language)
+    assert result["stages"] == ["02_differentiate", "04_personalize", "07_collections"]
+    assert len(result["findings"]) >= 3 and len(result["actions"]) >= 2
+    for table in (result["findings"], result["actions"]):
+        assert len(table) <= 10
+        assert table["rank"].tolist() == list(range(1, len(table) + 1))
+        for r in table.itertuples():
+            assert r.section in _real_sections(r.stage), (r.stage, r.section)
+            assert r.section_title == catalog()[f"{r.section}.title"][language]
+    # the decliner is among the customers to visit, named with the name the client gave
+    visit = result["actions"][result["actions"]["action"].str.contains(
+        "Visit" if language == "en" else "Visitar")]
+    assert len(visit) == 1 and "Cliente decl (decl)" in visit["action"].iloc[0]
+    # the stages that did not run are said, not skipped silently
+    assert result["missing"] == ["01_identify", "03_interact", "05_readiness", "06_servqual"]
+    assert "Identif" in summary.stages_markdown(result, language=language)
+
+
+def test_a_consistent_client_reads_as_such(tmp_path):
+    result = summary.engagement_summary(_record(tmp_path / "c"), language="en")
+    assert result["consistency"].empty
+    assert "no contradiction" in result["consistency_note"]
+    assert "decliner_grow" in result["consistency"].attrs["run"]
+
+
+def test_a_constructed_contradiction_shows_up_in_the_summary(tmp_path):
+    def grow_the_decliner(plan):
+        return plan.assign(action=plan["action"].where(plan["customer_id"] != "decl", "grow"))
+
+    result = summary.engagement_summary(_record(tmp_path / "c", plan_change=grow_the_decliner),
+                                        language="en")
+    found = result["consistency"]
+    assert "decliner_grow" in set(found["check"])
+    assert list(found.set_index("check").loc["decliner_grow", "items"]) == ["decl"]
+    assert "contradictions found" in result["consistency_note"]
+    assert "decl" in result["consistency_note"]
+    figures = summary.key_figures(result)
+    assert figures["n_contradictions"] == len(found) and "decliner_grow" in \
+        figures["contradictions"]
+
+
+def test_the_summary_records_reader_tables_only(tmp_path):
+    from crmlib.report import Recorder
+
+    result = summary.engagement_summary(_record(tmp_path / "c"), language="es")
+    rec = Recorder(tmp_path / "out", client_id="c", stage="80_summary", language="es")
+    summary.record(rec, result)
+    rec.save()
+    saved = store.read_tables(tmp_path / "out" / store.TABLES_FOLDER)
+    assert set(saved) == {"summary_findings", "summary_actions", "consistency"}
+    assert "section" not in saved["summary_findings"] and "stage" not in saved["summary_actions"]
+    assert (tmp_path / "out" / "tables.xlsx").is_file()
+
+
+def test_recorded_tables_keep_their_columns_and_attrs(tmp_path):
+    view = customer_view(S.transactions(), as_of=S.AS_OF, clv_time_unit=None)
+    mixed = pd.DataFrame({"a": [1, "x", None]})
+    store.write_tables({"customer_view": view, "mixed": mixed}, tmp_path)
+    back = store.read_tables(tmp_path)
+    assert back["customer_view"]["customer_id"].tolist() == view["customer_id"].tolist()
+    assert back["customer_view"].attrs["value_window"] == view.attrs["value_window"]
+    assert back["mixed"]["a"].tolist()[:2] == ["1", "x"]
