@@ -13,7 +13,7 @@ import view_support as S
 
 from crmlib import collections, personalize, store, summary
 from crmlib import differentiate as dif
-from crmlib.i18n import catalog
+from crmlib.i18n import catalog, t
 from crmlib.view import customer_view, most_valuable
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
@@ -117,3 +117,107 @@ def test_recorded_tables_keep_their_columns_and_attrs(tmp_path):
     assert back["customer_view"]["customer_id"].tolist() == view["customer_id"].tolist()
     assert back["customer_view"].attrs["value_window"] == view.attrs["value_window"]
     assert back["mixed"]["a"].tolist()[:2] == ["1", "x"]
+
+
+# --------------------------------------------------------------------------- the real run
+# `crmlib run` on the three sample companies, once per language: the summary notebook ends
+# each client's run and reads what the stages recorded.
+
+SAMPLES_ENGAGEMENT = Path(__file__).resolve().parents[1] / "data_samples" / "engagement.yaml"
+CLIENTS = ["movil-andina", "distribuidora-norte", "hotel-mirador"]
+# checks over the SERVQUAL reading: 06's importance-performance grid is wired to the
+# significance tests and the zone of tolerance in 06, not here
+SERVQUAL_CHECKS = {"overkill_with_shortfall", "low_priority_below_adequate",
+                   "low_priority_top_driver"}
+
+
+@pytest.fixture(scope="module", params=["es", "en"])
+def sample_run(request, tmp_path_factory):
+    import os
+    import subprocess
+
+    from batch_support import crmlib_cmd
+
+    out = tmp_path_factory.mktemp(f"samples-{request.param}") / "out"
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1]))
+    done = subprocess.run(crmlib_cmd("run", SAMPLES_ENGAGEMENT, "--out", out, "--language",
+                                     request.param, "--jobs", "2", "--no-portfolio",
+                                     "--pdf", "no", "--progress", "no"),
+                          check=False, capture_output=True, text=True, env=env, timeout=7200)
+    manifest = pd.read_csv(out / "manifest.csv", keep_default_na=False, dtype=str)
+    return request.param, out, manifest, done
+
+
+def _summary_tables(out, client):
+    return store.read_tables(out / client / "80_summary" / store.TABLES_FOLDER)
+
+
+@pytest.mark.slow
+@pytest.mark.notebook
+def test_the_summary_ends_each_clients_run(sample_run):
+    language, out, manifest, done = sample_run
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert (manifest["status"] == "completed").all(), manifest[["client_id", "stage", "error"]]
+    summaries = manifest[manifest["stage"] == "80_summary"]
+    assert sorted(summaries["client_id"]) == sorted(CLIENTS)
+    heading = "Diez hallazgos clave" if language == "es" else "Ten key findings"
+    for client in CLIENTS:
+        html = (out / client / "80_summary" / "80_summary.html").read_text(encoding="utf-8")
+        assert heading in html
+        tables = _summary_tables(out, client)
+        assert len(tables["summary_findings"]) == 10
+        assert 5 <= len(tables["summary_actions"]) <= 10
+
+
+@pytest.mark.slow
+@pytest.mark.notebook
+def test_summary_findings_name_sections_the_stage_reports_show(sample_run):
+    language, out, _, _ = sample_run
+    import html as html_lib
+
+    titles = {s: t(f"{p}.intro.title", language) for s, p in summary.STAGE_PREFIX.items()}
+    for client in CLIENTS:
+        tables = _summary_tables(out, client)
+        for table in (tables["summary_findings"], tables["summary_actions"]):
+            for r in table.itertuples():
+                stage = next(s for s, title in titles.items() if title == r.report)
+                page = html_lib.unescape(
+                    (out / client / stage / f"{stage}.html").read_text(encoding="utf-8"))
+                assert r.section_title in page, (client, stage, r.section_title)
+
+
+@pytest.mark.slow
+@pytest.mark.notebook
+def test_on_the_samples_the_stages_do_not_contradict_each_other(sample_run):
+    _, out, _, _ = sample_run
+    for client in CLIENTS:
+        results = json.loads((out / client / "80_summary" / "results.json").read_text())
+        figures = results["values"]["summary"]
+        assert len(figures["checks_run"]) >= 13, figures["checks_run"]
+        customer_side = set(figures["contradictions"]) - SERVQUAL_CHECKS
+        assert customer_side == set(), (client, figures["contradictions"])
+
+
+@pytest.mark.slow
+@pytest.mark.notebook
+@pytest.mark.xfail(reason="06's importance-performance reading is wired to the significance "
+                          "tests and zone of tolerance by the SERVQUAL part of the work",
+                   strict=True)
+def test_on_the_samples_servqual_priorities_agree_with_the_tests(sample_run):
+    _, out, _, _ = sample_run
+    for client in CLIENTS:
+        results = json.loads((out / client / "80_summary" / "results.json").read_text())
+        assert results["values"]["summary"]["contradictions"] == [], client
+
+
+@pytest.mark.slow
+@pytest.mark.notebook
+def test_the_store_keeps_each_sample_clients_customer_view(sample_run):
+    _, out, _, _ = sample_run
+    with store.open_store(out / "results.duckdb", read_only=True) as st:
+        for client in CLIENTS:
+            back = st.read_view(client_id=client)
+            view = store.read_tables(out / client / "04_personalize" /
+                                     store.TABLES_FOLDER)["customer_view"]
+            assert back["customer_id"].tolist() == view["customer_id"].tolist()
+            assert back["pareto_class"].tolist() == view["pareto_class"].tolist()
