@@ -112,3 +112,23 @@ def test_without_transactions_the_view_is_empty_and_says_why():
     v = for_stage({"invoices": None}, None, as_of=AS_OF, language="es")
     assert v.empty and list(v.columns) == [c for g in VIEW_COLUMNS.values() for c in g]
     assert "Sin tabla de transacciones" in view_notes(v, language="es")
+
+
+def test_the_complaint_call_list_on_the_view_agrees_with_the_plan(sample):
+    """03's call list reads the view's values (last year's sales), so its customers are those
+    the plan recovers with a named owner within 30 days, first of all the #1."""
+    from crmlib import interact
+
+    name, view, plan = sample
+    folder = SAMPLES / name
+    interactions = stages.load("03_interact", folder).interactions
+    calls = interact.valuable_complainers(interactions, view, as_of=AS_OF)
+    assert len(calls) > 0
+    acts = plan.loc[calls["customer_id"]]
+    assert acts["rule_id"].isin(RECOVERY).all(), acts["rule_id"].value_counts()
+    assert acts["owner"].notna().all()
+    assert (acts["due_by"] <= pd.Timestamp(AS_OF) + pd.Timedelta(days=30)).all()
+    first = calls.iloc[0]
+    assert first["value"] == view.set_index("customer_id").loc[first["customer_id"], "value"]
+    if name == "movil-andina":
+        assert first["customer_id"] == "0029747"
