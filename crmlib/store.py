@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as _dt
 import math
 import os
+import re
 import time
 from pathlib import Path
 
@@ -102,6 +103,17 @@ _VIEW_DDL = ("CREATE TABLE IF NOT EXISTS customer_view (engagement TEXT, client_
              + ", PRIMARY KEY (client_id, customer_id))")
 
 
+_SQL_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
+
+
+def _sql_type(series: pd.Series) -> str:
+    if pd.api.types.is_bool_dtype(series):
+        return "BOOLEAN"
+    if pd.api.types.is_numeric_dtype(series):
+        return "DOUBLE PRECISION"
+    return "TEXT"
+
+
 def _view_cell(value, sql_type: str):
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return None
@@ -169,16 +181,24 @@ class ResultsStore:
     def put_view(self, client_id: str, view: pd.DataFrame, *,
                  engagement: str | None = None) -> int:
         """Store one client's customer view (:func:`crmlib.view.customer_view`), replacing
-        the one stored before; returns the number of customers written."""
+        the one stored before; returns the number of customers written.
+
+        The columns of :data:`VIEW_TYPES` have fixed types; a column the view has beyond
+        them (a verdict a newer stage adds) is added to the table, typed from its values.
+        """
         self._ddl(_VIEW_DDL)
+        types = dict(VIEW_TYPES)
+        for c in view.columns:
+            if c not in types and _SQL_NAME.fullmatch(str(c)):
+                types[c] = _sql_type(view[c])
+                self._ddl(f"ALTER TABLE customer_view ADD COLUMN IF NOT EXISTS {c} {types[c]}")
         self._executemany(f"DELETE FROM customer_view WHERE client_id = {self.placeholder}",
                           [(str(client_id),)])
-        cols = list(VIEW_TYPES)
-        have = [c for c in cols if c in view.columns]
+        cols = list(types)
         data = []
-        for rec in view[have].to_dict("records"):
+        for rec in view.to_dict("records"):
             data.append((engagement, str(client_id),
-                         *[_view_cell(rec.get(c), VIEW_TYPES[c]) for c in cols]))
+                         *[_view_cell(rec.get(c), types[c]) for c in cols]))
         if data:
             ph = ", ".join([self.placeholder] * (len(cols) + 2))
             self._executemany(f"INSERT INTO customer_view (engagement, client_id, "
@@ -186,19 +206,21 @@ class ResultsStore:
         return len(data)
 
     def read_view(self, *, client_id: str | None = None) -> pd.DataFrame:
-        """The stored customer views (of one client), by client and value rank."""
-        self_cols = ["engagement", "client_id", *VIEW_TYPES]
+        """The stored customer views (of one client), by client and value rank: ``engagement``,
+        ``client_id``, the columns of :data:`VIEW_TYPES`, then any added later."""
+        first = ["engagement", "client_id", *VIEW_TYPES]
         if getattr(self, "read_only", False) and not self._has_view_table():
-            return pd.DataFrame(columns=self_cols)
+            return pd.DataFrame(columns=first)
         if not getattr(self, "read_only", False):
             self._ddl(_VIEW_DDL)
-        sql = f"SELECT {', '.join(self_cols)} FROM customer_view"
+        sql = "SELECT * FROM customer_view"
         params = []
         if client_id is not None:
             sql += f" WHERE client_id = {self.placeholder}"
             params.append(str(client_id))
         sql += " ORDER BY client_id, value_rank, customer_id"
-        return self._query(sql, params)
+        frame = self._query(sql, params)
+        return frame[first + [c for c in frame.columns if c not in first]]
 
     def _has_view_table(self) -> bool:
         try:

@@ -315,3 +315,24 @@ def test_reading_a_view_from_a_store_without_one_is_empty(tmp_path):
         st.upsert([{"client_id": "c", "stage": "s", "key": "k", "value": 1.0}])
     with open_store(tmp_path / "r.duckdb", read_only=True) as st:
         assert st.read_view().empty
+
+
+def test_a_verdict_added_to_the_view_later_is_stored_too(tmp_path):
+    import view_support as S
+
+    from crmlib.store import open_store
+    from crmlib.view import customer_view
+
+    view = customer_view(S.transactions(), as_of=S.AS_OF, clv_time_unit=None)
+    path = tmp_path / "r.duckdb"
+    with open_store(path) as st:
+        st.put_view("c1", view)
+        st.put_view("c2", view.assign(share_of_wallet=0.5, funnel_step="loyal",
+                                      **{"Bad name": 1}))
+    with open_store(path, read_only=True) as st:
+        both = st.read_view()
+    assert list(both.columns[-2:]) == ["share_of_wallet", "funnel_step"]
+    by = both.set_index("client_id")
+    assert by.loc["c2", "share_of_wallet"].eq(0.5).all()
+    assert by.loc["c1", "funnel_step"].isna().all()
+    assert "Bad name" not in both.columns
