@@ -14,7 +14,9 @@ so a consultant can set a client against earlier ones with
 from __future__ import annotations
 
 import datetime as _dt
+import math
 import os
+import re
 import time
 from pathlib import Path
 
@@ -26,6 +28,7 @@ from crmlib.exceptions import MissingDependencyError, ParameterError
 
 __all__ = [
     "COLUMNS",
+    "VIEW_TYPES",
     "DuckDBStore",
     "PostgresStore",
     "ResultsStore",
@@ -36,7 +39,10 @@ __all__ = [
     "portfolio_headline",
     "portfolio_summary",
     "portfolio_table",
+    "read_client_results",
+    "read_tables",
     "set_aside",
+    "write_tables",
 ]
 
 COLUMNS = ["engagement", "client_id", "industry", "stage", "key", "value", "value_text", "run_at",
@@ -66,6 +72,59 @@ ON CONFLICT (client_id, stage, key) DO UPDATE SET
     value_text = excluded.value_text, run_at = excluded.run_at,
     crmlib_version = excluded.crmlib_version
 """
+
+
+#: Columns of the stored customer view (``customer_view`` table) beyond ``engagement`` and
+#: ``client_id``: the view's columns (:data:`crmlib.view.VIEW_COLUMNS`) with their SQL type.
+VIEW_TYPES: dict[str, str] = {
+    "customer_id": "TEXT", "name": "TEXT", "account_owner": "TEXT", "value_window": "TEXT",
+    "value": "DOUBLE PRECISION", "value_rank": "DOUBLE PRECISION",
+    "value_share": "DOUBLE PRECISION", "pareto_class": "TEXT", "is_most_valuable": "BOOLEAN",
+    "value_all_time": "DOUBLE PRECISION", "pareto_class_all_time": "TEXT", "segment": "TEXT",
+    "segment_label": "TEXT", "rfm_cell": "TEXT", "lifecycle": "TEXT", "first_purchase": "TEXT",
+    "last_purchase": "TEXT", "days_since_first": "DOUBLE PRECISION",
+    "days_since_last": "DOUBLE PRECISION", "n_purchases": "DOUBLE PRECISION",
+    "is_decliner": "BOOLEAN", "value_at_risk": "DOUBLE PRECISION",
+    "value_at_risk_annual": "DOUBLE PRECISION", "contribution": "DOUBLE PRECISION",
+    "is_below_zero": "BOOLEAN", "p_alive": "DOUBLE PRECISION",
+    "expected_purchases": "DOUBLE PRECISION", "clv": "DOUBLE PRECISION",
+    "n_contacts": "DOUBLE PRECISION", "n_complaints": "DOUBLE PRECISION",
+    "n_open_complaints": "DOUBLE PRECISION", "oldest_open_complaint_days": "DOUBLE PRECISION",
+    "recent_closed_complaints": "DOUBLE PRECISION", "last_complaint_category": "TEXT",
+    "n_praise": "DOUBLE PRECISION", "last_contact_at": "TEXT", "preferred_channel": "TEXT",
+    "on_complaint_call_list": "BOOLEAN", "complaint_days_left_in_window": "DOUBLE PRECISION",
+    "open_balance": "DOUBLE PRECISION", "overdue_amount": "DOUBLE PRECISION",
+    "max_days_overdue": "DOUBLE PRECISION", "overdue_status": "TEXT",
+    "collection_step": "TEXT", "relationship_stage": "TEXT", "next_stage_gap": "TEXT",
+}
+
+_VIEW_DDL = ("CREATE TABLE IF NOT EXISTS customer_view (engagement TEXT, client_id TEXT NOT NULL, "
+             + ", ".join(f"{c} {ty}" for c, ty in VIEW_TYPES.items())
+             + ", PRIMARY KEY (client_id, customer_id))")
+
+
+_SQL_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
+
+
+def _sql_type(series: pd.Series) -> str:
+    if pd.api.types.is_bool_dtype(series):
+        return "BOOLEAN"
+    if pd.api.types.is_numeric_dtype(series):
+        return "DOUBLE PRECISION"
+    return "TEXT"
+
+
+def _view_cell(value, sql_type: str):
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    if sql_type == "BOOLEAN":
+        return bool(value)
+    if sql_type == "DOUBLE PRECISION":
+        value = float(value)
+        return value if np.isfinite(value) else None
+    if isinstance(value, pd.Timestamp):
+        return value.isoformat()
+    return str(value)
 
 
 class ResultsStore:
@@ -118,6 +177,58 @@ class ResultsStore:
         sql += " ORDER BY client_id, stage, key"
         frame = self._query(sql, params)
         return frame.astype({"value": "float64"})
+
+    def put_view(self, client_id: str, view: pd.DataFrame, *,
+                 engagement: str | None = None) -> int:
+        """Store one client's customer view (:func:`crmlib.view.customer_view`), replacing
+        the one stored before; returns the number of customers written.
+
+        The columns of :data:`VIEW_TYPES` have fixed types; a column the view has beyond
+        them (a verdict a newer stage adds) is added to the table, typed from its values.
+        """
+        self._ddl(_VIEW_DDL)
+        types = dict(VIEW_TYPES)
+        for c in view.columns:
+            if c not in types and _SQL_NAME.fullmatch(str(c)):
+                types[c] = _sql_type(view[c])
+                self._ddl(f"ALTER TABLE customer_view ADD COLUMN IF NOT EXISTS {c} {types[c]}")
+        self._executemany(f"DELETE FROM customer_view WHERE client_id = {self.placeholder}",
+                          [(str(client_id),)])
+        cols = list(types)
+        data = []
+        for rec in view.to_dict("records"):
+            data.append((engagement, str(client_id),
+                         *[_view_cell(rec.get(c), types[c]) for c in cols]))
+        if data:
+            ph = ", ".join([self.placeholder] * (len(cols) + 2))
+            self._executemany(f"INSERT INTO customer_view (engagement, client_id, "
+                              f"{', '.join(cols)}) VALUES ({ph})", data)
+        return len(data)
+
+    def read_view(self, *, client_id: str | None = None) -> pd.DataFrame:
+        """The stored customer views (of one client), by client and value rank: ``engagement``,
+        ``client_id``, the columns of :data:`VIEW_TYPES`, then any added later."""
+        first = ["engagement", "client_id", *VIEW_TYPES]
+        if getattr(self, "read_only", False) and not self._has_view_table():
+            return pd.DataFrame(columns=first)
+        if not getattr(self, "read_only", False):
+            self._ddl(_VIEW_DDL)
+        sql = "SELECT * FROM customer_view"
+        params = []
+        if client_id is not None:
+            sql += f" WHERE client_id = {self.placeholder}"
+            params.append(str(client_id))
+        sql += " ORDER BY client_id, value_rank, customer_id"
+        frame = self._query(sql, params)
+        return frame[first + [c for c in frame.columns if c not in first]]
+
+    def _has_view_table(self) -> bool:
+        try:
+            found = self._query("SELECT count(*) AS n FROM information_schema.tables "
+                                "WHERE table_name = 'customer_view'", [])
+        except Exception:  # noqa: BLE001 - a store that cannot say has no view
+            return False
+        return bool(len(found)) and int(found.iloc[0, 0]) > 0
 
     def delete(self, *, client_id: str, stage: str | None = None) -> None:
         """Remove a client's figures (of one stage, or all)."""
@@ -179,6 +290,9 @@ class DuckDBStore(ResultsStore):
                 con.close()
         return _retry_locked(attempt)
 
+    def _ddl(self, sql):
+        self._with_conn(lambda con: con.execute(sql))
+
     def _executemany(self, sql, data):
         def go(con):
             con.execute("BEGIN TRANSACTION")
@@ -212,6 +326,11 @@ class PostgresStore(ResultsStore):
             with self.conn.cursor() as cur:
                 cur.execute(_DDL)
             self.conn.commit()
+
+    def _ddl(self, sql):
+        with self.conn.cursor() as cur:
+            cur.execute(sql)
+        self.conn.commit()
 
     def _executemany(self, sql, data):
         with self.conn.cursor() as cur:
@@ -539,3 +658,92 @@ def portfolio_headline(table: pd.DataFrame, client: str, *, language: str = "es"
         return t("portfolio.no_peers", language, group=group)
     return t("portfolio.headline", language, client=client, n_compared=summary["n_compared"],
              n_peers=summary["n_peers"], group=group, median=summary["median_percentile"])
+
+
+# --------------------------------------------------------------------------- result tables
+
+#: Folder of a stage's output where :func:`write_tables` keeps its tables for machines.
+TABLES_FOLDER = "tables"
+
+
+def _arrow_ready(table: pd.DataFrame) -> pd.DataFrame:
+    """``table`` with columns Parquet cannot hold as they are (mixed kinds in one column)
+    written as text; lists stay lists."""
+    import pyarrow as pa
+
+    out = table.copy()
+    out.columns = [str(c) for c in out.columns]
+    for c in out.columns:
+        try:
+            pa.array(out[c], from_pandas=True)
+        except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+            out[c] = out[c].map(lambda v: v if v is None or (isinstance(v, float) and math.isnan(v))
+                                else str(v))
+    return out
+
+
+def write_tables(tables: dict[str, pd.DataFrame], folder) -> list[Path]:
+    """Save a stage's result tables as Parquet files in ``folder`` (one per table).
+
+    The tables keep their canonical columns (codes, not labels) and their
+    ``attrs`` (the view's date and window, a plan's history source ...), so a
+    later step reads exactly what the stage computed without running it
+    again (:func:`read_tables`, :func:`read_client_results`). Each file is
+    written atomically. Tables whose ``attrs`` cannot be saved keep their rows.
+    """
+    import json
+
+    from crmlib._files import atomic_path
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, table in tables.items():
+        if not isinstance(table, pd.DataFrame):
+            continue
+        frame = _arrow_ready(table.reset_index(drop=True))
+        try:
+            json.dumps(table.attrs, default=str)
+            frame.attrs = json.loads(json.dumps(table.attrs, default=str))
+        except (TypeError, ValueError):
+            frame.attrs = {}
+        path = folder / f"{name}.parquet"
+        with atomic_path(path) as tmp:
+            frame.to_parquet(tmp, index=False)
+        written.append(path)
+    return written
+
+
+def read_tables(folder) -> dict[str, pd.DataFrame]:
+    """The tables :func:`write_tables` saved in ``folder``, by name (empty when none)."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        return {}
+    return {p.stem: pd.read_parquet(p) for p in sorted(folder.glob("*.parquet"))}
+
+
+def read_client_results(client_dir) -> dict[str, dict]:
+    """What every stage of one client recorded: ``{stage: {"values": ..., "tables": ...}}``.
+
+    ``client_dir`` is the client's folder of an engagement run (one folder per
+    stage, each with ``results.json`` and a ``tables`` folder). Stages that
+    recorded nothing are left out; hidden (staging) folders are skipped.
+    """
+    import json
+
+    client_dir = Path(client_dir)
+    out: dict[str, dict] = {}
+    if not client_dir.is_dir():
+        return out
+    for stage_dir in sorted(p for p in client_dir.iterdir()
+                            if p.is_dir() and not p.name.startswith(".")):
+        results = stage_dir / "results.json"
+        if not results.is_file():
+            continue
+        try:
+            values = json.loads(results.read_text(encoding="utf-8")).get("values") or {}
+        except ValueError:
+            values = {}
+        out[stage_dir.name] = {"values": values,
+                               "tables": read_tables(stage_dir / TABLES_FOLDER)}
+    return out

@@ -41,6 +41,14 @@ def test_collections_notebook(client, language, tmp_path):
     assert n_letters > 0 and len(files) == n_letters
     text = files[0].read_text(encoding="utf-8")
     assert f'lang="{language}"' in text and "EUR" in text
+    # no letter log was given: the plan starts at the first step and says so
+    assert {"es": "No hay registro de cartas enviadas",
+            "en": "There is no log of letters sent"}[language] in html
+    import pandas as pd
+
+    plan = pd.read_parquet(out / "tables" / "dunning_plan.parquet")
+    assert set(plan["history_source"]) == {"none"}
+    assert set(plan.loc[plan["action"] == "send", "stage"]) == {"reminder"}
 
 
 def test_collections_notebook_scores_a_credit_answers_file(tmp_path):

@@ -43,3 +43,14 @@ def test_personalize_notebook(client, language, tmp_path):
     assert {f.parent.name for f in files} <= {"welcome", "win_back", "retention_offer",
                                               "complaint_thanks"}
     assert f'lang="{language}"' in files[0].read_text(encoding="utf-8")
+    # the plan reads the one customer view, which is recorded for the workbook and the store
+    import pandas as pd
+
+    view_title = {"es": "Vista única de clientes", "en": "One customer view"}[language]
+    assert view_title in html
+    assert {"es": "Comprobación de coherencia", "en": "Consistency check"}[language] in html
+    assert view_title in pd.ExcelFile(out / "tables.xlsx").sheet_names
+    view = pd.read_parquet(out / "tables" / "customer_view.parquet")
+    plan = pd.read_parquet(out / "tables" / "treatment_plan.parquet")
+    assert len(view) == figures["n_customers"] == len(plan)
+    assert set(plan["customer_id"]) == set(view["customer_id"])

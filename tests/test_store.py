@@ -279,3 +279,60 @@ def test_a_damaged_duckdb_file_is_recognised_and_set_aside_untouched(tmp_path, d
     assert aside.name.startswith("results.duckdb.corrupt-") and aside.read_bytes() == data
     assert not path.exists()
     assert duckdb_problem(path) is None  # absent: a new store can start there
+
+
+def test_a_customer_view_round_trips_through_a_duckdb_file(tmp_path):
+    import view_support as S
+
+    from crmlib.store import VIEW_TYPES, open_store
+    from crmlib.view import customer_view
+
+    view = customer_view(S.transactions(), customers=S.customers(),
+                         interactions=S.interactions(), invoices=S.invoices(), as_of=S.AS_OF,
+                         clv_time_unit=None)
+    path = tmp_path / "r.duckdb"
+    with open_store(path) as st:
+        assert st.put_view("c1", view, engagement="e1") == len(view)
+        st.put_view("c2", view.head(2))
+        st.put_view("c2", view.head(3))  # replaces, does not add
+    with open_store(path, read_only=True) as st:
+        back = st.read_view(client_id="c1")
+        assert len(st.read_view(client_id="c2")) == 3
+    assert list(back.columns) == ["engagement", "client_id", *VIEW_TYPES]
+    by = back.set_index("customer_id")
+    assert by.loc["steady", "pareto_class"] == "A" and bool(by.loc["decl", "is_decliner"])
+    assert by.loc["steady", "overdue_status"] == "high"
+    assert by.loc["steady", "n_open_complaints"] == 1
+    assert by.loc["old_big", "value_all_time"] == 36000 and by.loc["old_big", "value"] == 0
+    assert by.loc["newbie", "p_alive"] is None or np.isnan(by.loc["newbie", "p_alive"])
+    assert by.loc["steady", "name"] == "Cliente steady"
+
+
+def test_reading_a_view_from_a_store_without_one_is_empty(tmp_path):
+    from crmlib.store import open_store
+
+    with open_store(tmp_path / "r.duckdb") as st:
+        st.upsert([{"client_id": "c", "stage": "s", "key": "k", "value": 1.0}])
+    with open_store(tmp_path / "r.duckdb", read_only=True) as st:
+        assert st.read_view().empty
+
+
+def test_a_verdict_added_to_the_view_later_is_stored_too(tmp_path):
+    import view_support as S
+
+    from crmlib.store import open_store
+    from crmlib.view import customer_view
+
+    view = customer_view(S.transactions(), as_of=S.AS_OF, clv_time_unit=None)
+    path = tmp_path / "r.duckdb"
+    with open_store(path) as st:
+        st.put_view("c1", view)
+        st.put_view("c2", view.assign(share_of_wallet=0.5, funnel_step="loyal",
+                                      **{"Bad name": 1}))
+    with open_store(path, read_only=True) as st:
+        both = st.read_view()
+    assert list(both.columns[-2:]) == ["share_of_wallet", "funnel_step"]
+    by = both.set_index("client_id")
+    assert by.loc["c2", "share_of_wallet"].eq(0.5).all()
+    assert by.loc["c1", "funnel_step"].isna().all()
+    assert "Bad name" not in both.columns

@@ -46,7 +46,7 @@ def test_value_is_measured_on_the_last_year_and_the_window_is_stated(view):
     assert v.loc["steady", "value"] == pytest.approx(100 * 25)
     assert view.attrs["value_window"] == {"start": "2024-01-02", "end": "2024-12-31",
                                           "days": 365}
-    assert set(view["value_window"]) == {"2024-01-02/2024-12-31"}
+    assert set(view["value_window"]) == {"02/01/2024 – 31/12/2024"}  # the view is in Spanish
     notes = view_notes(view, language="en")
     assert "2 January 2024" in notes and "31 December 2024" in notes
     assert "were not computed" in notes  # notes follow the language asked, not the view's

@@ -59,6 +59,9 @@ from crmlib.batch._engagement import (
 from crmlib.batch._engagement import (
     PORTFOLIO_PREFIX as PORTFOLIO_PREFIX,
 )
+from crmlib.batch._engagement import (
+    SUMMARY_PREFIX as SUMMARY_PREFIX,
+)
 from crmlib.batch._execute import execute_job
 from crmlib.batch._execute import is_up_to_date as is_up_to_date
 from crmlib.batch._guard import DiskFullError, OutputLockedError

@@ -22,6 +22,8 @@ SUMMARY_FILE = "summary.txt"
 STORE_FILE = "results.duckdb"
 JOB_FILE = "job.json"
 PORTFOLIO_PREFIX = "9"
+#: Notebooks ``8N_*`` run once per client after its stages (the engagement summary).
+SUMMARY_PREFIX = "8"
 #: Seconds a single notebook cell may run when neither ``--timeout`` nor the
 #: engagement's ``cell_timeout`` says otherwise: a cell that hangs ends its job,
 #: never the batch.
@@ -226,7 +228,8 @@ def load_engagement(engagement, *, language: str | None = None,
         for k, v in (raw.get("stage_parameters") or {}).items():
             stage_params.setdefault(k, {}).update(v or {})
         for stage in stage_params:
-            if stage not in stages and not str(stage).startswith(PORTFOLIO_PREFIX):
+            if stage not in stages and not str(stage).startswith((PORTFOLIO_PREFIX,
+                                                                   SUMMARY_PREFIX)):
                 problems.append(f"{label}: stage_parameters names stage {stage!r}, "
                                 f"which the engagement does not run")
         clients.append(Client(cid, str(raw.get("name") or cid), str(raw.get("industry") or ""),

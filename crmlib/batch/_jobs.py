@@ -16,6 +16,7 @@ from crmlib.batch._engagement import (
     PORTFOLIO_PREFIX,
     STANDARD_PARAMETERS,
     STORE_FILE,
+    SUMMARY_PREFIX,
     Engagement,
     _plain,
     _problem_list_error,
@@ -100,8 +101,8 @@ def _stage_notebooks(eng: Engagement, stages) -> tuple[dict[str, Path], list[str
     return found, missing
 
 
-def _portfolio_notebooks(eng: Engagement) -> dict[str, Path]:
-    return {p.stem: p for p in sorted(eng.notebooks.glob(f"{PORTFOLIO_PREFIX}[0-9]_*.ipynb"))
+def _portfolio_notebooks(eng: Engagement, prefix: str = PORTFOLIO_PREFIX) -> dict[str, Path]:
+    return {p.stem: p for p in sorted(eng.notebooks.glob(f"{prefix}[0-9]_*.ipynb"))
             if _STAGE_ID.match(p.stem)}
 
 
@@ -126,6 +127,11 @@ def plan_jobs(engagement, *, out=None, only=None, stages=None, language=None, sh
     engagement's ``cell_timeout``, else :data:`DEFAULT_CELL_TIMEOUT`; ``0``
     means no limit.
 
+    The summary notebooks (``8N_*``, the engagement summary) run per client
+    after its stages, with the portfolio notebooks (``9N_*``) when those are
+    wanted; both are in the second list and get ``results_dir`` (the client's
+    folder of this run) and ``store`` when their parameters cell declares them.
+
     Returns ``(stage_jobs, portfolio_jobs, notes)``. Raises
     :class:`~crmlib.exceptions.ParameterError` listing every unknown, missing
     or mistyped parameter of every client and stage at once.
@@ -146,7 +152,7 @@ def plan_jobs(engagement, *, out=None, only=None, stages=None, language=None, sh
     selected_stages = list(eng.stages)
     if stages:
         unknown = [s for s in stages if s not in eng.stages and
-                   not str(s).startswith(PORTFOLIO_PREFIX)]
+                   not str(s).startswith((PORTFOLIO_PREFIX, SUMMARY_PREFIX))]
         if unknown:
             raise ParameterError(f"--stages: {unknown} not in the engagement's stages "
                                  f"{list(eng.stages)}", parameter="stages",
@@ -169,7 +175,8 @@ def plan_jobs(engagement, *, out=None, only=None, stages=None, language=None, sh
     found, missing = _stage_notebooks(eng, selected_stages)
     for stage in missing:
         notes.append(f"stage {stage} skipped: notebooks/{stage}.ipynb does not exist")
-    port = _portfolio_notebooks(eng) if portfolio else {}
+    port = {**_portfolio_notebooks(eng, SUMMARY_PREFIX),
+            **(_portfolio_notebooks(eng) if portfolio else {})}
     if stages:
         port = {k: v for k, v in port.items() if k in stages}
     declared = {stage: notebook_parameters(p) for stage, p in {**found, **port}.items()}
@@ -201,6 +208,7 @@ def plan_jobs(engagement, *, out=None, only=None, stages=None, language=None, sh
             if stage in port:
                 # the notebook finds the client's industry in the store itself
                 values["store"] = store_public  # the password goes to the kernel's environment
+                values["results_dir"] = str(out / client.id)
                 values = {k: v for k, v in values.items()
                           if k in declared_here or k in STANDARD_PARAMETERS}
             where = f"client {client.id}, stage {stage}"

@@ -22,6 +22,7 @@ from crmlib.batch._engagement import (
     PORTFOLIO_PREFIX,
     STORE_FILE,
     SUMMARY_FILE,
+    SUMMARY_PREFIX,
     load_engagement,
 )
 from crmlib.batch._execute import _job_dir, _read_job_record, is_disk_full_text, is_up_to_date
@@ -131,6 +132,14 @@ def _store_rows(job: Job, record: dict) -> list[dict]:
                      "industry": job.industry, "stage": job.stage, "key": key, "value": number,
                      "value_text": text})
     return rows
+
+
+def _recorded_view(job: Job):
+    """The customer view the job recorded (``tables/customer_view.parquet``), or None."""
+    from crmlib.store import TABLES_FOLDER
+
+    path = _job_dir(job) / TABLES_FOLDER / "customer_view.parquet"
+    return pd.read_parquet(path) if path.is_file() else None
 
 
 def _flatten(values: dict, prefix: str = "") -> dict:
@@ -357,10 +366,13 @@ def _run_locked(run_id, out_path, store_target, stage_jobs, portfolio_jobs, note
             rows.append(_manifest_row(run_id, job, record, action))
             settled.add(job.key)
             if stored is not None and record.get("status") == "completed" and \
-                    not job.stage.startswith(PORTFOLIO_PREFIX) and \
+                    not job.stage.startswith((PORTFOLIO_PREFIX, SUMMARY_PREFIX)) and \
                     (action == "executed" or fresh_store):
                 try:
                     stored.upsert(_store_rows(job, record), run_at=record.get("started_at"))
+                    view = _recorded_view(job)
+                    if view is not None:
+                        stored.put_view(job.client_id, view, engagement=job.engagement)
                 except Exception as exc:  # noqa: BLE001 - the outputs are on disk; say so
                     note_once("store", f"figures not saved in the results store "
                                        f"({type(exc).__name__}: {str(exc)[:200]}); the reports "

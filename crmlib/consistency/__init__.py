@@ -15,5 +15,12 @@ are given and is listed in ``attrs["skipped"]`` otherwise.
 """
 
 from crmlib.consistency._checks import CHECKS, check_client
+from crmlib.consistency._recorded import (
+    RECORDED,
+    consistency_note,
+    recorded_results,
+    stage_note,
+)
 
-__all__ = ["CHECKS", "check_client"]
+__all__ = ["CHECKS", "RECORDED", "check_client", "consistency_note", "recorded_results",
+           "stage_note"]

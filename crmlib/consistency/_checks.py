@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from crmlib.exceptions import DataError, DataProblem, ParameterError
-from crmlib.i18n import check_language, t
+from crmlib.i18n import check_language, code_label, t
 
 SEVERITIES = ("high", "medium", "low")
 _VALUABLE = ("A", "B")
@@ -319,7 +319,9 @@ def check_client(results: dict, *, language: str = "es", max_items: int = 20) ->
         items = list(func(given))
         if not items:
             continue
-        shown = ", ".join(map(str, items[:max_items]))
+        words = [(code_label("dimension", x, language) or str(x)) if "ipa" in needs else str(x)
+                 for x in items[:max_items]]
+        shown = ", ".join(words)
         if len(items) > max_items:
             shown += " " + t("consistency.more", language, n=len(items) - max_items)
         rows.append({"check": code, "check_label": t(f"consistency.{code}.label", language),

@@ -83,12 +83,17 @@ def growth_table(transactions: pd.DataFrame, *, as_of=None, recent_days: int = 3
 
 def growth_potential(transactions: pd.DataFrame, *, as_of=None, min_growth: float = 0.20,
                      recent_days: int = 365, baseline_days: int = 365,
-                     min_recent_share: float = 0.0) -> pd.DataFrame:
+                     min_recent_share: float = 0.0, decliner_threshold: float = 0.40,
+                     decliner_recent_days: int = 90) -> pd.DataFrame:
     """Customers whose spend is growing: candidates to develop.
 
     A customer qualifies when the recent window's value exceeds the usual
     (baseline) value by at least ``min_growth`` (0.20 = 20 % more), or when
-    the customer is new in the recent window (no baseline purchases).
+    the customer is new in the recent window (no baseline purchases), and is
+    not a decliner (:func:`decliners` with ``decliner_threshold`` and
+    ``decliner_recent_days``): a year that grew overall but whose last months
+    collapsed is a customer moving to a competitor, to be visited, not
+    developed (source 004).
 
     Parameters
     ----------
@@ -99,12 +104,16 @@ def growth_potential(transactions: pd.DataFrame, *, as_of=None, min_growth: floa
         largest recent value (filters out tiny new accounts), in ``[0, 1)``.
     as_of, recent_days, baseline_days
         As in :func:`growth_table`.
+    decliner_threshold, decliner_recent_days
+        As ``threshold`` and ``recent_days`` of :func:`decliners`; keep them
+        equal to the decliner analysis of the same report.
 
     Returns
     -------
     DataFrame
         Rows of :func:`growth_table` plus ``new`` (bool), ranked by ``change``
-        descending (ties by ``customer_id``).
+        descending (ties by ``customer_id``). ``attrs["decliners_left_out"]``
+        lists the growing customers left out as decliners.
     """
     if not (isinstance(min_growth, (int, float)) and np.isfinite(min_growth) and min_growth >= 0):
         raise ParameterError(f"min_growth must be >= 0; got {min_growth!r}",
@@ -117,9 +126,16 @@ def growth_potential(transactions: pd.DataFrame, *, as_of=None, min_growth: floa
     keep = (new | grows.fillna(False)) & (table["value_recent"] > 0)
     if min_recent_share > 0 and len(table):
         keep &= table["value_recent"] >= min_recent_share * table["value_recent"].max()
+    declining = set(decliners(transactions, as_of=as_of, threshold=decliner_threshold,
+                              recent_days=decliner_recent_days)["customer_id"])
+    is_decliner = table["customer_id"].isin(declining)
+    left_out = sorted(table.loc[keep & is_decliner, "customer_id"].astype(str))
+    keep &= ~is_decliner
     out = table[keep].assign(new=new[keep])
-    return out.sort_values(["change", "customer_id"], ascending=[False, True],
-                           kind="mergesort").reset_index(drop=True)
+    out = out.sort_values(["change", "customer_id"], ascending=[False, True],
+                          kind="mergesort").reset_index(drop=True)
+    out.attrs["decliners_left_out"] = left_out
+    return out
 
 
 def decliners(transactions: pd.DataFrame, *, as_of=None, threshold: float = 0.40,

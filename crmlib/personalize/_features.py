@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from crmlib.exceptions import DataError, DataProblem, ParameterError
-from crmlib.i18n import check_language, t
+from crmlib.i18n import check_language, format_date, t
 from crmlib.interact import ticket_table
 from crmlib.personalize._stages import relationship_stages
 
@@ -169,7 +169,10 @@ def customer_table(transactions: pd.DataFrame, interactions: pd.DataFrame | None
                             kind="mergesort").reset_index(drop=True)
     view["value_rank"] = np.arange(1, len(view) + 1)
     view["is_most_valuable"] = view["customer_id"].isin(mvc)
-    view.insert(1, "value_window", f"{start:%Y-%m-%d}/{when:%Y-%m-%d}")
+    # the window as a reader writes it (the view goes to the Excel workbook as it is);
+    # attrs["value_window"] keeps it as ISO dates for programs
+    view.insert(1, "value_window", f"{format_date(start, language, form='short')} – "
+                                   f"{format_date(when, language, form='short')}")
     view = view.merge(pa[["customer_id", "value", "pareto_class"]].rename(
         columns={"value": "value_all_time", "pareto_class": "pareto_class_all_time"}),
         on="customer_id", how="left")

@@ -104,13 +104,18 @@ class Recorder:
         }
 
     def save(self) -> Path | None:
-        """Write ``results.json`` and ``tables.xlsx``; return the folder (None in memory)."""
+        """Write ``results.json``, ``tables.xlsx`` (for readers) and the tables as recorded
+        (``tables/<name>.parquet``, for the engagement summary and the results store);
+        return the folder (None in memory)."""
         if self.output_dir is None:
             return None
         self.output_dir.mkdir(parents=True, exist_ok=True)
         if self.tables:
+            from crmlib.store import TABLES_FOLDER, write_tables
+
             write_workbook(self.tables, self.output_dir / TABLES_FILE, language=self.language,
                            titles=self.titles, stage=self.stage or None)
+            write_tables(self.tables, self.output_dir / TABLES_FOLDER)
         atomic_write_text(
             self.output_dir / RESULTS_FILE,
             json.dumps(self.results(), ensure_ascii=False, indent=2, sort_keys=True),

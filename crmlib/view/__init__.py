@@ -11,6 +11,8 @@ plan, the next best actions, the dunning plan and the letters read it, so one
 customer gets one consistent advice.
 """
 
+from crmlib.view._stage import VIEW_TABLES, for_stage, most_valuable
 from crmlib.view._view import VIEW_COLUMNS, customer_view, view_notes
 
-__all__ = ["VIEW_COLUMNS", "customer_view", "view_notes"]
+__all__ = ["VIEW_COLUMNS", "VIEW_TABLES", "customer_view", "for_stage", "most_valuable",
+           "view_notes"]

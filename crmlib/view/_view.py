@@ -93,7 +93,8 @@ def customer_view(transactions: pd.DataFrame, *, customers: pd.DataFrame | None 
         One row per customer who bought by ``as_of``, by ``value_rank``: the
         columns of :data:`VIEW_COLUMNS`, always all of them; those of an absent
         input (or of CLV left out) are empty, so a rule testing them never holds.
-        ``value_window`` is the window as ``YYYY-MM-DD/YYYY-MM-DD``;
+        ``value_window`` is the window as the reader writes it (``02/01/2024 – 31/12/2024``;
+        ``attrs['value_window']`` has it in ISO dates);
         ``overdue_status`` is ``none`` (nothing open), ``current``, ``low``,
         ``medium`` or ``high``; ``collection_step`` is the dunning step the
         days overdue call for (``reminder``, ``second_notice``,

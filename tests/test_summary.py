@@ -1,0 +1,223 @@
+"""The engagement summary: it reads what the stages recorded, points every finding and action
+to a real section of a stage report, and shows the consistency check's result."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import view_support as S
+
+from crmlib import collections, personalize, store, summary
+from crmlib import differentiate as dif
+from crmlib.i18n import catalog, t
+from crmlib.view import customer_view, most_valuable
+
+NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
+
+
+def _stage(folder: Path, stage: str, values: dict, tables: dict) -> None:
+    out = folder / stage
+    out.mkdir(parents=True)
+    (out / "results.json").write_text(json.dumps({"stage": stage, "values": values},
+                                                 default=float), encoding="utf-8")
+    store.write_tables(tables, out / store.TABLES_FOLDER)
+
+
+def _record(folder: Path, *, plan_change=None) -> Path:
+    """A client folder as an engagement run leaves it, from the constructed company."""
+    tx, it, inv = S.transactions(), S.interactions(), S.invoices()
+    view = customer_view(tx, customers=S.customers(), interactions=it, invoices=inv,
+                         as_of=S.AS_OF, clv_time_unit=None)
+    plan = personalize.treatment_plan(view, language="en")
+    if plan_change is not None:
+        plan = plan_change(plan)
+    pareto = dif.pareto_table(tx, as_of=S.AS_OF)
+    dec = dif.decliners(tx, as_of=S.AS_OF)
+    _stage(folder, "02_differentiate",
+           {"pareto": dict(dif.pareto_summary(pareto)),
+            "decliners": dict(dif.decliners_summary(dec))},
+           {"most_valuable": most_valuable(view),
+            "growth_potential": dif.growth_potential(tx, as_of=S.AS_OF)})
+    _stage(folder, "04_personalize", {}, {"customer_view": view, "treatment_plan": plan})
+    _stage(folder, "07_collections", {},
+           {"dunning_plan": collections.dunning_plan(inv, as_of=S.AS_OF, view=view)})
+    return folder
+
+
+def _real_sections(stage: str) -> set[str]:
+    text = (NOTEBOOKS / f"{stage}.ipynb").read_text(encoding="utf-8")
+    return set(re.findall(r'report\.section\(\\"([a-z_.0-9]+)\\"', text))
+
+
+@pytest.mark.parametrize("language", ["es", "en"])
+def test_findings_and_actions_point_to_sections_the_stage_reports_show(tmp_path, language):
+    result = summary.engagement_summary(_record(tmp_path / "c"), language=language)
+    assert result["stages"] == ["02_differentiate", "04_personalize", "07_collections"]
+    assert len(result["findings"]) >= 3 and len(result["actions"]) >= 2
+    for table in (result["findings"], result["actions"]):
+        assert len(table) <= 10
+        assert table["rank"].tolist() == list(range(1, len(table) + 1))
+        for r in table.itertuples():
+            assert r.section in _real_sections(r.stage), (r.stage, r.section)
+            assert r.section_title == catalog()[f"{r.section}.title"][language]
+    # the decliner is among the customers to visit, named with the name the client gave
+    visit = result["actions"][result["actions"]["action"].str.contains(
+        "Visit" if language == "en" else "Visitar")]
+    assert len(visit) == 1 and "Cliente decl (decl)" in visit["action"].iloc[0]
+    # the stages that did not run are said, not skipped silently
+    assert result["missing"] == ["01_identify", "03_interact", "05_readiness", "06_servqual"]
+    assert "Identif" in summary.stages_markdown(result, language=language)
+
+
+def test_a_consistent_client_reads_as_such(tmp_path):
+    result = summary.engagement_summary(_record(tmp_path / "c"), language="en")
+    assert result["consistency"].empty
+    assert "no contradiction" in result["consistency_note"]
+    assert "decliner_grow" in result["consistency"].attrs["run"]
+
+
+def test_a_constructed_contradiction_shows_up_in_the_summary(tmp_path):
+    def grow_the_decliner(plan):
+        return plan.assign(action=plan["action"].where(plan["customer_id"] != "decl", "grow"))
+
+    result = summary.engagement_summary(_record(tmp_path / "c", plan_change=grow_the_decliner),
+                                        language="en")
+    found = result["consistency"]
+    assert "decliner_grow" in set(found["check"])
+    assert list(found.set_index("check").loc["decliner_grow", "items"]) == ["decl"]
+    assert "contradictions found" in result["consistency_note"]
+    assert "decl" in result["consistency_note"]
+    figures = summary.key_figures(result)
+    assert figures["n_contradictions"] == len(found) and "decliner_grow" in \
+        figures["contradictions"]
+
+
+def test_the_summary_records_reader_tables_only(tmp_path):
+    from crmlib.report import Recorder
+
+    result = summary.engagement_summary(_record(tmp_path / "c"), language="es")
+    rec = Recorder(tmp_path / "out", client_id="c", stage="80_summary", language="es")
+    summary.record(rec, result)
+    rec.save()
+    saved = store.read_tables(tmp_path / "out" / store.TABLES_FOLDER)
+    assert set(saved) == {"summary_findings", "summary_actions", "consistency"}
+    assert "section" not in saved["summary_findings"] and "stage" not in saved["summary_actions"]
+    assert (tmp_path / "out" / "tables.xlsx").is_file()
+
+
+def test_recorded_tables_keep_their_columns_and_attrs(tmp_path):
+    view = customer_view(S.transactions(), as_of=S.AS_OF, clv_time_unit=None)
+    mixed = pd.DataFrame({"a": [1, "x", None]})
+    store.write_tables({"customer_view": view, "mixed": mixed}, tmp_path)
+    back = store.read_tables(tmp_path)
+    assert back["customer_view"]["customer_id"].tolist() == view["customer_id"].tolist()
+    assert back["customer_view"].attrs["value_window"] == view.attrs["value_window"]
+    assert back["mixed"]["a"].tolist()[:2] == ["1", "x"]
+
+
+# --------------------------------------------------------------------------- the real run
+# `crmlib run` on the three sample companies, once per language: the summary notebook ends
+# each client's run and reads what the stages recorded.
+
+SAMPLES_ENGAGEMENT = Path(__file__).resolve().parents[1] / "data_samples" / "engagement.yaml"
+CLIENTS = ["movil-andina", "distribuidora-norte", "hotel-mirador"]
+# checks over the SERVQUAL reading: 06's importance-performance grid is wired to the
+# significance tests and the zone of tolerance in 06, not here
+SERVQUAL_CHECKS = {"overkill_with_shortfall", "low_priority_below_adequate",
+                   "low_priority_top_driver"}
+
+
+@pytest.fixture(scope="module", params=["es", "en"])
+def sample_run(request, tmp_path_factory):
+    import os
+    import subprocess
+
+    from batch_support import crmlib_cmd
+
+    out = tmp_path_factory.mktemp(f"samples-{request.param}") / "out"
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1]))
+    done = subprocess.run(crmlib_cmd("run", SAMPLES_ENGAGEMENT, "--out", out, "--language",
+                                     request.param, "--jobs", "2", "--no-portfolio",
+                                     "--pdf", "no", "--progress", "no"),
+                          check=False, capture_output=True, text=True, env=env, timeout=7200)
+    manifest = pd.read_csv(out / "manifest.csv", keep_default_na=False, dtype=str)
+    return request.param, out, manifest, done
+
+
+def _summary_tables(out, client):
+    return store.read_tables(out / client / "80_summary" / store.TABLES_FOLDER)
+
+
+@pytest.mark.slow
+@pytest.mark.notebook
+def test_the_summary_ends_each_clients_run(sample_run):
+    language, out, manifest, done = sample_run
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert (manifest["status"] == "completed").all(), manifest[["client_id", "stage", "error"]]
+    summaries = manifest[manifest["stage"] == "80_summary"]
+    assert sorted(summaries["client_id"]) == sorted(CLIENTS)
+    heading = "Diez hallazgos clave" if language == "es" else "Ten key findings"
+    for client in CLIENTS:
+        html = (out / client / "80_summary" / "80_summary.html").read_text(encoding="utf-8")
+        assert heading in html
+        tables = _summary_tables(out, client)
+        assert len(tables["summary_findings"]) == 10
+        assert 5 <= len(tables["summary_actions"]) <= 10
+
+
+@pytest.mark.slow
+@pytest.mark.notebook
+def test_summary_findings_name_sections_the_stage_reports_show(sample_run):
+    language, out, _, _ = sample_run
+    import html as html_lib
+
+    titles = {s: t(f"{p}.intro.title", language) for s, p in summary.STAGE_PREFIX.items()}
+    for client in CLIENTS:
+        tables = _summary_tables(out, client)
+        for table in (tables["summary_findings"], tables["summary_actions"]):
+            for r in table.itertuples():
+                stage = next(s for s, title in titles.items() if title == r.report)
+                page = html_lib.unescape(
+                    (out / client / stage / f"{stage}.html").read_text(encoding="utf-8"))
+                assert r.section_title in page, (client, stage, r.section_title)
+
+
+@pytest.mark.slow
+@pytest.mark.notebook
+def test_on_the_samples_the_stages_do_not_contradict_each_other(sample_run):
+    _, out, _, _ = sample_run
+    for client in CLIENTS:
+        results = json.loads((out / client / "80_summary" / "results.json").read_text())
+        figures = results["values"]["summary"]
+        assert len(figures["checks_run"]) >= 13, figures["checks_run"]
+        customer_side = set(figures["contradictions"]) - SERVQUAL_CHECKS
+        assert customer_side == set(), (client, figures["contradictions"])
+
+
+@pytest.mark.slow
+@pytest.mark.notebook
+@pytest.mark.xfail(reason="06's importance-performance reading is wired to the significance "
+                          "tests and zone of tolerance by the SERVQUAL part of the work",
+                   strict=True)
+def test_on_the_samples_servqual_priorities_agree_with_the_tests(sample_run):
+    _, out, _, _ = sample_run
+    for client in CLIENTS:
+        results = json.loads((out / client / "80_summary" / "results.json").read_text())
+        assert results["values"]["summary"]["contradictions"] == [], client
+
+
+@pytest.mark.slow
+@pytest.mark.notebook
+def test_the_store_keeps_each_sample_clients_customer_view(sample_run):
+    _, out, _, _ = sample_run
+    with store.open_store(out / "results.duckdb", read_only=True) as st:
+        for client in CLIENTS:
+            back = st.read_view(client_id=client)
+            view = store.read_tables(out / client / "04_personalize" /
+                                     store.TABLES_FOLDER)["customer_view"]
+            assert back["customer_id"].tolist() == view["customer_id"].tolist()
+            assert back["pareto_class"].tolist() == view["pareto_class"].tolist()
