@@ -9,8 +9,8 @@ import pandas as pd
 
 from crmlib.exceptions import ParameterError, check_choice
 from crmlib.instruments import Instrument
-from crmlib.readiness._responses import _PARTS, GROUPS, _prepare, dimension_info
-from crmlib.readiness._scores import _areas, _respondent_dims
+from crmlib.readiness._responses import _PARTS, GROUPS, _prepare
+from crmlib.readiness._scores import _areas, _respondent_dims, _scored_info
 
 
 def group_scores(responses: pd.DataFrame, *, instrument="one-to-one",
@@ -85,7 +85,7 @@ def consensus(responses: pd.DataFrame, *, instrument="one-to-one", part: str = "
         raise ParameterError(f"alpha must be between 0 and 1 or None; got {alpha!r}",
                              parameter="alpha", allowed="0 < alpha < 1 or None", value=alpha)
     inst, used, _ = _prepare(responses, instrument, min_answered)
-    info = dimension_info(inst)
+    info = _scored_info(inst)
     per = _respondent_dims(used)
     grp = _groups(inst, used)
     rows = []

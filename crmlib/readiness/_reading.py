@@ -151,11 +151,39 @@ def maturity_text(overall_table: pd.DataFrame, maturity_table: pd.DataFrame, *,
     check_language(language)
     row = overall_table.loc[overall_table["scope"] == "overall"].iloc[0]
     m = maturity_table.set_index("scenario")
-    return t("readiness.maturity.headline", language, current=float(row["current"]),
+    text = t("readiness.maturity.headline", language, current=float(row["current"]),
              preferred=float(row["preferred"]), gap=float(row["gap"]),
              level=m.loc["current", "level"], name=m.loc["current", "name"],
              meaning=m.loc["current", "meaning"], target_level=m.loc["preferred", "level"],
              target_name=m.loc["preferred", "name"])
+    source = str(m.loc["current", "source"]) if "source" in m.columns else "workbook"
+    if source == "workbook":
+        return text + " " + t("readiness.maturity.own_levels", language)
+    return text + " " + t("readiness.maturity.cited_levels", language, source=source)
+
+
+def ladder_text(ladder: pd.DataFrame, *, language: str = "es") -> str:
+    """Sentences on the customers on the ladder: how many, how many sit on the two upper
+    rungs (the method's real portfolio) and, with values, what share of value they bring."""
+    from crmlib.i18n import t
+
+    check_language(language)
+    total = int(ladder["n_customers"].sum())
+    if total == 0:
+        return t("readiness.ladder.no_customers", language)
+    by = ladder.set_index("rung")
+    upper = by.loc[["intimate", "trust"]]
+    text = t("readiness.ladder.headline", language, n=total,
+             contact=int(by.loc["contact", "n_customers"]),
+             relate=int(by.loc["relate", "n_customers"]),
+             intimate=int(by.loc["intimate", "n_customers"]),
+             trust=int(by.loc["trust", "n_customers"]),
+             portfolio=int(upper["n_customers"].sum()),
+             portfolio_share=float(upper["n_customers"].sum()) / total)
+    if "value_share" in ladder.columns and not upper["value_share"].isna().all():
+        text += " " + t("readiness.ladder.value", language,
+                        value_share=float(upper["value_share"].sum()))
+    return text
 
 
 def disagreement_text(consensus_table: pd.DataFrame, *, instrument="one-to-one",
