@@ -73,6 +73,7 @@ from crmlib.readiness._responses import (
 )
 from crmlib.readiness._scores import area_scores, item_scores, overall_scores, score_table
 from crmlib.readiness._signals import signals_text, timely_signals
+from crmlib.readiness._wording import anchor_kind_conflicts
 
 __all__ = [
     "GROUPS",
@@ -80,6 +81,7 @@ __all__ = [
     "SCORED_SECTIONS",
     "SCORE_DECIMALS",
     "SECTIONS",
+    "anchor_kind_conflicts",
     "area_scores",
     "consensus",
     "dimension_info",
