@@ -100,8 +100,7 @@ def test_timely_signal_rule_on_the_shown_gap():
     assert not sig.loc["TS3", "timely"]
     text = rd.signals_text(rd.timely_signals(tab, instrument=inst), instrument=inst,
                            language="es")
-    assert "propia del cuaderno" in text
-    assert inst.item_text("TS1", "es") in text and inst.item_text("TS3", "es") not in text
+    assert "propia del cuaderno" in text and text.startswith("2 de las 9 señales")
 
 
 def test_signals_without_answers_say_so(inst):

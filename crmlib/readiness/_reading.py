@@ -52,7 +52,7 @@ def display(table: pd.DataFrame, *, instrument="one-to-one", language: str = "es
     with ``columns`` only those columns, in that order.
 
     Dimension, section, group and scenario keys become their labels; item ids get
-    their statement alongside; yes/no flags become words; a ``label`` column
+    their statement alongside, and the plan's weakest item is written as its statement; yes/no flags become words; a ``label`` column
     replaces ``dimension``; ``stage`` is dropped. Headers come from the catalog
     (``readiness.col.<name>``, else the shared column labels).
     """
@@ -93,6 +93,15 @@ def display(table: pd.DataFrame, *, instrument="one-to-one", language: str = "es
                                     else group_name(v))
     if "scenario" in out.columns:
         out["scenario"] = out["scenario"].map(lambda v: t(f"readiness.scenario.{v}", language))
+    if "weakest_item" in out.columns:  # the statement, never its code
+        texts = inst.items.set_index("item_id")[f"text_{language}"]
+        out["weakest_item"] = out["weakest_item"].map(
+            lambda v: texts.get(v, v) if isinstance(v, str) else "")
+    for col in ("owner", "due_date"):
+        if col in out.columns:
+            out[col] = out[col].fillna("")
+    if "rung" in out.columns and "name" in out.columns:
+        out = out.drop(columns="rung")
     if "item_id" in out.columns and "text" not in out.columns:
         texts = inst.items.set_index("item_id")[f"text_{language}"]
         out.insert(out.columns.get_loc("item_id") + 1, "text", out["item_id"].map(texts))

@@ -69,12 +69,12 @@ def timely_signals(responses: pd.DataFrame, *, instrument="one-to-one",
 
 def signals_text(signals: pd.DataFrame, *, instrument="one-to-one", language: str = "es",
                  threshold: float = 1.0) -> str:
-    """Sentences on the timely signals: how many call for a decision now, which ones, and
-    that the reading rule is the workbook's own."""
+    """Sentences on the timely signals: how many call for a decision now (the table of
+    :func:`timely_signals` shows which) and that the reading rule is the workbook's own."""
     from crmlib.i18n import t
 
     check_language(language)
-    inst = _instrument(instrument)
+    _instrument(instrument)
     if signals.empty:
         return t("readiness.signals.none_asked", language)
     if int(signals["n_answers"].sum()) == 0:
@@ -84,7 +84,5 @@ def signals_text(signals: pd.DataFrame, *, instrument="one-to-one", language: st
     timely = signals[signals["timely"]]
     if timely.empty:
         return t("readiness.signals.none_timely", language, n=len(signals)) + " " + rule
-    texts = [f"«{inst.item_text(i, language)}»" if language == "es" else
-             f"“{inst.item_text(i, language)}”" for i in timely["item_id"]]
-    return t("readiness.signals.timely", language, n_timely=len(timely), n=len(signals),
-             statements=" ".join(texts)) + " " + rule
+    return t("readiness.signals.timely", language, n_timely=len(timely), n=len(signals)) + \
+        " " + rule
