@@ -26,6 +26,12 @@ def test_readiness_notebook_runs(client, language, tmp_path):
                 "readiness_technology_current", "readiness_identify_preferred"):
         assert values[key] is not None, key
     assert 1 <= values["readiness_overall_current"] <= 5
+    # the sample companies answered the timely signals; some call for a decision now
+    assert values["readiness_timely_signals"] and all(
+        s.startswith("TS") for s in values["readiness_timely_signals"])
+    assert 0 < values["readiness_portfolio_share"] < 1
+    assert sum(values[f"readiness_customers_{r}"] for r in
+               ("contact", "relate", "intimate", "trust")) > 100
     assert values["readiness_overall_gap"] == pytest.approx(
         values["readiness_overall_preferred"] - values["readiness_overall_current"])
     assert {"area_scores", "priorities", "group_scores", "consensus", "timely_signals",

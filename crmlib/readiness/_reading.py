@@ -213,7 +213,8 @@ def disagreement_text(consensus_table: pd.DataFrame, *, instrument="one-to-one",
 
 def key_figures(area_table: pd.DataFrame, overall_table: pd.DataFrame,
                 maturity_table: pd.DataFrame, consensus_table: pd.DataFrame | None = None,
-                overview: pd.DataFrame | None = None) -> dict:
+                overview: pd.DataFrame | None = None,
+                signals: pd.DataFrame | None = None) -> dict:
     """Key figures for ``results.json``, JSON-ready (``None`` for missing numbers).
 
     Keys: ``readiness_overall_current``/``_preferred``/``_gap``,
@@ -221,7 +222,9 @@ def key_figures(area_table: pd.DataFrame, overall_table: pd.DataFrame,
     ``readiness_maturity_level``, ``readiness_maturity_target``,
     ``readiness_<dimension>_current``/``_preferred``/``_gap`` for every dimension,
     and when given ``readiness_disagreements`` (list of dimensions),
-    ``readiness_respondents``, ``readiness_respondents_scored``.
+    ``readiness_respondents``, ``readiness_respondents_scored``, and from ``signals``
+    (:func:`timely_signals`) ``readiness_timely_signals`` (the timely ones' item ids,
+    largest gap first).
     """
     def num(v):
         return None if v is None or pd.isna(v) else float(v)
@@ -245,4 +248,18 @@ def key_figures(area_table: pd.DataFrame, overall_table: pd.DataFrame,
     if overview is not None:
         out["readiness_respondents"] = len(overview)
         out["readiness_respondents_scored"] = int(overview["included"].sum())
+    if signals is not None:
+        out["readiness_timely_signals"] = signals.loc[signals["timely"], "item_id"].tolist()
+    return out
+
+
+def ladder_figures(ladder: pd.DataFrame) -> dict:
+    """Key figures of :func:`relationship_ladder` for ``results.json``:
+    ``readiness_customers_<rung>`` (counts) and ``readiness_portfolio_share`` (share of
+    customers at intimate or trust; ``None`` without customers)."""
+    out = {f"readiness_customers_{r}": int(n) for r, n in zip(ladder["rung"],
+                                                              ladder["n_customers"])}
+    total = int(ladder["n_customers"].sum())
+    upper = int(ladder.loc[ladder["rung"].isin(["intimate", "trust"]), "n_customers"].sum())
+    out["readiness_portfolio_share"] = upper / total if total else None
     return out
