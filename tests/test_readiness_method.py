@@ -314,7 +314,7 @@ def test_plan_ranks_by_gap_and_weight_without_duplicates(inst):
     ranked = plan.drop_duplicates("rank")["dimension"].tolist()
     assert ranked == ["knowledge_strategy", "personalize", "customer_relationships"]
     assert plan["action_id"].dropna().is_unique and plan["action"].is_unique
-    assert plan["step"].tolist() == list(range(1, len(plan) + 1))
+    assert plan["task_no"].tolist() == list(range(1, len(plan) + 1))
     assert list(plan.columns) == rd.PLAN_COLUMNS
     assert (plan["owner"] == "").all() and (plan["due_date"] == "").all()
     # A-PE3 serves personalize and knowledge strategy: listed once, under the higher rank
@@ -367,7 +367,7 @@ def test_ladder_counts_customers_per_rung_from_the_view():
     assert ladder["rung"].tolist() == ["contact", "relate", "intimate", "trust"]
     assert ladder["n_customers"].tolist() == [2, 3, 1, 1]
     assert ladder["value"].tolist() == [10.0, 90.0, 100.0, 300.0]
-    assert ladder["cum_share_from_top"].tolist() == pytest.approx([1, 5 / 7, 2 / 7, 1 / 7])
+    assert ladder["share_at_or_above"].tolist() == pytest.approx([1, 5 / 7, 2 / 7, 1 / 7])
     text = rd.ladder_text(ladder, language="en")
     assert "2 (29%)" in text and "80%" in text  # 400 of 500 value
 

@@ -153,7 +153,7 @@ def relationship_ladder(customers: pd.DataFrame, *, instrument="one-to-one",
     DataFrame
         One row per rung, bottom first, every rung present: ``step`` (1..4), ``rung``
         (key), ``name``, ``meaning`` (in ``language``, from the instrument's ``ladder``),
-        ``n_customers``, ``share`` (of all customers), ``cum_share_from_top`` (share of
+        ``n_customers``, ``share`` (of all customers), ``share_at_or_above`` (share of
         customers on this rung or above) and, with ``value``, ``value`` and
         ``value_share``.
 
@@ -192,7 +192,7 @@ def relationship_ladder(customers: pd.DataFrame, *, instrument="one-to-one",
                      "n_customers": int(counts[key]),
                      "share": counts[key] / total if total else np.nan})
     out = pd.DataFrame(rows)
-    out["cum_share_from_top"] = out["share"][::-1].cumsum()[::-1] if total else np.nan
+    out["share_at_or_above"] = out["share"][::-1].cumsum()[::-1] if total else np.nan
     if "value" in customers.columns:
         value = pd.to_numeric(customers["value"], errors="coerce").fillna(0.0)
         v = value.groupby(stage.to_numpy()).sum().reindex(list(_RUNGS), fill_value=0.0)
@@ -202,7 +202,7 @@ def relationship_ladder(customers: pd.DataFrame, *, instrument="one-to-one",
     return out
 
 
-PLAN_COLUMNS = ["rank", "step", "dimension", "label", "section", "current", "preferred", "gap",
+PLAN_COLUMNS = ["rank", "task_no", "dimension", "label", "section", "current", "preferred", "gap",
                 "weight", "priority", "action_id", "action", "weakest_item",
                 "weakest_current", "also_serves", "owner", "due_date"]
 
@@ -242,7 +242,7 @@ def priorities(area_table: pd.DataFrame, *, item_table: pd.DataFrame | None = No
     Returns
     -------
     DataFrame
-        One row per task (:data:`PLAN_COLUMNS`): ``rank`` (of the dimension), ``step``
+        One row per task (:data:`PLAN_COLUMNS`): ``rank`` (of the dimension), ``task_no``
         (1.. over the whole plan), ``dimension``, ``label``, ``section``, ``current``,
         ``preferred``, ``gap``, ``weight``, ``priority``, ``action_id``, ``action`` (in
         ``language``), ``weakest_item`` and ``weakest_current`` (the lowest-scored
@@ -315,8 +315,8 @@ def priorities(area_table: pd.DataFrame, *, item_table: pd.DataFrame | None = No
             rows.append({**base, "action_id": x.get("id"), "action": x.get(language),
                          "weakest_item": item, "weakest_current": score,
                          "also_serves": "; ".join(others)})
-    out = pd.DataFrame(rows, columns=[c for c in PLAN_COLUMNS if c != "step"])
-    out.insert(1, "step", range(1, len(out) + 1))
+    out = pd.DataFrame(rows, columns=[c for c in PLAN_COLUMNS if c != "task_no"])
+    out.insert(1, "task_no", range(1, len(out) + 1))
     return out[PLAN_COLUMNS]
 
 

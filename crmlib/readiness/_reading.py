@@ -56,8 +56,9 @@ def display(table: pd.DataFrame, *, instrument="one-to-one", language: str = "es
     replaces ``dimension``; ``stage`` is dropped. Headers come from the catalog
     (``readiness.col.<name>``, else the shared column labels).
     """
-    from crmlib.i18n import catalog, t
+    from crmlib.i18n import catalog, format_percent, t
     from crmlib.i18n import label as column_label
+    from crmlib.i18n._format import _is_share
 
     check_language(language)
     inst = _instrument(instrument)
@@ -105,6 +106,10 @@ def display(table: pd.DataFrame, *, instrument="one-to-one", language: str = "es
     if "item_id" in out.columns and "text" not in out.columns:
         texts = inst.items.set_index("item_id")[f"text_{language}"]
         out.insert(out.columns.get_loc("item_id") + 1, "text", out["item_id"].map(texts))
+    for col in out.columns:  # shares as percentages while the column name still says so
+        if _is_share(col) and pd.api.types.is_numeric_dtype(out[col]):
+            out[col] = out[col].map(lambda v: "" if pd.isna(v)
+                                    else format_percent(v, language, decimals=1))
     for col in out.columns:
         if pd.api.types.is_bool_dtype(out[col]):
             out[col] = out[col].map(lambda v: t("common.yes", language) if v
