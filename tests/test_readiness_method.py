@@ -85,7 +85,7 @@ def test_signals_stay_out_of_the_readiness_score(inst):
 
 
 def test_timely_signal_rule_on_the_shown_gap():
-    # two respondents, one signal: gaps exactly 1, 0.995 (shown 1,00 -> timely) and 0.99
+    # two respondents; gaps exactly 1 (TS1), 0.995 (TS2, shown 1,00 -> timely), 0.99 (TS3)
     inst = load_instrument("one-to-one")
     base = _answers(inst, n=2)
     tab = base.copy()
@@ -93,7 +93,8 @@ def test_timely_signal_rule_on_the_shown_gap():
     tab.loc[ts, "current"] = [2.0, 2.0, 2.0, 2.0, 2.0, 2.0]
     tab.loc[ts, "preferred"] = [3.0, 3.0, 2.995, 2.995, 2.99, 2.99]
     tab["preferred"] = tab["preferred"].astype(float)
-    # answers off the 1-5 whole points are refused by validation only when out of range
+    rest = tab["item_id"].isin([f"TS{i}" for i in range(4, 10)])  # no gap on the others
+    tab.loc[rest, ["current", "preferred"]] = 3.0
     sig = rd.timely_signals(tab, instrument=inst).set_index("item_id")
     assert format_number(sig.loc["TS2", "gap"], "es", decimals=2) == "1,00"
     assert sig.loc["TS1", "timely"] and sig.loc["TS2", "timely"]
