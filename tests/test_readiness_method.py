@@ -389,3 +389,20 @@ def test_ladder_refuses_an_unknown_rung():
     with pytest.raises(DataError, match="relationship_stage.*not a rung"):
         rd.relationship_ladder(pd.DataFrame({"customer_id": ["a"],
                                              "relationship_stage": ["loyal"]}))
+
+
+@pytest.mark.parametrize("spread, shown_range, flagged", [(1.0, "1.00", True),
+                                                          (0.996, "1.00", True),
+                                                          (0.994, "0.99", False)])
+def test_disagreement_flag_agrees_with_the_shown_range(spread, shown_range, flagged, inst):
+    # one manager and one customer answer every statement; the customer sits `spread`
+    # points higher on identify only: the range shown with two decimals decides the flag
+    rows = []
+    for rid, group, shift in (("m", "manager", 0.0), ("c", "customer", spread)):
+        for item in inst.item_ids:
+            bump = shift if item.startswith("ID") else 0.0
+            rows.append((rid, group, item, 2.0 + bump, 4.0))
+    c = rd.consensus(pd.DataFrame(rows, columns=COLS), instrument=inst, alpha=None)
+    row = c.set_index("dimension").loc["identify"]
+    assert format_number(row["group_range"], "en", decimals=rd.SCORE_DECIMALS) == shown_range
+    assert bool(row["disagreement"]) is flagged
