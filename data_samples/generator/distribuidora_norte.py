@@ -253,8 +253,10 @@ def distribuidora(rng, out: Path):
               "employee": {"TE": -0.7, "BP": -0.6},
               "customer": {"IN": -0.9, "PE": -0.7, "CR": -0.5}},
         signals={"seed": 5205,
-                 "current": {"TS1": 2.2, "TS2": 2.0, "TS3": 2.4, "TS4": 1.7, "TS5": 2.1, "TS6": 2.9, "TS7": 2.6, "TS8": 2.3, "TS9": 1.5},
-                 "preferred": {"TS1": 3.9, "TS2": 3.8, "TS3": 3.7, "TS4": 3.0, "TS5": 3.9, "TS6": 3.2, "TS7": 3.1, "TS8": 3.6, "TS9": 1.9}})
+                 "current": {"TS1": 2.2, "TS2": 2.0, "TS3": 2.4, "TS4": 1.7, "TS5": 2.1,
+                            "TS6": 2.9, "TS7": 2.6, "TS8": 2.3, "TS9": 1.5},
+                 "preferred": {"TS1": 3.9, "TS2": 3.8, "TS3": 3.7, "TS4": 3.0, "TS5": 3.9,
+                              "TS6": 3.2, "TS7": 3.1, "TS8": 3.6, "TS9": 1.9}})
     write_csv(out / "readiness_responses.csv",
               ["Encuestado", "Grupo", "Ítem", "Actual", "Situación deseada"],
               readiness_rows(ready, MESSY), MESSY)
