@@ -160,7 +160,10 @@ STAGES: dict[str, Stage] = {s.name: s for s in (
     Stage(
         "05_readiness",
         requires={"readiness_responses": ("respondent_id", "group", "item_id", "current")},
-        sections=(S("preferred", (("readiness_responses", "preferred"),)),),
+        optional=("transactions", "interactions", "customers", "invoices"),
+        sections=(S("preferred", (("readiness_responses", "preferred"),)),
+                  # the relationship ladder counts customers: it needs their purchases
+                  S("customer_ladder", (("transactions", None),))),
     ),
     Stage(
         "06_servqual",

@@ -52,7 +52,8 @@ def test_html_escapes_and_lists_every_item_and_part(mini):
 def test_html_readiness_in_both_languages():
     es = questionnaire_html("one-to-one", language="es")
     en = questionnaire_html("one-to-one", language="en", title="Acme")
-    assert es.count('<td class="id">') == 36 and en.count('<td class="id">') == 36
+    # 36 statements and the nine timely signals
+    assert es.count('<td class="id">') == 45 and en.count('<td class="id">') == 45
     assert "Situación preferida" in es and "Preferred scenario" in en
     assert "<title>Acme</title>" in en
     with pytest.raises(ParameterError, match="language"):
@@ -68,7 +69,7 @@ def test_excel_form_validation_and_protection(tmp_path):
     scale = [r for r in rules if r.type == "whole"]
     assert len(scale) == 1
     assert (scale[0].formula1, scale[0].formula2) == ("1", "5")
-    assert str(scale[0].sqref) == "D7:E42"  # 36 items, two parts
+    assert str(scale[0].sqref) == "D7:E51"  # 45 items, two parts
     groups = [r for r in rules if r.type == "list"]
     assert groups and "Managers" in groups[0].formula1
     assert ws["A7"].value == "ID1" and ws["A42"].value == "CS4"
@@ -127,7 +128,7 @@ def test_forms_header_is_read_back_for_both_styles(mini):
     for language in ("es", "en"):
         for style in ("grid", "columns"):
             cols = forms_csv_header(inst, language=language, style=style)
-            assert len(cols) == 2 + 36 * 2
+            assert len(cols) == 2 + 45 * 2
             rng = np.random.default_rng(1)
             wide = pd.DataFrame(rng.integers(1, 6, size=(3, len(cols))), columns=cols)
             wide[cols[0]] = ["a", "b", "c"]
@@ -135,7 +136,7 @@ def test_forms_header_is_read_back_for_both_styles(mini):
             long = from_survey_export(wide, inst)
             assert long["respondent_id"].unique().tolist() == ["a", "b", "c"]
             assert long["group"].unique().tolist() == ["manager", "employee", "partner"]
-            assert len(long) == 3 * 36
+            assert len(long) == 3 * 45
             # the value in each (item, part) column lands on that item and part
             col = [c for c in cols if "PE3" in c][1]  # second part of PE3
             got = long.loc[(long["respondent_id"] == "b") & (long["item_id"] == "PE3"),
@@ -187,12 +188,12 @@ def test_committed_readiness_templates_match_the_instrument(tmp_path):
         if path.suffix in (".html", ".csv"):
             assert (committed / path.name).read_text(encoding="utf-8") == \
                 path.read_text(encoding="utf-8"), f"{path.name} is stale: regenerate it"
-    # the blank Excel form reads back as 36 unanswered items
+    # the blank Excel form reads back as 45 unanswered items
     blank = read_filled_excel(committed / "one-to-one_es.xlsx")
     assert blank["item_id"].tolist() == load_instrument("one-to-one").item_ids
     assert blank[["current", "preferred"]].isna().all().all()
     header = (committed / "one-to-one_forms_en.csv").read_text(encoding="utf-8-sig")
-    assert header.startswith("Respondent,Group,") and header.count("Preferred scenario [") == 36
+    assert header.startswith("Respondent,Group,") and header.count("Preferred scenario (") == 45
 
 
 def test_forms_work_for_a_servqual_style_instrument(tmp_path):

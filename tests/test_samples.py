@@ -436,12 +436,15 @@ def test_readiness_respondents_groups_and_disagreement(client):
     assert 20 <= len(people) <= 40
     assert 3 <= people["group"].nunique() <= 4
     expected = {f"{a}{i}" for a, k in READINESS_AREAS.items() for i in range(1, k + 1)}
-    assert len(expected) == 36 and set(rd["item_id"]) == expected
-    assert rd.groupby("respondent_id").size().eq(36).all()
+    signals = {f"TS{i}" for i in range(1, 10)}  # the nine timely signals, asked of everyone
+    assert len(expected) == 36 and set(rd["item_id"]) == expected | signals
+    assert rd.groupby("respondent_id").size().eq(45).all()
+    assert rd.loc[rd["item_id"].isin(signals), "current"].notna().mean() > 0.9
     scores = rd[["current", "preferred"]]
     assert scores.stack().dropna().between(1, 5).all()
     assert 1 <= scores.isna().sum().sum() <= 0.05 * scores.size
     assert rd["preferred"].mean() > rd["current"].mean() + 0.5
+    rd = rd[~rd["item_id"].isin(signals)].copy()
     rd["area"] = rd["item_id"].str[:2]
     means = rd.groupby(["area", "group"])["current"].mean().unstack()
     spread = means.max(axis=1) - means.min(axis=1)

@@ -34,6 +34,7 @@ from crmlib.exceptions import DataError, DataProblem, ParameterError
 
 __all__ = [
     "ITEM_COLUMNS",
+    "OPTIONAL_ITEM_COLUMNS",
     "SCORE_PARTS",
     "Instrument",
     "available_instruments",
@@ -42,6 +43,10 @@ __all__ = [
 
 _HERE = Path(__file__).parent
 ITEM_COLUMNS = ("item_id", "dimension", "text_es", "text_en", "reverse", "weight")
+#: Item columns an instrument may add: ``anchors`` names the answer wording an item is
+#: read with (a key of the instrument's ``anchor_sets``, e.g. ``frequency`` or
+#: ``agreement``); empty for items read with the scale's own anchors.
+OPTIONAL_ITEM_COLUMNS = ("anchors",)
 #: Answer parts a SERVQUAL instrument may ask of each item, in table order (the expected
 #: and perceived service, and the adequate and desired levels of the zone of tolerance).
 SCORE_PARTS = ("expectation", "perception", "adequate", "desired")
@@ -100,6 +105,35 @@ class Instrument:
                                  parameter="item_id", value=item_id)
         return row.iloc[0][f"text_{language}"]
 
+    def anchor_kind(self, item_id: str) -> str | None:
+        """The anchor set item ``item_id`` is answered with (``frequency``,
+        ``agreement`` ...), or ``None`` when it uses the scale's own anchors."""
+        if "anchors" not in self.items.columns:
+            return None
+        row = self.items.loc[self.items["item_id"] == item_id, "anchors"]
+        if row.empty:
+            raise ParameterError(f"item {item_id!r} is not in instrument {self.name!r}",
+                                 parameter="item_id", value=item_id)
+        kind = row.iloc[0]
+        return None if kind is None or pd.isna(kind) or not str(kind).strip() else str(kind)
+
+    def item_anchors(self, item_id: str, language: str = "es") -> dict:
+        """``{point: meaning}`` of the answers of item ``item_id`` in ``language``: its
+        anchor set from the ``anchor_sets`` section, else the scale's anchors."""
+        kind = self.anchor_kind(item_id)
+        if kind is None:
+            return dict(self.anchors.get(language) or {})
+        return self.anchor_set(kind, language)
+
+    def anchor_set(self, kind: str, language: str = "es") -> dict:
+        """``{point: meaning}`` of the anchor set ``kind`` in ``language``."""
+        sets = self.extra.get("anchor_sets") or {}
+        if kind not in sets:
+            raise ParameterError(f"anchor set must be one of {sorted(sets)}; got {kind!r}",
+                                 parameter="anchors", allowed=tuple(sorted(sets)), value=kind)
+        return {int(k): v for k, v in ((sets[kind].get("anchors") or {}).get(language)
+                                       or {}).items()}
+
     def reverse_score(self, values, item_ids) -> pd.Series:
         """Reverse-scored values for items flagged ``reverse`` (x -> min + max - x)."""
         values = pd.Series(values, dtype=float).reset_index(drop=True)
@@ -124,7 +158,7 @@ class Instrument:
                     "es": row.get("dimension_es") or row["dimension"],
                     "en": row.get("dimension_en") or row["dimension"],
                 }
-        new = new[list(ITEM_COLUMNS)]
+        new = new[_item_columns(new)]
         if replace_all:
             merged = new
         else:
@@ -179,6 +213,11 @@ def _items_frame(items, *, source: str) -> pd.DataFrame:
     return df
 
 
+def _item_columns(frame: pd.DataFrame) -> list[str]:
+    """The item columns kept: :data:`ITEM_COLUMNS` and the optional ones present."""
+    return list(ITEM_COLUMNS) + [c for c in OPTIONAL_ITEM_COLUMNS if c in frame.columns]
+
+
 def _flatten_item(item: dict) -> dict:
     out = {k: v for k, v in item.items() if k != "text"}
     for lang, text in (item.get("text") or {}).items():
@@ -229,7 +268,7 @@ def load_instrument(instrument, *, items=None) -> Instrument:
             parts=tuple(data.get("parts") or ()),
             dimensions=data.get("dimensions") or {},
             items=_items_frame(pd.DataFrame([_flatten_item(r) for r in data["items"]]),
-                               source=str(path))[list(ITEM_COLUMNS)],
+                               source=str(path)).pipe(lambda f: f[_item_columns(f)]),
             source=data.get("source", ""),
             extra={k: v for k, v in data.items() if k not in known},
         )
@@ -240,4 +279,21 @@ def load_instrument(instrument, *, items=None) -> Instrument:
                                          source=str(path))], source=str(path))
     if items is not None:
         inst = inst.with_items(items)
+    _check_anchor_kinds(inst)
     return inst
+
+
+def _check_anchor_kinds(inst: Instrument) -> None:
+    """Every item's ``anchors`` must name a set of the ``anchor_sets`` section."""
+    if "anchors" not in inst.items.columns:
+        return
+    sets = set(inst.extra.get("anchor_sets") or {})
+    kinds = inst.items["anchors"]
+    given = kinds.notna() & (kinds.astype(str).str.strip() != "")
+    bad = given & ~kinds.astype(str).isin(sets)
+    if bad.any():
+        raise DataError([DataProblem(
+            "instrument items", "anchors", f"names an anchor set not declared in "
+            f"anchor_sets (declared: {sorted(sets)})", int(bad.sum()), len(kinds),
+            tuple(inst.items.loc[bad, ["item_id", "anchors"]].head(3).itertuples(
+                index=False, name=None)), "item", inst.name)], source=inst.name)

@@ -39,7 +39,8 @@ def part_label(instrument: Instrument, part: str, language: str = "es") -> str:
 
 
 def _scale_labels(inst: Instrument) -> dict[str, float]:
-    """``{label: point}`` from the instrument's anchors and ``scale_labels`` section."""
+    """``{label: point}`` from the instrument's anchors, its ``anchor_sets`` (the words of
+    each kind of statement) and its ``scale_labels`` section."""
     labels: dict[str, float] = {}
     for point, texts in (inst.extra.get("scale_labels") or {}).items():
         for text in ([texts] if isinstance(texts, str) else texts):
@@ -47,6 +48,10 @@ def _scale_labels(inst: Instrument) -> dict[str, float]:
     for lang_anchors in inst.anchors.values():
         for point, text in lang_anchors.items():
             labels[str(text)] = float(point)
+    for answer_set in (inst.extra.get("anchor_sets") or {}).values():
+        for lang_anchors in ((answer_set or {}).get("anchors") or {}).values():
+            for point, text in lang_anchors.items():
+                labels[str(text)] = float(point)
     return labels
 
 

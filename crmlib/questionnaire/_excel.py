@@ -18,6 +18,9 @@ from crmlib.i18n import check_language, label, t
 from crmlib.instruments import load_instrument
 from crmlib.io._answers import _group_key, answer_values, part_label
 from crmlib.questionnaire._labels import (
+    _anchor_line,
+    _anchor_set_label,
+    _anchor_sets_used,
     _anchor_text,
     _is_servqual,
     _segment_label,
@@ -36,7 +39,9 @@ def write_questionnaire_excel(instrument, path, *, language: str = "es",
     whole numbers within the scale (Excel data validation); the respondent and
     group cells are the only other editable cells (the group from a list when the
     instrument names groups); everything else is protected (no password). A second
-    sheet lists the scale anchors; a hidden ``_meta`` sheet lets
+    sheet lists the scale anchors (one column per answer kind when the items declare
+    theirs, and then each item row also shows its own answer words right of the
+    answer cells); a hidden ``_meta`` sheet lets
     :func:`read_filled_excel` find the answers again.
 
     SERVQUAL-style instruments (parts ``expectation`` and ``perception``) ask the
@@ -103,6 +108,9 @@ def write_questionnaire_excel(instrument, path, *, language: str = "es",
     headers = [label("item_id", language), t("questionnaire.dimension", language),
                t("questionnaire.statement", language)] + [part_label(inst, p, language)
                                                           for p in parts]
+    kinds = _anchor_sets_used(inst)
+    if kinds:  # the words each statement is answered in, right of the answer cells
+        headers.append(t("questionnaire.answer_words", language))
     for j, text in enumerate(headers, start=1):
         cell = ws.cell(row=header_row, column=j, value=text)
         cell.font = Font(bold=True)
@@ -124,6 +132,11 @@ def write_questionnaire_excel(instrument, path, *, language: str = "es",
             cell = ws.cell(row=r, column=4 + k)
             cell.fill = answer_fill
             cell.protection = unlocked
+        if kinds:
+            words = ws.cell(row=r, column=4 + len(parts),
+                            value=_anchor_line(inst, item["item_id"], language) or None)
+            words.alignment = Alignment(wrap_text=True, vertical="top")
+            words.font = Font(size=9, color="444444")
     last = first + len(inst.items) - 1
     if len(inst.items):
         from openpyxl.utils import get_column_letter
@@ -134,14 +147,24 @@ def write_questionnaire_excel(instrument, path, *, language: str = "es",
     ws.column_dimensions["C"].width = 70
     for k in range(len(parts)):
         ws.column_dimensions[chr(ord("D") + k)].width = 18
+    if kinds:
+        ws.column_dimensions[chr(ord("D") + len(parts))].width = 60
     ws.freeze_panes = ws.cell(row=first, column=4)
     extra_meta = _write_respondent_section(ws, inst, language, last + 2) if servqual else ()
     ws.protection.sheet = True
     scale = wb.create_sheet(t("questionnaire.scale", language)[:31])
-    scale.append([t("questionnaire.point", language), t("questionnaire.meaning", language)])
-    for p in range(inst.scale_min, inst.scale_max + 1):
-        scale.append([p, _anchor_text(inst, p, language)])
-    scale.column_dimensions["B"].width = 50
+    if kinds:
+        scale.append([t("questionnaire.point", language)]
+                     + [_anchor_set_label(inst, k, language) for k in kinds])
+        for p in range(inst.scale_min, inst.scale_max + 1):
+            scale.append([p] + [inst.anchor_set(k, language).get(p, "") for k in kinds])
+        for j in range(len(kinds)):
+            scale.column_dimensions[chr(ord("B") + j)].width = 32
+    else:
+        scale.append([t("questionnaire.point", language), t("questionnaire.meaning", language)])
+        for p in range(inst.scale_min, inst.scale_max + 1):
+            scale.append([p, _anchor_text(inst, p, language)])
+        scale.column_dimensions["B"].width = 50
     meta = wb.create_sheet(_META_SHEET)
     group_meta = () if servqual else (("group_cell", "C3"),)
     for row in (("instrument", inst.name), ("sheet", ws.title), ("respondent_cell", "C2"),

@@ -18,7 +18,15 @@ from crmlib.i18n import check_language, label, t
 from crmlib.instruments import Instrument, load_instrument
 from crmlib.io._answers import part_label
 from crmlib.questionnaire._excel import write_questionnaire_excel
-from crmlib.questionnaire._labels import _anchor_text, _is_servqual, group_label
+from crmlib.questionnaire._labels import (
+    _anchor_line,
+    _anchor_range,
+    _anchor_set_label,
+    _anchor_sets_used,
+    _anchor_text,
+    _is_servqual,
+    group_label,
+)
 
 _CSS = """
 body { font-family: "DejaVu Sans", Arial, sans-serif; font-size: 10.5pt; margin: 1.5cm; color: #222; }
@@ -36,6 +44,7 @@ span.opt { display: inline-block; width: 1.4em; height: 1.4em; line-height: 1.4e
            border: 1px solid #555; border-radius: 50%; font-size: 8pt; text-align: center; }
 .scale li { margin: 0.1em 0; }
 .dimtext { font-size: 9pt; color: #555; margin: 0 0 0.4em; }
+.anchors { font-size: 8pt; color: #444; margin-top: 0.2em; }
 @media print { body { margin: 0; } h2 { page-break-after: avoid; } a { color: inherit; } }
 """
 
@@ -86,11 +95,20 @@ def questionnaire_html(instrument="one-to-one", *, language: str = "es",
         out.append(f"<tr><td>{esc(t('questionnaire.group', language))}</td><td>{options}</td></tr>")
     out.append(f"<tr><td>{esc(t('common.date', language))}</td>"
                '<td><span class="blank">&nbsp;</span></td></tr></table>')
-    out.append(f"<h2>{esc(t('questionnaire.scale', language))}</h2><ul class=\"scale\">")
-    for p in points:
-        anchor = _anchor_text(inst, p, language)
-        out.append(f"<li><b>{p}</b>{' = ' + esc(anchor) if anchor else ''}</li>")
-    out.append("</ul>")
+    out.append(f"<h2>{esc(t('questionnaire.scale', language))}</h2>")
+    sets = _anchor_sets_used(inst)
+    if sets:
+        out.append(f"<p>{esc(t('questionnaire.anchor_sets', language))}</p><ul class=\"scale\">")
+        for kind in sets:
+            words = " · ".join(f"{p} = {w}" for p, w in sorted(inst.anchor_set(kind, language).items()))
+            out.append(f"<li><b>{esc(_anchor_set_label(inst, kind, language))}</b>: {esc(words)}</li>")
+        out.append("</ul>")
+    if not sets or inst.items["anchors"].isna().any():
+        out.append('<ul class="scale">')
+        for p in points:
+            anchor = _anchor_text(inst, p, language)
+            out.append(f"<li><b>{p}</b>{' = ' + esc(anchor) if anchor else ''}</li>")
+        out.append("</ul>")
     for dim, dim_items in inst.items.groupby("dimension", sort=False):
         out.append(f"<h2>{esc(inst.dimension_label(dim, language))}</h2>")
         info = inst.dimensions.get(dim) or {}
@@ -106,8 +124,10 @@ def questionnaire_html(instrument="one-to-one", *, language: str = "es",
         out.append("</tr></thead><tbody>")
         for _, item in dim_items.iterrows():
             boxes = "".join(f'<span class="opt">{p}</span>' for p in points)
+            words = _anchor_line(inst, item["item_id"], language) if sets else ""
+            anchors = f'<div class="anchors">{esc(words)}</div>' if words else ""
             out.append(f'<tr><td class="id">{esc(item["item_id"])}</td>'
-                       f"<td>{esc(str(item['text_' + language]))}</td>"
+                       f"<td>{esc(str(item['text_' + language]))}{anchors}</td>"
                        + "".join(f'<td class="box">{boxes}</td>' for _ in parts) + "</tr>")
         out.append("</tbody></table>")
     out.append(f"<p>{esc(t('questionnaire.thanks', language))}</p></body></html>")
@@ -132,8 +152,11 @@ def forms_csv_header(instrument="one-to-one", *, language: str = "es",
     language : {"es", "en"}
     style : {"grid", "columns"}
         ``"grid"``: one multiple-choice grid per part, exported by Google Forms as
-        ``"<part label> [<item id>. <item text>]"``. ``"columns"``: one column per
-        item and part, named ``"<item id>_<part>"``.
+        ``"<part label> [<item id>. <item text>]"``; when the items declare their answer
+        words (``anchors``), the grid title also gives the end words the item is
+        answered in (``"Situación actual (Nunca … Siempre) [ID4. ...]"``), so items of
+        each kind go in their own grid. ``"columns"``: one column per item and part,
+        named ``"<item id>_<part>"``.
 
     Returns
     -------
@@ -152,8 +175,13 @@ def forms_csv_header(instrument="one-to-one", *, language: str = "es",
     if inst.extra.get("groups"):
         cols.append(t("questionnaire.group", language))
     if style == "grid":
-        cols += [f"{part_label(inst, part, language)} [{item['item_id']}. {item['text_' + language]}]"
-                 for part in parts for _, item in inst.items.iterrows()]
+        # items answered in different words go in separate grids, titled with their words
+        kinds = _anchor_sets_used(inst)
+        for part in parts:
+            for _, item in inst.items.iterrows():
+                words = _anchor_range(inst, item["item_id"], language) if kinds else ""
+                title = part_label(inst, part, language) + (f" ({words})" if words else "")
+                cols.append(f"{title} [{item['item_id']}. {item['text_' + language]}]")
     else:
         cols += [f"{item_id}_{part}" for item_id in inst.item_ids for part in parts]
     return cols

@@ -22,6 +22,39 @@ def _anchor_text(instrument: Instrument, point: int, language: str) -> str:
     return (instrument.anchors.get(language) or {}).get(point, "")
 
 
+def _item_anchors(instrument: Instrument, item_id: str, language: str) -> dict:
+    """``{point: meaning}`` the answers of ``item_id`` are given in (its anchor set, else
+    the scale's anchors)."""
+    return instrument.item_anchors(item_id, language)
+
+
+def _anchor_line(instrument: Instrument, item_id: str, language: str) -> str:
+    """Every answer word of ``item_id`` on one line: ``1 = Nunca · 2 = Rara vez · ...``;
+    empty when the scale has no words."""
+    anchors = _item_anchors(instrument, item_id, language)
+    return " · ".join(f"{p} = {anchors[p]}" for p in sorted(anchors))
+
+
+def _anchor_range(instrument: Instrument, item_id: str, language: str) -> str:
+    """The two end words of ``item_id``'s answers: ``Nunca … Siempre``; empty without words."""
+    anchors = _item_anchors(instrument, item_id, language)
+    lo, hi = anchors.get(instrument.scale_min), anchors.get(instrument.scale_max)
+    return f"{lo} … {hi}" if lo and hi else ""
+
+
+def _anchor_sets_used(instrument: Instrument) -> list[str]:
+    """Anchor sets the items use, in the order of the ``anchor_sets`` section."""
+    if "anchors" not in instrument.items.columns:
+        return []
+    used = set(instrument.items["anchors"].dropna().astype(str))
+    return [k for k in (instrument.extra.get("anchor_sets") or {}) if k in used]
+
+
+def _anchor_set_label(instrument: Instrument, kind: str, language: str) -> str:
+    sets = instrument.extra.get("anchor_sets") or {}
+    return ((sets.get(kind) or {}).get("label") or {}).get(language, kind)
+
+
 def _is_servqual(instrument: Instrument) -> bool:
     """True for SERVQUAL-style instruments (parts ``expectation`` and ``perception``), whose
     forms also ask importance points, an overall rating and the customer type."""

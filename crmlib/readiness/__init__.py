@@ -28,6 +28,15 @@ Scoring rules (the same in every function):
   the questionnaire count the same whatever their number of areas.
 - **Gap** = preferred - current (positive: room to improve).
 
+The nine **timely signals** (señales oportunas) are asked like every other statement
+but read one by one (:func:`timely_signals`), never averaged into a score. Each
+statement is answered in the words that fit it: frequency (nunca ... siempre) or
+agreement (totalmente en desacuerdo ... totalmente de acuerdo), as the instrument
+declares per item. Maturity levels are the workbook's own (the method gives none) and
+are placed on the score as shown (:func:`shown_score`); the relationship ladder counts
+customers on each rung (:func:`relationship_ladder`), and :func:`priorities` is the
+action plan, one row per task, with empty owner and due-date columns.
+
 Functions return tidy tables keyed by ``dimension`` (and ``group``); the texts
 (labels, maturity meanings, tasks) come from the instrument in ``es`` or ``en``.
 """
@@ -36,31 +45,44 @@ from __future__ import annotations
 
 from crmlib.readiness._groups import consensus, group_scores
 from crmlib.readiness._maturity import (
+    PLAN_COLUMNS,
+    SCORE_DECIMALS,
     maturity,
     maturity_levels,
+    maturity_source,
     priorities,
     relationship_ladder,
+    shown_score,
 )
 from crmlib.readiness._reading import (
     disagreement_text,
     display,
     group_overview,
     key_figures,
+    ladder_figures,
+    ladder_text,
     maturity_text,
     overview_text,
 )
 from crmlib.readiness._responses import (
     GROUPS,
+    SCORED_SECTIONS,
     SECTIONS,
     dimension_info,
     response_overview,
     validate_responses,
 )
 from crmlib.readiness._scores import area_scores, item_scores, overall_scores, score_table
+from crmlib.readiness._signals import signals_text, timely_signals
+from crmlib.readiness._wording import anchor_kind_conflicts
 
 __all__ = [
     "GROUPS",
+    "PLAN_COLUMNS",
+    "SCORED_SECTIONS",
+    "SCORE_DECIMALS",
     "SECTIONS",
+    "anchor_kind_conflicts",
     "area_scores",
     "consensus",
     "dimension_info",
@@ -70,8 +92,11 @@ __all__ = [
     "group_scores",
     "item_scores",
     "key_figures",
+    "ladder_figures",
+    "ladder_text",
     "maturity",
     "maturity_levels",
+    "maturity_source",
     "maturity_text",
     "overall_scores",
     "overview_text",
@@ -79,5 +104,8 @@ __all__ = [
     "relationship_ladder",
     "response_overview",
     "score_table",
+    "shown_score",
+    "signals_text",
+    "timely_signals",
     "validate_responses",
 ]

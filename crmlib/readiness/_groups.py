@@ -9,8 +9,9 @@ import pandas as pd
 
 from crmlib.exceptions import ParameterError, check_choice
 from crmlib.instruments import Instrument
-from crmlib.readiness._responses import _PARTS, GROUPS, _prepare, dimension_info
-from crmlib.readiness._scores import _areas, _respondent_dims
+from crmlib.readiness._maturity import shown_score
+from crmlib.readiness._responses import _PARTS, GROUPS, _prepare
+from crmlib.readiness._scores import _areas, _respondent_dims, _scored_info
 
 
 def group_scores(responses: pd.DataFrame, *, instrument="one-to-one",
@@ -60,7 +61,8 @@ def consensus(responses: pd.DataFrame, *, instrument="one-to-one", part: str = "
     ----------
     part : {"current", "preferred"}
     threshold : float, default 1.0
-        A range of group scores at or above this many scale points flags disagreement.
+        A range of group scores at or above this many scale points flags disagreement
+        (the range as shown, with :data:`SCORE_DECIMALS` decimals).
     alpha : float or None, default 0.05
         A Kruskal-Wallis p-value below ``alpha`` also flags it; ``None`` uses the
         range only.
@@ -85,7 +87,7 @@ def consensus(responses: pd.DataFrame, *, instrument="one-to-one", part: str = "
         raise ParameterError(f"alpha must be between 0 and 1 or None; got {alpha!r}",
                              parameter="alpha", allowed="0 < alpha < 1 or None", value=alpha)
     inst, used, _ = _prepare(responses, instrument, min_answered)
-    info = dimension_info(inst)
+    info = _scored_info(inst)
     per = _respondent_dims(used)
     grp = _groups(inst, used)
     rows = []
@@ -115,7 +117,9 @@ def consensus(responses: pd.DataFrame, *, instrument="one-to-one", part: str = "
             except ValueError:
                 pass
         row.update(kruskal_h=float(h), kruskal_p=float(p))
-        flag = bool(row["n_groups"] >= 2 and row["group_range"] >= threshold - 1e-12)
+        # judged on the range as shown, so a range printed "1,00" is flagged at 1.0
+        flag = bool(row["n_groups"] >= 2
+                    and shown_score(row["group_range"]) >= shown_score(threshold))
         if alpha is not None and not np.isnan(p):
             flag = flag or bool(p < alpha)
         row["disagreement"] = flag

@@ -52,12 +52,13 @@ def display(table: pd.DataFrame, *, instrument="one-to-one", language: str = "es
     with ``columns`` only those columns, in that order.
 
     Dimension, section, group and scenario keys become their labels; item ids get
-    their statement alongside; yes/no flags become words; a ``label`` column
+    their statement alongside, and the plan's weakest item is written as its statement; yes/no flags become words; a ``label`` column
     replaces ``dimension``; ``stage`` is dropped. Headers come from the catalog
     (``readiness.col.<name>``, else the shared column labels).
     """
-    from crmlib.i18n import catalog, t
+    from crmlib.i18n import catalog, format_percent, t
     from crmlib.i18n import label as column_label
+    from crmlib.i18n._format import _is_share
 
     check_language(language)
     inst = _instrument(instrument)
@@ -93,9 +94,22 @@ def display(table: pd.DataFrame, *, instrument="one-to-one", language: str = "es
                                     else group_name(v))
     if "scenario" in out.columns:
         out["scenario"] = out["scenario"].map(lambda v: t(f"readiness.scenario.{v}", language))
+    if "weakest_item" in out.columns:  # the statement, never its code
+        texts = inst.items.set_index("item_id")[f"text_{language}"]
+        out["weakest_item"] = out["weakest_item"].map(
+            lambda v: texts.get(v, v) if isinstance(v, str) else "")
+    for col in ("owner", "due_date"):
+        if col in out.columns:
+            out[col] = out[col].fillna("")
+    if "rung" in out.columns and "name" in out.columns:
+        out = out.drop(columns="rung")
     if "item_id" in out.columns and "text" not in out.columns:
         texts = inst.items.set_index("item_id")[f"text_{language}"]
         out.insert(out.columns.get_loc("item_id") + 1, "text", out["item_id"].map(texts))
+    for col in out.columns:  # shares as percentages while the column name still says so
+        if _is_share(col) and pd.api.types.is_numeric_dtype(out[col]):
+            out[col] = out[col].map(lambda v: "" if pd.isna(v)
+                                    else format_percent(v, language, decimals=1))
     for col in out.columns:
         if pd.api.types.is_bool_dtype(out[col]):
             out[col] = out[col].map(lambda v: t("common.yes", language) if v
@@ -151,11 +165,39 @@ def maturity_text(overall_table: pd.DataFrame, maturity_table: pd.DataFrame, *,
     check_language(language)
     row = overall_table.loc[overall_table["scope"] == "overall"].iloc[0]
     m = maturity_table.set_index("scenario")
-    return t("readiness.maturity.headline", language, current=float(row["current"]),
+    text = t("readiness.maturity.headline", language, current=float(row["current"]),
              preferred=float(row["preferred"]), gap=float(row["gap"]),
              level=m.loc["current", "level"], name=m.loc["current", "name"],
              meaning=m.loc["current", "meaning"], target_level=m.loc["preferred", "level"],
              target_name=m.loc["preferred", "name"])
+    source = str(m.loc["current", "source"]) if "source" in m.columns else "workbook"
+    if source == "workbook":
+        return text + " " + t("readiness.maturity.own_levels", language)
+    return text + " " + t("readiness.maturity.cited_levels", language, source=source)
+
+
+def ladder_text(ladder: pd.DataFrame, *, language: str = "es") -> str:
+    """Sentences on the customers on the ladder: how many, how many sit on the two upper
+    rungs (the method's real portfolio) and, with values, what share of value they bring."""
+    from crmlib.i18n import t
+
+    check_language(language)
+    total = int(ladder["n_customers"].sum())
+    if total == 0:
+        return t("readiness.ladder.no_customers", language)
+    by = ladder.set_index("rung")
+    upper = by.loc[["intimate", "trust"]]
+    text = t("readiness.ladder.headline", language, n=total,
+             contact=int(by.loc["contact", "n_customers"]),
+             relate=int(by.loc["relate", "n_customers"]),
+             intimate=int(by.loc["intimate", "n_customers"]),
+             trust=int(by.loc["trust", "n_customers"]),
+             portfolio=int(upper["n_customers"].sum()),
+             portfolio_share=float(upper["n_customers"].sum()) / total)
+    if "value_share" in ladder.columns and not upper["value_share"].isna().all():
+        text += " " + t("readiness.ladder.value", language,
+                        value_share=float(upper["value_share"].sum()))
+    return text
 
 
 def disagreement_text(consensus_table: pd.DataFrame, *, instrument="one-to-one",
@@ -176,7 +218,8 @@ def disagreement_text(consensus_table: pd.DataFrame, *, instrument="one-to-one",
 
 def key_figures(area_table: pd.DataFrame, overall_table: pd.DataFrame,
                 maturity_table: pd.DataFrame, consensus_table: pd.DataFrame | None = None,
-                overview: pd.DataFrame | None = None) -> dict:
+                overview: pd.DataFrame | None = None,
+                signals: pd.DataFrame | None = None) -> dict:
     """Key figures for ``results.json``, JSON-ready (``None`` for missing numbers).
 
     Keys: ``readiness_overall_current``/``_preferred``/``_gap``,
@@ -184,7 +227,9 @@ def key_figures(area_table: pd.DataFrame, overall_table: pd.DataFrame,
     ``readiness_maturity_level``, ``readiness_maturity_target``,
     ``readiness_<dimension>_current``/``_preferred``/``_gap`` for every dimension,
     and when given ``readiness_disagreements`` (list of dimensions),
-    ``readiness_respondents``, ``readiness_respondents_scored``.
+    ``readiness_respondents``, ``readiness_respondents_scored``, and from ``signals``
+    (:func:`timely_signals`) ``readiness_timely_signals`` (the timely ones' item ids,
+    largest gap first).
     """
     def num(v):
         return None if v is None or pd.isna(v) else float(v)
@@ -208,4 +253,18 @@ def key_figures(area_table: pd.DataFrame, overall_table: pd.DataFrame,
     if overview is not None:
         out["readiness_respondents"] = len(overview)
         out["readiness_respondents_scored"] = int(overview["included"].sum())
+    if signals is not None:
+        out["readiness_timely_signals"] = signals.loc[signals["timely"], "item_id"].tolist()
+    return out
+
+
+def ladder_figures(ladder: pd.DataFrame) -> dict:
+    """Key figures of :func:`relationship_ladder` for ``results.json``:
+    ``readiness_customers_<rung>`` (counts) and ``readiness_portfolio_share`` (share of
+    customers at intimate or trust; ``None`` without customers)."""
+    out = {f"readiness_customers_{r}": int(n) for r, n in zip(ladder["rung"],
+                                                              ladder["n_customers"])}
+    total = int(ladder["n_customers"].sum())
+    upper = int(ladder.loc[ladder["rung"].isin(["intimate", "trust"]), "n_customers"].sum())
+    out["readiness_portfolio_share"] = upper / total if total else None
     return out

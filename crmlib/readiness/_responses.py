@@ -16,7 +16,11 @@ from crmlib.io._answers import _option_labels
 from crmlib.questionnaire import _group_key, answer_values
 
 GROUPS = ("manager", "employee", "customer", "partner")
-SECTIONS = ("broad", "gap")
+#: Sections of the instrument: the broad view by IDIC stage, the personalization-gap tool by
+#: area, and the nine timely signals (read one by one, outside every readiness score).
+SECTIONS = ("broad", "gap", "signals")
+#: The sections averaged into the readiness score and the maturity level.
+SCORED_SECTIONS = ("broad", "gap")
 _TABLE = "readiness_responses"
 _PARTS = ("current", "preferred")
 
@@ -38,7 +42,8 @@ def dimension_info(instrument="one-to-one", *, language: str = "es") -> pd.DataF
     -------
     DataFrame
         One row per dimension: ``dimension`` (key), ``label`` (in ``language``),
-        ``section`` (``broad`` or ``gap``; ``gap`` when the file does not say),
+        ``section`` (``broad``, ``gap`` or ``signals``; ``gap`` when the file does not
+        say),
         ``stage`` (the IDIC stage whose tasks serve it), ``n_items``, ``weight``
         (the dimension's own ``weight``, else the mean weight of its items),
         ``low`` and ``high`` (what a 1 and a 5 look like).

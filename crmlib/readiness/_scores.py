@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from crmlib.instruments import Instrument
-from crmlib.readiness._responses import _PARTS, SECTIONS, _prepare, dimension_info
+from crmlib.readiness._responses import _PARTS, SCORED_SECTIONS, _prepare, dimension_info
 
 
 def item_scores(responses: pd.DataFrame, *, instrument="one-to-one",
@@ -93,6 +93,9 @@ def area_scores(responses: pd.DataFrame, *, instrument="one-to-one",
                 min_answered: float = 0.5) -> pd.DataFrame:
     """Score of every dimension: IDIC stage (broad view) or area (gap tool).
 
+    The timely signals are not a dimension of the score: read them with
+    :func:`timely_signals`.
+
     Returns
     -------
     DataFrame
@@ -108,8 +111,14 @@ def area_scores(responses: pd.DataFrame, *, instrument="one-to-one",
     return _areas(inst, used, int(overview["included"].sum()))
 
 
-def _areas(inst: Instrument, used: pd.DataFrame, n_resp: int) -> pd.DataFrame:
+def _scored_info(inst: Instrument) -> pd.DataFrame:
+    """:func:`dimension_info` of the scored sections (the timely signals left out)."""
     info = dimension_info(inst)
+    return info[info["section"].isin(SCORED_SECTIONS)].reset_index(drop=True)
+
+
+def _areas(inst: Instrument, used: pd.DataFrame, n_resp: int) -> pd.DataFrame:
+    info = _scored_info(inst)
     items = _items(inst, used, n_resp)
     out = info[["dimension", "section", "stage", "weight", "n_items"]].copy()
     out["n_respondents"] = n_resp
@@ -134,7 +143,7 @@ def overall_scores(area_table: pd.DataFrame) -> pd.DataFrame:
         dimension scores.
     """
     rows = []
-    for section in SECTIONS:
+    for section in SCORED_SECTIONS:
         d = area_table[area_table["section"] == section]
         if len(d):
             rows.append({"scope": section, "n_dimensions": len(d),
@@ -162,7 +171,8 @@ def score_table(responses: pd.DataFrame, *, instrument="one-to-one",
     Returns
     -------
     DataFrame
-        ``level`` (``item``, ``dimension``, ``section``, ``overall``), ``key`` (item id,
+        ``level`` (``item``, ``dimension``, ``section``, ``overall``; the timely signals
+        appear as items of section ``signals`` only), ``key`` (item id,
         dimension key, ``broad``/``gap`` or ``overall``), ``section``, ``current``,
         ``preferred``, ``gap`` (preferred - current), ``n_answers`` (current answers
         behind the score; for sections and overall the sum over dimensions),
@@ -172,12 +182,11 @@ def score_table(responses: pd.DataFrame, *, instrument="one-to-one",
     n_resp = int(overview["included"].sum())
     items = _items(inst, used, n_resp)
     areas = _areas(inst, used, n_resp)
-    section_of = areas.set_index("dimension")["section"]
     overall = overall_scores(areas)
     cols = ["level", "key", "section", "current", "preferred", "gap", "n_answers", "n_missing"]
     parts = [
         pd.DataFrame({"level": "item", "key": items["item_id"],
-                      "section": items["dimension"].map(section_of),
+                      "section": items["section"],
                       "current": items["current"], "preferred": items["preferred"],
                       "gap": items["gap"], "n_answers": items["n_current"],
                       "n_missing": items["n_missing"]}),

@@ -251,7 +251,12 @@ def distribuidora(rng, out: Path):
                    "KS": 3.7, "PA": 3.8, "CR": 4.4, "EM": 3.9, "CS": 4.1},
         bias={"manager": {"CR": 0.7, "DF": 0.7, "CS": 0.5, "TE": 0.4},
               "employee": {"TE": -0.7, "BP": -0.6},
-              "customer": {"IN": -0.9, "PE": -0.7, "CR": -0.5}})
+              "customer": {"IN": -0.9, "PE": -0.7, "CR": -0.5}},
+        signals={"seed": 5205,
+                 "current": {"TS1": 2.2, "TS2": 2.0, "TS3": 2.4, "TS4": 1.7, "TS5": 2.1,
+                            "TS6": 2.9, "TS7": 2.6, "TS8": 2.3, "TS9": 1.5},
+                 "preferred": {"TS1": 3.9, "TS2": 3.8, "TS3": 3.7, "TS4": 3.0, "TS5": 3.9,
+                              "TS6": 3.2, "TS7": 3.1, "TS8": 3.6, "TS9": 1.9}})
     write_csv(out / "readiness_responses.csv",
               ["Encuestado", "Grupo", "Ítem", "Actual", "Situación deseada"],
               readiness_rows(ready, MESSY), MESSY)

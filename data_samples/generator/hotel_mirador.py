@@ -286,7 +286,12 @@ def hotel(rng, out: Path):
         bias={"manager": {"PE": 0.7, "TE": 0.6},
               "employee": {"EM": -0.8, "QA": -0.4},
               "customer": {"PE": -0.7, "CR": 0.3},
-              "partner": {"PA": -0.7, "BP": -0.4}})
+              "partner": {"PA": -0.7, "BP": -0.4}},
+        signals={"seed": 5305,
+                 "current": {"TS1": 2.9, "TS2": 2.4, "TS3": 2.3, "TS4": 1.9, "TS5": 2.5,
+                            "TS6": 3.2, "TS7": 2.2, "TS8": 3.1, "TS9": 1.8},
+                 "preferred": {"TS1": 4.4, "TS2": 3.1, "TS3": 3.9, "TS4": 3.2, "TS5": 3.0,
+                              "TS6": 3.5, "TS7": 4.1, "TS8": 4.2, "TS9": 2.3}})
     write_csv(out / "readiness_responses.csv",
               ["respondent_id", "group", "item_id", "current", "preferred"],
               readiness_rows(ready, CLEAN), CLEAN)

@@ -260,7 +260,12 @@ def movil(rng, out: Path):
         bias={"manager": {"TE": 0.8, "CR": 0.9, "IN": 0.5},
               "employee": {"EM": -0.7, "KS": -0.6, "TE": -0.3},
               "customer": {"CR": -0.8, "IN": -0.7, "PE": -0.4},
-              "partner": {"PA": -0.9}})
+              "partner": {"PA": -0.9}},
+        signals={"seed": 5105,
+                 "current": {"TS1": 1.8, "TS2": 2.6, "TS3": 2.2, "TS4": 2.0, "TS5": 2.7,
+                            "TS6": 2.1, "TS7": 1.9, "TS8": 2.8, "TS9": 1.6},
+                 "preferred": {"TS1": 4.3, "TS2": 3.4, "TS3": 4.2, "TS4": 3.9, "TS5": 3.6,
+                              "TS6": 3.2, "TS7": 4.4, "TS8": 3.3, "TS9": 2.2}})
     write_csv(out / "readiness_responses.csv",
               ["respondent_id", "group", "item_id", "current", "preferred"],
               readiness_rows(ready, CLEAN), CLEAN)

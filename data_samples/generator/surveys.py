@@ -110,15 +110,27 @@ READINESS_AREAS = (("ID", 4), ("DF", 4), ("IN", 4), ("PE", 4), ("QA", 2), ("BP",
 READINESS_ITEMS = [f"{a}{i}" for a, k in READINESS_AREAS for i in range(1, k + 1)]
 
 
-def make_readiness(rng, groups: dict, current: dict, preferred: dict, bias: dict):
-    """Long readiness answers; ``bias[group][area]`` shifts a group's view of an area."""
+SIGNAL_ITEMS = [f"TS{i}" for i in range(1, 10)]
+
+
+def make_readiness(rng, groups: dict, current: dict, preferred: dict, bias: dict,
+                   signals: dict | None = None):
+    """Long readiness answers; ``bias[group][area]`` shifts a group's view of an area.
+
+    ``signals`` (``seed``, ``current`` and ``preferred`` means per timely-signal item) adds
+    the nine timely signals after each respondent's other answers. They are drawn from
+    their own random stream (``seed``), so the draws of ``rng`` -- and every other file --
+    stay as they were without them.
+    """
     rows = []
     r = 0
+    sig_rng = np.random.default_rng(signals["seed"]) if signals else None
     for group, count in groups.items():
         for _ in range(count):
             r += 1
             rid = f"P{r:03d}"
             own = rng.normal(0, 0.35)
+            items = []
             for item in READINESS_ITEMS:
                 area = item[:2]
                 cur = current[area] + bias.get(group, {}).get(area, 0.0) + own + rng.normal(0, 0.55)
@@ -129,7 +141,15 @@ def make_readiness(rng, groups: dict, current: dict, preferred: dict, bias: dict
                     c = None
                 if rng.random() < 0.015:
                     p = None
-                rows.append([rid, group, item, c, p])
+                items.append([rid, group, item, c, p])
+            rows += items
+            if sig_rng is not None:
+                for item in SIGNAL_ITEMS:
+                    cur = signals["current"][item] + sig_rng.normal(0, 0.6)
+                    pref = max(cur, signals["preferred"][item] + sig_rng.normal(0, 0.5))
+                    c = float(clip_round(cur, 1, 5)) if sig_rng.random() >= 0.03 else None
+                    p = float(clip_round(pref, 1, 5)) if sig_rng.random() >= 0.03 else None
+                    rows.append([rid, group, item, c, p])
     return rows
 
 
