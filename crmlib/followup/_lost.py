@@ -118,7 +118,7 @@ def lost_customer_table(lost: pd.DataFrame, *, view: pd.DataFrame | None = None)
         out[col] = out[col].astype(object).where(out[col].notna(), None)
     if view is not None:
         v = _need(view, "customer view", ("customer_id",))
-        v = v.drop_duplicates("customer_id").set_index(v["customer_id"].astype(str).values)
+        v = v.assign(_key=v["customer_id"].astype(str)).drop_duplicates("_key").set_index("_key")
         out["value"] = out["customer_id"].map(v["value_all_time"]) if "value_all_time" in v \
             else np.nan
         out["pareto_class"] = out["customer_id"].map(v["pareto_class_all_time"]) \

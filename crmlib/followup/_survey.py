@@ -151,7 +151,7 @@ def follow_up_calls(survey: pd.DataFrame, *, threshold: float = 3,
     out["customer_id"] = out["customer_id"].astype(str)
     if view is not None:
         v = _need(view, "customer view", ("customer_id",)).drop_duplicates("customer_id")
-        v = v.set_index(v["customer_id"].astype(str).values)
+        v = v.assign(_key=v["customer_id"].astype(str)).drop_duplicates("_key").set_index("_key")
         out["value"] = out["customer_id"].map(v["value"]) if "value" in v else np.nan
         out["pareto_class"] = out["customer_id"].map(v["pareto_class"]) \
             if "pareto_class" in v else None
