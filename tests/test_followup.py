@@ -107,7 +107,8 @@ def test_scores_by_touchpoint_by_hand():
 
 def test_scores_by_period_and_channel():
     by_month = f.survey_scores(_survey(), by="period")
-    assert by_month["period"].tolist() == ["2024-01", "2024-02", "2024-03"]
+    assert by_month["period"].tolist() == list(pd.to_datetime(["2024-01-01", "2024-02-01",
+                                                               "2024-03-01"]))
     assert by_month["mean_score"].tolist() == [4.5, 2.5, 2.0]
     by_channel = f.survey_scores(_survey(), by="channel", threshold=2).set_index("channel")
     assert by_channel.loc["sms", "n_below"] == 1  # only the 1 is below 2
@@ -320,3 +321,33 @@ def test_findings_are_sentences_in_both_languages():
     assert f.finding("lost_customers", reasons, "en") == \
         "4 lost customers interviewed; the most frequent reason is Price (75%)."
     assert f.finding("mystery_shopper", pd.DataFrame(), "en") == ""
+
+
+# --------------------------------------------------------------------------- figures
+
+def test_figures_draw_the_tables_with_labels_not_codes():
+    import matplotlib
+
+    matplotlib.use("agg")
+    import matplotlib.pyplot as plt
+
+    from crmlib import plot
+
+    table = f.lost_customer_table(_lost(), view=_view())
+    ax = plot.plot_lost_reasons(f.lost_reasons_table(table), language="es")
+    labels = [tick.get_text() for tick in ax.get_yticklabels()]
+    assert labels == ["Otro motivo", "Cambio de residencia", "Oferta de la competencia",
+                      "Servicio y atención", "Precio"]
+    heights = [p.get_width() for p in ax.patches[:5]]  # repairable part, bottom to top
+    assert heights == [0, 0, 1, 1, 1]
+    plt.close("all")
+    ax = plot.plot_survey_trend(f.survey_scores(_survey(), by="period"), language="en")
+    assert [tick.get_text() for tick in ax.get_xticklabels()] == ["Jan 2024", "Feb 2024",
+                                                                  "Mar 2024"]
+    assert list(ax.lines[0].get_ydata()) == [4.5, 2.5, 2.0]
+    plt.close("all")
+    servperf = pd.DataFrame({"dimension": ["courtesy", "speed", "all"], "score": [6.0, 4.0, 5.0],
+                             "ci_low": [5.5, 3.5, 4.5], "ci_high": [6.5, 4.5, 5.5]})
+    ax = plot.plot_servperf(servperf, language="es")
+    assert [tick.get_text() for tick in ax.get_yticklabels()] == ["Agilidad", "Cortesía"]
+    plt.close("all")

@@ -24,7 +24,8 @@ def _check_threshold(threshold) -> float:
 
 
 def _periods(dates: pd.Series, period: str) -> pd.Series:
-    return pd.to_datetime(dates).dt.to_period(period).astype(str)
+    """The first day of each date's period (a timestamp, so readers see a date)."""
+    return pd.to_datetime(dates).dt.to_period(period).dt.start_time
 
 
 def survey_scores(survey: pd.DataFrame, *, by: str = "touchpoint", threshold: float = 3,
@@ -36,7 +37,8 @@ def survey_scores(survey: pd.DataFrame, *, by: str = "touchpoint", threshold: fl
     survey : DataFrame
         Contract ``post_transaction_survey``.
     by : {"touchpoint", "channel", "period"}, default "touchpoint"
-        Grouping; ``period`` groups by the month (quarter, year) the answer was given.
+        Grouping; ``period`` groups by the month (quarter, year) the answer was given,
+        shown as the period's first day.
     threshold : float, default 3
         A score *below* it is a low score (on a 1-5 scale: 1 and 2).
     period : {"M", "Q", "Y"}, default "M"
