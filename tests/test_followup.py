@@ -147,14 +147,15 @@ def test_incidents_counted_with_latest_examples():
                                        "2024-02-15", "2024-03-15"]),
         "valence": ["negative", "negative", "positive", "negative", "positive", "negative"],
         "category": ["Staff", "Staff", "Staff", "Waiting", "Food", "Staff"],
-        "description": ["rude", "ignored", "kind", "queue", "great", "shouted"],
+        "description": ["rude", "ignored", "kind", "queue", "great", "ignored"],
     })
     table = f.incident_table(inc)
     assert table[["valence", "category", "n_reports"]].values.tolist() == [
         ["negative", "Staff", 3], ["negative", "Waiting", 1],
         ["positive", "Food", 1], ["positive", "Staff", 1]]
     assert table.loc[0, "share"] == pytest.approx(3 / 4)
-    assert table.loc[0, "examples"] == "shouted / ignored"  # the two most recent
+    # the two most recent distinct stories: "ignored" twice counts once
+    assert table.loc[0, "examples"] == "ignored / rude"
     bal = f.incident_balance(inc).set_index("category")
     assert bal.loc["Staff", "negative_share"] == pytest.approx(3 / 4)
 
@@ -176,8 +177,8 @@ def test_suggestions_status_time_and_action():
     assert table["interaction_id"].tolist() == ["s1", "s2", "s3"]
     assert table["status"].tolist() == ["answered", "answered", "open"]
     assert table["days_to_answer"].tolist()[:2] == [10.0, 10.0]  # decision date wins
-    assert table.loc[2, "days_open"] == 30.0 and table.loc[2, "action"] == "not_recorded"
-    summary = f.suggestion_summary(table).set_index("action")
+    assert table.loc[2, "days_open"] == 30.0 and table.loc[2, "decision"] == "not_recorded"
+    summary = f.suggestion_summary(table).set_index("decision")
     assert summary.index.tolist() == ["adopted", "declined", "not_recorded"]
     assert summary.loc["not_recorded", "n_open"] == 1
     assert summary["share"].sum() == pytest.approx(1.0)

@@ -22,6 +22,8 @@ the figures are in :mod:`crmlib.plot`.
     mystery_compliance(visits, by="site")  # checklist compliance per site, item, visit
     servperf_table(responses)              # perception-only scores, alpha, intervals
     programme_overview(tables, findings=...)  # tools used, how often, what each found
+    unlock_sentence(tool, language)        # what a missing tool needs
+    value_view(transactions, ...)          # the customer view the lists rank by
 """
 
 from crmlib.followup._incidents import incident_balance, incident_table
@@ -35,9 +37,20 @@ from crmlib.followup._lost import (
     recovery_list,
 )
 from crmlib.followup._mystery import mystery_compliance
-from crmlib.followup._overview import TOOLS, finding, programme_overview
+from crmlib.followup._overview import (
+    TOOLS,
+    finding,
+    programme_overview,
+    unlock_sentence,
+    value_view,
+)
 from crmlib.followup._servperf import alpha_from_correlations, servperf_table
-from crmlib.followup._suggestions import ACTIONS, suggestion_summary, suggestion_table
+from crmlib.followup._suggestions import (
+    ACTIONS,
+    open_suggestions,
+    suggestion_summary,
+    suggestion_table,
+)
 from crmlib.followup._survey import follow_up_calls, survey_scores, survey_trend
 
 __all__ = [
@@ -55,6 +68,7 @@ __all__ = [
     "lost_customer_table",
     "lost_reasons_table",
     "mystery_compliance",
+    "open_suggestions",
     "programme_overview",
     "recovery_list",
     "servperf_table",
@@ -62,4 +76,6 @@ __all__ = [
     "suggestion_table",
     "survey_scores",
     "survey_trend",
+    "unlock_sentence",
+    "value_view",
 ]

@@ -19,8 +19,8 @@ def incident_table(incidents: pd.DataFrame, *, examples: int = 2) -> pd.DataFram
     incidents : DataFrame
         Contract ``critical_incidents``.
     examples : int, default 2
-        Stories kept per category (the most recent first when ``reported_at`` is given,
-        else in file order).
+        Distinct stories kept per category (the most recent first when ``reported_at`` is
+        given, else in file order).
 
     Returns
     -------
@@ -46,7 +46,7 @@ def incident_table(incidents: pd.DataFrame, *, examples: int = 2) -> pd.DataFram
         for category, g in sub.groupby(sub["category"].astype(str), sort=True):
             text = ""
             if has_text and examples:
-                stories = [str(s) for s in g["description"].dropna().head(examples)]
+                stories = list(dict.fromkeys(str(s) for s in g["description"].dropna()))[:examples]
                 text = " / ".join(stories)
             rows.append({"valence": valence, "category": category, "n_reports": len(g),
                          "share": len(g) / total, "examples": text})

@@ -98,7 +98,8 @@ def finding(tool: str, result: pd.DataFrame, language: str = "es") -> str:
         return ""
     key = f"followup.finding.{tool}"
     if tool == "suggestion_box":
-        adopted = result.loc[result["action"].isin(["adopted", "planned"]), "n_suggestions"].sum()
+        adopted = result.loc[result["decision"].isin(["adopted", "planned"]),
+                             "n_suggestions"].sum()
         total = result["n_suggestions"].sum()
         return t(key, language, n=format_count(total, language),
                  share=format_percent(adopted / total, language))
@@ -135,3 +136,27 @@ def finding(tool: str, result: pd.DataFrame, language: str = "es") -> str:
         return t("followup.finding.soft_indicators", language, dimension=name,
                  score=format_number(d["score"], language, decimals=2))
     return ""
+
+
+def unlock_sentence(tool: str, language: str = "es") -> str:
+    """What a client would add to get the section of ``tool`` (one of :data:`TOOLS`,
+    ``"recovery"`` or ``"suggestion_actions"``), naming the file to add."""
+    check_language(language)
+    return t(f"followup.unlock.{tool}", language)
+
+
+def value_view(transactions: pd.DataFrame | None, *, customers: pd.DataFrame | None = None,
+               interactions: pd.DataFrame | None = None, as_of=None,
+               language: str = "es") -> pd.DataFrame | None:
+    """The customer view the follow-up lists read their values from (None without sales).
+
+    :func:`crmlib.view.customer_view` with its defaults (value on the last 365 days,
+    all-time value and class, CLV): the lost customers worth recovering and the
+    follow-up calls are ranked on the same values every other stage uses.
+    """
+    if transactions is None:
+        return None
+    from crmlib.view import customer_view
+
+    return customer_view(transactions, customers=customers, interactions=interactions,
+                         as_of=as_of, language=language)

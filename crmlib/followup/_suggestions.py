@@ -36,8 +36,8 @@ def suggestion_table(interactions: pd.DataFrame, actions: pd.DataFrame | None = 
         ``opened_at``, ``category`` (empty without one), ``answered_at`` (the decision's
         date when recorded, else ``closed_at``), ``status`` (``answered`` | ``open``),
         ``days_to_answer`` (empty while open), ``days_open`` (age at ``as_of`` while
-        open), ``action`` (one of :data:`ACTIONS`; ``not_recorded`` when no decision is
-        on file), ``note``.
+        open), ``decision`` (the ``action`` of ``suggestion_actions``, one of
+        :data:`ACTIONS`; ``not_recorded`` when no decision is on file), ``note``.
     """
     df = _need(interactions, "interactions", ("interaction_id", "opened_at", "kind"))
     df = df[df["kind"] == "suggestion"].copy()
@@ -50,11 +50,11 @@ def suggestion_table(interactions: pd.DataFrame, actions: pd.DataFrame | None = 
         "category": df.get("category", None),
         "closed_at": pd.to_datetime(df["closed_at"]) if "closed_at" in df else pd.NaT,
     })
-    out["action"], out["note"], out["decided_at"] = "not_recorded", None, pd.NaT
+    out["decision"], out["note"], out["decided_at"] = "not_recorded", None, pd.NaT
     if actions is not None:
         a = _need(actions, "suggestion_actions", ("interaction_id", "action"))
         a = a.set_index(a["interaction_id"].astype(str))
-        out["action"] = out["interaction_id"].map(a["action"]).fillna("not_recorded")
+        out["decision"] = out["interaction_id"].map(a["action"]).fillna("not_recorded")
         if "note" in a:
             out["note"] = out["interaction_id"].map(a["note"])
         if "answered_at" in a:
@@ -67,7 +67,7 @@ def suggestion_table(interactions: pd.DataFrame, actions: pd.DataFrame | None = 
     out["days_open"] = ((when - out["opened_at"]).dt.total_seconds() / 86400).where(~answered)
     out = out.sort_values(["opened_at", "interaction_id"], kind="stable")
     return out[["interaction_id", "customer_id", "opened_at", "category", "answered_at",
-                "status", "days_to_answer", "days_open", "action", "note"]
+                "status", "days_to_answer", "days_open", "decision", "note"]
                ].reset_index(drop=True)
 
 
@@ -82,18 +82,31 @@ def suggestion_summary(table: pd.DataFrame) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        One row per action present, in :data:`ACTIONS` order: ``action``,
+        One row per decision present, in :data:`ACTIONS` order: ``decision``,
         ``n_suggestions``, ``share``, ``n_open``, ``median_days_to_answer``.
     """
-    df = _need(table, "suggestion table", ("action", "status", "days_to_answer"))
+    df = _need(table, "suggestion table", ("decision", "status", "days_to_answer"))
     rows = []
     for action in ACTIONS:
-        sub = df[df["action"] == action]
+        sub = df[df["decision"] == action]
         if sub.empty:
             continue
-        rows.append({"action": action, "n_suggestions": len(sub), "share": len(sub) / len(df),
+        rows.append({"decision": action, "n_suggestions": len(sub), "share": len(sub) / len(df),
                      "n_open": int((sub["status"] == "open").sum()),
                      "median_days_to_answer": float(sub["days_to_answer"].median())
                      if sub["days_to_answer"].notna().any() else np.nan})
-    return pd.DataFrame(rows, columns=["action", "n_suggestions", "share", "n_open",
+    return pd.DataFrame(rows, columns=["decision", "n_suggestions", "share", "n_open",
                                        "median_days_to_answer"])
+
+
+def open_suggestions(table: pd.DataFrame) -> pd.DataFrame:
+    """The suggestions still waiting for an answer, oldest first.
+
+    Takes :func:`suggestion_table`; returns ``interaction_id``, ``customer_id``,
+    ``opened_at``, ``category``, ``days_open``, ``decision``.
+    """
+    df = _need(table, "suggestion table", ("status", "days_open"))
+    out = df[df["status"] == "open"].sort_values(["days_open", "interaction_id"],
+                                                 ascending=[False, True], kind="stable")
+    return out[["interaction_id", "customer_id", "opened_at", "category", "days_open",
+                "decision"]].reset_index(drop=True)
