@@ -512,5 +512,5 @@ def requirements_markdown(language: str = "en") -> str:
             if sec.parameter:
                 what += f" (with `{sec.parameter[0]}: {sec.parameter[1]}`)"
             extra.append(f"{what}: {t(f'stages.{st.name}.{sec.key}', language)}")
-        lines.append(f"| `{st.name}` | {needs} | {'<br>'.join(extra) or '-'} |")
+        lines.append(f"| `{st.name}` | {needs or '-'} | {'<br>'.join(extra) or '-'} |")
     return "\n".join(lines) + "\n"

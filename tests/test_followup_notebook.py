@@ -90,7 +90,8 @@ def test_crmlib_run_handles_the_stage_like_the_others(tmp_path):
                           capture_output=True, text=True, timeout=900, check=False)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     manifest = pd.read_csv(out / "manifest.csv")
-    assert manifest["status"].tolist() == ["completed"]
+    row = manifest[manifest["stage"] == "08_follow_up"]
+    assert row["status"].tolist() == ["completed"]
     results = json.loads((out / "norte" / "08_follow_up" / "results.json")
                          .read_text(encoding="utf-8"))
     assert results["values"]["tools_used"] == 2  # suggestion box and the SERVQUAL survey
