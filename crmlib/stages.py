@@ -194,6 +194,8 @@ STAGES: dict[str, Stage] = {s.name: s for s in (
             S("lost_customers", (("lost_customers", None),)),
             S("recovery", (("lost_customers", None), ("transactions", None))),
             S("post_transaction", (("post_transaction_survey", None),)),
+            S("survey_channels", (("post_transaction_survey", "channel"),)),
+            S("follow_up_calls", (("post_transaction_survey", "customer_id"),)),
             S("critical_incidents", (("critical_incidents", None),)),
             S("mystery_shopper", (("mystery_shopper", None),)),
             S("soft_indicators", (("soft_indicators", None),)),

@@ -26,6 +26,12 @@ the figures are in :mod:`crmlib.plot`.
     value_view(transactions, ...)          # the customer view the lists rank by
 """
 
+from crmlib.followup._design import (
+    FREQUENCIES,
+    check_programme_design,
+    check_worst_touchpoint,
+    programme_design_problems,
+)
 from crmlib.followup._incidents import incident_balance, incident_table
 from crmlib.followup._lost import (
     JUDGEMENT,
@@ -55,11 +61,14 @@ from crmlib.followup._survey import follow_up_calls, survey_scores, survey_trend
 
 __all__ = [
     "ACTIONS",
+    "FREQUENCIES",
     "JUDGEMENT",
     "REASON_CATEGORIES",
     "REASON_WORDS",
     "TOOLS",
     "alpha_from_correlations",
+    "check_programme_design",
+    "check_worst_touchpoint",
     "code_reason",
     "finding",
     "follow_up_calls",
@@ -69,6 +78,7 @@ __all__ = [
     "lost_reasons_table",
     "mystery_compliance",
     "open_suggestions",
+    "programme_design_problems",
     "programme_overview",
     "recovery_list",
     "servperf_table",
