@@ -352,3 +352,44 @@ def test_figures_draw_the_tables_with_labels_not_codes():
     ax = plot.plot_servperf(servperf, language="es")
     assert [tick.get_text() for tick in ax.get_yticklabels()] == ["Agilidad", "Cortesía"]
     plt.close("all")
+
+
+# --------------------------------------------------------------------------- contracts
+
+def test_follow_up_files_read_with_spanish_headers_and_words(tmp_path):
+    from crmlib import stages
+
+    (tmp_path / "lost_customers.csv").write_text(
+        "cliente,fecha_baja,motivo,categoria_motivo,reparable\n"
+        "c1,2024-03-01,muy caro,Precio,sí\nc2,2024-04-01,me mudé,,no\n", encoding="utf-8")
+    (tmp_path / "critical_incidents.csv").write_text(
+        "incidente,valencia,categoria,relato\ni1,Negativo,Personal,nos gritaron\n"
+        "i2,positiva,Personal,nos ayudaron\n", encoding="utf-8")
+    (tmp_path / "mystery_shopper.csv").write_text(
+        "visita,sede,item,cumple\nv1,Centro,MS01,sí\nv1,Centro,MS02,no\n", encoding="utf-8")
+    data = stages.load("08_follow_up", tmp_path)
+    assert data.lost_customers["reason_category"].tolist()[0] == "price"
+    assert data.critical_incidents["valence"].tolist() == ["negative", "positive"]
+    assert data.mystery_shopper["compliant"].tolist() == [True, False]
+    assert data.unlocked("lost_customers") and not data.unlocked("recovery")
+    assert not data.unlocked("post_transaction") and data.post_transaction_survey is None
+    table = f.lost_customer_table(data.lost_customers)
+    assert table["reason_category"].tolist() == ["price", "moved"]
+    assert table["repairable"].tolist() == [True, False]
+
+
+def test_a_bad_follow_up_file_names_file_column_rule_and_rows(tmp_path):
+    from crmlib import stages
+
+    (tmp_path / "critical_incidents.csv").write_text(
+        "incident_id,valence,category\ni1,negative,Staff\ni2,regular,Staff\ni3,meh,Food\n",
+        encoding="utf-8")
+    (tmp_path / "post_transaction_survey.csv").write_text(
+        "response_id,answered_at,touchpoint,score\nr1,2024-01-01,Desk,4\nr2,2024-01-02,Desk,14\n",
+        encoding="utf-8")
+    with pytest.raises(DataError) as err:
+        stages.load("08_follow_up", tmp_path)
+    text = str(err.value)
+    assert "critical_incidents" in text and "valence" in text and "'regular'" in text
+    assert "2 of 3 rows" in text
+    assert "post_transaction_survey" in text and "score" in text and "14" in text
