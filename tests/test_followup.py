@@ -393,3 +393,25 @@ def test_a_bad_follow_up_file_names_file_column_rule_and_rows(tmp_path):
     assert "critical_incidents" in text and "valence" in text and "'regular'" in text
     assert "2 of 3 rows" in text
     assert "post_transaction_survey" in text and "score" in text and "14" in text
+
+
+# --------------------------------------------------------------------------- invariants
+
+def test_row_order_does_not_change_results_and_inputs_are_not_mutated():
+    from crmlib import stages
+
+    data = stages.load("08_follow_up", Path(__file__).resolve().parents[1] / "data_samples"
+                       / "hotel-mirador")
+    cases = [
+        (f.survey_scores, data.post_transaction_survey, {}),
+        (f.survey_trend, data.post_transaction_survey, {}),
+        (f.mystery_compliance, data.mystery_shopper, {"by": "item"}),
+        (f.incident_balance, data.critical_incidents, {}),
+        (f.servperf_table, data.soft_indicators, {}),
+    ]
+    for func, table, kw in cases:
+        before = table.copy()
+        shuffled = table.sample(frac=1, random_state=5)
+        pd.testing.assert_frame_equal(func(table, **kw), func(shuffled, **kw),
+                                      check_exact=False, rtol=1e-9)
+        pd.testing.assert_frame_equal(table, before)
