@@ -415,3 +415,18 @@ def test_row_order_does_not_change_results_and_inputs_are_not_mutated():
         pd.testing.assert_frame_equal(func(table, **kw), func(shuffled, **kw),
                                       check_exact=False, rtol=1e-9)
         pd.testing.assert_frame_equal(table, before)
+
+
+def test_value_view_is_the_customer_view_only_when_a_list_needs_it():
+    tx = pd.DataFrame({"customer_id": ["a", "a", "b", "c"],
+                       "date": pd.to_datetime(["2024-01-05", "2024-06-01", "2024-03-01",
+                                               "2023-02-01"]),
+                       "amount": [100.0, 50.0, 30.0, 500.0]})
+    assert f.value_view(tx, as_of="2024-12-31", needed=False) is None
+    assert f.value_view(None, as_of="2024-12-31") is None
+    view = f.value_view(tx, as_of="2024-12-31").set_index("customer_id")
+    # all-time value is every purchase; c bought nothing in the last 365 days
+    assert view.loc["a", "value_all_time"] == 150.0 and view.loc["c", "value"] == 0.0
+    table = f.lost_customer_table(pd.DataFrame({"customer_id": ["c"], "reason": ["caro"]}),
+                                  view=view.reset_index())
+    assert table.loc[0, "value"] == 500.0 and table.loc[0, "pareto_class"] == "A"

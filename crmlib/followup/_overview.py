@@ -146,15 +146,16 @@ def unlock_sentence(tool: str, language: str = "es") -> str:
 
 
 def value_view(transactions: pd.DataFrame | None, *, customers: pd.DataFrame | None = None,
-               interactions: pd.DataFrame | None = None, as_of=None,
+               interactions: pd.DataFrame | None = None, as_of=None, needed: bool = True,
                language: str = "es") -> pd.DataFrame | None:
     """The customer view the follow-up lists read their values from (None without sales).
 
     :func:`crmlib.view.customer_view` with its defaults (value on the last 365 days,
     all-time value and class, CLV): the lost customers worth recovering and the
-    follow-up calls are ranked on the same values every other stage uses.
+    follow-up calls are ranked on the same values every other stage uses. ``needed``
+    False (no list to rank) skips the work and returns None.
     """
-    if transactions is None:
+    if transactions is None or not needed:
         return None
     from crmlib.view import customer_view
 
