@@ -94,3 +94,24 @@ def test_mystery_checklist_reads_yes_and_no_words():
     got = answer_values(["Sí", "no", "Met", "not met", "1", "0"], "mystery-shopper",
                         column="compliant")
     assert got.tolist() == [1.0, 0.0, 1.0, 0.0, 1.0, 0.0]
+
+
+def test_a_google_forms_export_saved_as_soft_indicators_is_read_as_the_long_table(tmp_path):
+    """The online form's export dropped in the client folder, as for SERVQUAL and readiness."""
+    from crmlib import followup, stages
+
+    inst = load_instrument("soft-indicators")
+    cols = ["Marca temporal"] + forms_csv_header("soft-indicators", language="es")
+    rows = [_answers(inst, seed) for seed in (4, 5, 6, 7)]
+    wide = pd.DataFrame([[f"2024/05/0{k + 1} 10:00:00", f"r{k}"]
+                         + [row[i] for i in inst.item_ids] for k, row in enumerate(rows)],
+                        columns=cols)
+    wide.to_csv(tmp_path / "soft_indicators.csv", index=False)
+    data = stages.load("08_follow_up", tmp_path)
+    long = data.soft_indicators
+    assert list(long.columns[:3]) == ["respondent_id", "item_id", "perception"]
+    assert len(long) == 4 * len(inst.items)
+    got = long[long["respondent_id"] == "r2"].set_index("item_id")["perception"]
+    assert got.to_dict() == {i: float(v) for i, v in rows[2].items()}
+    table = followup.servperf_table(long)
+    assert table["n_respondents"].tolist() == [4] * len(table)
