@@ -1,6 +1,6 @@
 """What each stage notebook needs from a client, declared once.
 
-For every stage notebook (``01_identify`` … ``07_collections``) a :class:`Stage`
+For every stage notebook (``01_identify`` … ``08_follow_up``) a :class:`Stage`
 lists the tables and columns the notebook cannot run without, the tables it
 reads when the client sends them, and its optional *sections*: the parts of
 the report that need more data (a close date, a cost column, a second table).
@@ -183,6 +183,28 @@ STAGES: dict[str, Stage] = {s.name: s for s in (
                   "customers": ("customer_id", "name")},
         optional=("credit_answers",),
         sections=(S("credit_answers", (("credit_answers", None),)),),
+    ),
+    # The follow-up programme: every tool is optional, so a client with only some tools
+    # gets the sections of those tools and a sentence for each missing one.
+    Stage(
+        "08_follow_up",
+        requires={},
+        optional=("interactions", "suggestion_actions", "lost_customers",
+                  "post_transaction_survey", "critical_incidents", "mystery_shopper",
+                  "soft_indicators", "servqual_responses", "transactions", "customers"),
+        sections=(
+            S("suggestions", (("interactions", "kind"),)),
+            S("suggestion_actions", (("suggestion_actions", None),)),
+            S("lost_customers", (("lost_customers", None),)),
+            S("recovery", (("lost_customers", None), ("transactions", None))),
+            S("post_transaction", (("post_transaction_survey", None),)),
+            S("survey_channels", (("post_transaction_survey", "channel"),)),
+            S("follow_up_calls", (("post_transaction_survey", "customer_id"),)),
+            S("critical_incidents", (("critical_incidents", None),)),
+            S("mystery_shopper", (("mystery_shopper", None),)),
+            S("soft_indicators", (("soft_indicators", None),)),
+            S("servperf", (("servqual_responses", None),)),
+        ),
     ),
 )}
 
@@ -506,7 +528,7 @@ def requirements_markdown(language: str = "en") -> str:
             if sec.parameter:
                 what += f" (with `{sec.parameter[0]}: {sec.parameter[1]}`)"
             extra.append(f"{what}: {t(f'stages.{st.name}.{sec.key}', language)}")
-        lines.append(f"| `{st.name}` | {needs} | {'<br>'.join(extra) or '-'} |")
+        lines.append(f"| `{st.name}` | {needs or '-'} | {'<br>'.join(extra) or '-'} |")
     return "\n".join(lines) + "\n"
 
 

@@ -2,7 +2,7 @@
 
 :func:`make_client` writes every table a stage notebook can read (customers,
 transactions, interactions, invoices, readiness and SERVQUAL answers, credit
-answers) for a few dozen customers, then drops the optional columns and
+answers, the follow-up programme's records) for a few dozen customers, then drops the optional columns and
 optional tables it is told to. The data are made here, not copied from the
 sample companies, so the stage tests do not depend on them.
 """
@@ -19,7 +19,9 @@ from crmlib.schemas import table_spec
 AS_OF = "2024-12-31"
 
 #: optional tables (a client may not send them) of the stage declarations
-OPTIONAL_TABLES = ("servqual_respondents", "credit_answers")
+OPTIONAL_TABLES = ("servqual_respondents", "credit_answers", "lost_customers",
+                   "post_transaction_survey", "critical_incidents", "mystery_shopper",
+                   "soft_indicators", "suggestion_actions")
 
 
 def optional_columns(table: str) -> tuple[str, ...]:
@@ -130,7 +132,47 @@ def _tables(seed: int, n_customers: int) -> dict[str, pd.DataFrame]:
     return {"customers": customers, "transactions": transactions, "interactions": interactions,
             "invoices": invoices, "readiness_responses": readiness,
             "servqual_responses": servqual, "servqual_respondents": respondents,
-            "credit_answers": credit}
+            "credit_answers": credit, **_followup_tables(seed, ids, interactions)}
+
+
+def _followup_tables(seed: int, ids: list, interactions: pd.DataFrame) -> dict:
+    """The follow-up programme's tables, from a stream of their own (the other tables
+    stay as they were for a given seed)."""
+    rng = np.random.default_rng(seed + 100_000)
+    days = pd.date_range("2024-01-01", AS_OF, freq="D")
+    lost = pd.DataFrame({"customer_id": ids[-6:],
+                         "lost_at": rng.choice(days, 6),
+                         "reason": ["muy caro", "otro operador", "me mudé", "mala atención",
+                                    "", "la calidad bajó"],
+                         "reason_category": [None, None, None, None, "other", None],
+                         "justified": [None, None, None, None, False, None],
+                         "repairable": [None, None, None, None, False, None]})
+    survey = pd.DataFrame({"response_id": [f"S{i:04d}" for i in range(60)],
+                           "customer_id": rng.choice(ids, 60),
+                           "answered_at": rng.choice(days, 60),
+                           "touchpoint": rng.choice(["shop", "phone", "web"], 60),
+                           "channel": rng.choice(["sms", "email"], 60),
+                           "score": rng.integers(1, 6, 60),
+                           "comment": rng.choice(["", "slow", "great"], 60)})
+    incidents = pd.DataFrame({"incident_id": [f"I{i:03d}" for i in range(20)],
+                              "customer_id": rng.choice(ids, 20),
+                              "reported_at": rng.choice(days, 20),
+                              "valence": rng.choice(["positive", "negative"], 20),
+                              "category": rng.choice(["staff", "waiting", "billing"], 20),
+                              "description": rng.choice(["story one", "story two"], 20)})
+    visits = pd.DataFrame([{"visit_id": f"V{v:02d}", "site": ["north", "south"][v % 2],
+                            "visited_at": days[10 * v], "item_id": f"MS{k:02d}",
+                            "compliant": bool(rng.random() < 0.7)}
+                           for v in range(8) for k in range(1, 13)])
+    soft = pd.DataFrame([{"respondent_id": f"Q{r:02d}", "item_id": f"SI{k:02d}",
+                          "perception": int(rng.integers(2, 8))}
+                         for r in range(25) for k in range(1, 17)])
+    actions = pd.DataFrame({"interaction_id": interactions["interaction_id"].head(3),
+                            "action": ["adopted", "declined", "planned"],
+                            "answered_at": [AS_OF] * 3, "note": ["a", "b", "c"]})
+    return {"lost_customers": lost, "post_transaction_survey": survey,
+            "critical_incidents": incidents, "mystery_shopper": visits,
+            "soft_indicators": soft, "suggestion_actions": actions}
 
 
 def make_client(folder, *, seed: int = 0, n_customers: int = 40, drop_columns=None,

@@ -27,9 +27,10 @@ def survey_table(wide: pd.DataFrame, table: str, *, instrument=None,
     wide : DataFrame
         One row per response, as :func:`crmlib.io.read_survey` returns it (Google Forms,
         Qualtrics, SurveyMonkey or a plain wide sheet).
-    table : {"servqual_responses", "servqual_respondents", "readiness_responses"}
+    table : {"servqual_responses", "servqual_respondents", "readiness_responses", "soft_indicators"}
     instrument : str, path or Instrument, optional
-        Default ``servqual-1991`` for the SERVQUAL tables, ``one-to-one`` for readiness.
+        Default ``servqual-1991`` for the SERVQUAL tables, ``one-to-one`` for readiness,
+        ``soft-indicators`` for the soft-indicator survey.
     id_column, group_column : str, optional
         As in :func:`from_survey_export`; found by name, question text or (the group) by
         answers when omitted.
@@ -40,7 +41,8 @@ def survey_table(wide: pd.DataFrame, table: str, *, instrument=None,
         ``servqual_responses``: see :func:`crmlib.servqual.responses_from_survey`;
         ``servqual_respondents``: :func:`crmlib.servqual.respondents_from_survey`;
         ``readiness_responses``: ``respondent_id``, ``group`` (key), ``item_id``,
-        ``current``, ``preferred``.
+        ``current``, ``preferred``; ``soft_indicators``: ``respondent_id``, ``item_id``,
+        ``perception``.
 
     Raises
     ------
@@ -53,7 +55,12 @@ def survey_table(wide: pd.DataFrame, table: str, *, instrument=None,
     from crmlib.exceptions import check_choice
 
     check_choice("table", table, ("servqual_responses", "servqual_respondents",
-                                  "readiness_responses"))
+                                  "readiness_responses", "soft_indicators"))
+    if table == "soft_indicators":  # the follow-up programme's perception-only survey
+        inst = load_instrument(instrument or "soft-indicators")
+        _warn_unknown_items(wide, inst)
+        long = from_survey_export(wide, inst, id_column=id_column)
+        return long[["respondent_id", "item_id", "perception"]]
     if table.startswith("servqual"):
         inst = load_instrument(instrument or "servqual-1991")
         if table == "servqual_respondents":

@@ -9,6 +9,7 @@ Nothing here sets pyplot global state or picks a backend.
 from crmlib.plot._collections import *
 from crmlib.plot._common import *
 from crmlib.plot._differentiate import *
+from crmlib.plot._followup import *
 from crmlib.plot._identify import *
 from crmlib.plot._interact import *
 from crmlib.plot._personalize import *

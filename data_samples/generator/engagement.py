@@ -12,6 +12,7 @@ from ._common import SEEDS
 #: The folder ``generate_samples.py`` writes into by default (``data_samples/``).
 HERE = Path(__file__).resolve().parents[1]
 from .distribuidora_norte import distribuidora
+from .followup import generate_followup
 from .hotel_mirador import hotel
 from .movil_andina import movil
 from .transactions import top_share
@@ -23,7 +24,7 @@ title: "Taller de relación con clientes: tres empresas de ejemplo"
 as_of: "2024-12-31"
 language: es
 stages: [01_identify, 02_differentiate, 03_interact, 04_personalize, 05_readiness, 06_servqual,
-         07_collections]
+         07_collections, 08_follow_up]
 clients:
   - id: movil-andina
     name: Móvil Andina
@@ -60,6 +61,7 @@ def generate(out: Path) -> dict:
         folder = out / name
         folder.mkdir(exist_ok=True)
         values[name] = build(np.random.default_rng(SEEDS[name]), folder)
+    generate_followup(out, values)
     (out / "engagement.yaml").write_bytes(ENGAGEMENT.encode("utf-8"))
     return values
 
