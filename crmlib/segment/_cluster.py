@@ -132,6 +132,14 @@ class NeedsSegmentation:
 
     def fit(self, features: pd.DataFrame) -> NeedsSegmentation:
         """Fit the segments on :func:`segment_features`; returns self."""
+        from threadpoolctl import threadpool_limits
+
+        # One thread: the fits are small, and k-means' parallel threads only fight each
+        # other (and every other process) for the cores; results do not depend on it.
+        with threadpool_limits(1):
+            return self._fit(features)
+
+    def _fit(self, features: pd.DataFrame) -> NeedsSegmentation:
         from sklearn.metrics import silhouette_score
 
         if not isinstance(features, pd.DataFrame) or features.empty:

@@ -110,7 +110,8 @@ def profile_sentence(means: pd.DataFrame, segment: int, n: int, share: float,
     cats = m[(m["kind"] == "cat") & (m["mean"] >= CATEGORY_SHARE)
              & (m["mean"] >= 1.5 * m["overall"])]
     for r in cats.sort_values(["mean", "variable"], ascending=[False, True]).itertuples():
-        parts.append(t("segment.profile.category", language, what=r.variable_label,
+        what = r.variable_label[0].lower() + r.variable_label[1:]
+        parts.append(t("segment.profile.category", language, what=what,
                        share=format_percent(r.mean, language),
                        overall=format_percent(r.overall, language)))
     nums = m[m["kind"] == "attr"]
