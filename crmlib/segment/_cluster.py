@@ -82,7 +82,7 @@ class NeedsSegmentation:
     seed : int, default 0
         Seed of every random draw: the same seed on the same data gives the same segments.
     n_bootstrap : int, default 20
-        Bootstrap resamples for the stability of the chosen number (10 per number tried
+        Bootstrap resamples for the stability of the chosen number (6 per number tried
         when suggesting).
     n_init : int, default 10
         k-means restarts per fit.
@@ -158,7 +158,7 @@ class NeedsSegmentation:
                                          random_state=self.seed))
             stab = np.nan
             if len(ks) > 1:
-                stab = float(_bootstrap_ari(z, model.labels_, k, self.seed, 10,
+                stab = float(_bootstrap_ari(z, model.labels_, k, self.seed, 6,
                                             self.n_init).mean())
             rows.append({"n_segments": k, "silhouette": sil, "stability": stab})
         table = pd.DataFrame(rows)

@@ -14,6 +14,7 @@ HERE = Path(__file__).resolve().parents[1]
 from .distribuidora_norte import distribuidora
 from .hotel_mirador import hotel
 from .movil_andina import movil
+from .segments import write_segment_data
 from .transactions import top_share
 
 ENGAGEMENT = """\
@@ -23,7 +24,7 @@ title: "Taller de relación con clientes: tres empresas de ejemplo"
 as_of: "2024-12-31"
 language: es
 stages: [01_identify, 02_differentiate, 03_interact, 04_personalize, 05_readiness, 06_servqual,
-         07_collections]
+         07_collections, 09_segments]
 clients:
   - id: movil-andina
     name: Móvil Andina
@@ -60,6 +61,7 @@ def generate(out: Path) -> dict:
         folder = out / name
         folder.mkdir(exist_ok=True)
         values[name] = build(np.random.default_rng(SEEDS[name]), folder)
+        write_segment_data(name, values[name], folder)
     (out / "engagement.yaml").write_bytes(ENGAGEMENT.encode("utf-8"))
     return values
 
