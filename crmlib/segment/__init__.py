@@ -49,6 +49,7 @@ from crmlib.segment._profile import (
     segment_profiles,
     variable_label,
 )
+from crmlib.segment._stage import Segmentation, evidence_note, label_segments, segment_client
 from crmlib.segment._text import (
     calendar_sentence,
     funnel_sentence,
@@ -76,13 +77,16 @@ __all__ = [
     "TYPES",
     "WEAK_ARI",
     "NeedsSegmentation",
+    "Segmentation",
     "calendar_sentence",
     "customer_base",
     "customer_types",
+    "evidence_note",
     "funnel_loss",
     "funnel_sentence",
     "funnel_steps",
     "funnel_table",
+    "label_segments",
     "monthly_pattern",
     "needs_from_excel",
     "needs_from_export",
@@ -90,6 +94,7 @@ __all__ = [
     "profile_sentence",
     "reactivation_calendar",
     "reactivation_list",
+    "segment_client",
     "segment_customers",
     "segment_features",
     "segment_label",

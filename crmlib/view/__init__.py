@@ -11,6 +11,8 @@ plan, the next best actions, the dunning plan and the letters read it, so one
 customer gets one consistent advice.
 """
 
+from crmlib.view._method import METHOD_COLUMNS, join_method, method_view
 from crmlib.view._view import VIEW_COLUMNS, customer_view, view_notes
 
-__all__ = ["VIEW_COLUMNS", "customer_view", "view_notes"]
+__all__ = ["METHOD_COLUMNS", "VIEW_COLUMNS", "customer_view", "join_method", "method_view",
+           "view_notes"]
