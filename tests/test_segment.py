@@ -117,8 +117,9 @@ def test_profile_sentences_match_the_segment_means(planted, language):
     means = sg.segment_means(features, segs, language=language)
     profiles = sg.segment_profiles(features, segs, language=language)
     assert profiles["n_customers"].sum() == len(features)
-    for row in profiles.itertuples():
-        m = means[means["segment"] == row.segment].set_index("variable")
+    assert profiles["segment_name"].tolist() == [sg.segment_label(k, language) for k in (1, 2, 3)]
+    for k, row in enumerate(profiles.itertuples(), start=1):
+        m = means[means["segment"] == k].set_index("variable")
         pairs = _numbers(row.profile, language)
         assert pairs, row.profile
         needs = m[m["kind"] == "need"]
@@ -138,8 +139,7 @@ def test_planted_price_segment_is_described_as_price_buyers(planted):
     _, truth, features, model = planted
     segs = model.segments()
     price_seg = int(model.labels_.iloc[np.flatnonzero(truth == 0)[0]])
-    text = sg.segment_profiles(features, segs, language="en").set_index("segment").loc[
-        price_seg, "profile"]
+    text = sg.segment_profiles(features, segs, language="en")["profile"].iloc[price_seg - 1]
     assert text.startswith("Segment 1 (120 customers")
     assert "values more than the average customer price (4.8" in text
 
@@ -332,8 +332,8 @@ def test_monthly_pattern_finds_the_planted_peak_and_the_calendar_calls_ahead():
             rows.append(("A", f"{year}-{month:02d}-15", amount))
     pattern = sg.monthly_pattern(_tx(rows), as_of="2024-12-31", n_peaks=2)
     assert pattern.loc[pattern["peak"], "month"].tolist() == [7, 8]
-    assert pattern["index"].mean() == pytest.approx(1)
-    assert pattern.set_index("month").loc[7, "index"] == pytest.approx(300 / (1600 / 12))
+    assert pattern["seasonal_index"].mean() == pytest.approx(1)
+    assert pattern.set_index("month").loc[7, "seasonal_index"] == pytest.approx(300 / (1600 / 12))
     cal = sg.reactivation_calendar(pattern, as_of="2024-12-31", lead_days=21)
     assert cal["month"].dt.strftime("%Y-%m").tolist() == ["2025-07", "2025-08", "2025-12"]
     assert cal["reason"].tolist() == ["peak", "peak", "year_end"]

@@ -42,16 +42,21 @@ def plot_funnel(table: pd.DataFrame, *, ax=None, language: str = "es"):
 def plot_wallet(by_segment: pd.DataFrame, *, ax=None, language: str = "es",
                 names: dict | None = None):
     """Spend with the client and the gap to the category spend per segment, stacked
-    (``wallet_by_segment``); each bar names its share of wallet. ``names`` maps segment
-    numbers to reader names (segment 0, no segment, reads "all")."""
+    (``wallet_by_segment``, or its :func:`crmlib.segment.label_segments` copy); each bar
+    names its share of wallet. ``names`` maps segment numbers to reader names (segment 0,
+    no segment, reads "all")."""
     if nothing_to_draw(len(by_segment) > 0, ax, t("table.wallet_by_segment", language),
                        language):
         return None
     ax = get_ax(ax)
-    data = by_segment.sort_values("segment")
-    names = names or {}
-    ticks = [names.get(s) or (t("segment.name", language, n=int(s)) if s else
-                              t("segment.all", language)) for s in data["segment"]]
+    if "segment_name" in by_segment.columns:  # already labelled (segment.label_segments)
+        data = by_segment
+        ticks = list(data["segment_name"])
+    else:
+        data = by_segment.sort_values("segment")
+        names = names or {}
+        ticks = [names.get(s) or (t("segment.name", language, n=int(s)) if s else
+                                  t("segment.all", language)) for s in data["segment"]]
     x = np.arange(len(data))
     ax.bar(x, data["spend"], color="#4C72B0", label=label("spend", language))
     ax.bar(x, data["wallet_gap"], bottom=data["spend"], color="#D9D9D9",
@@ -101,8 +106,8 @@ def plot_season(pattern: pd.DataFrame, *, ax=None, language: str = "es"):
     months = [format_date(pd.Timestamp(2024, int(m), 1), language, form="month").split()[0]
               for m in pattern["month"]]
     colors = ["#E4572E" if p else "#4C72B0" for p in pattern["peak"]]
-    ax.bar(months, pattern["index"], color=colors)
+    ax.bar(months, pattern["seasonal_index"], color=colors)
     ax.axhline(1, color="black", linewidth=1, linestyle="--")
-    ax.set_ylabel(label("index", language))
+    ax.set_ylabel(label("seasonal_index", language))
     ax.set_title(t("table.season", language))
     return localize_axes(ax, language)

@@ -49,10 +49,17 @@ from crmlib.segment._profile import (
     segment_profiles,
     variable_label,
 )
-from crmlib.segment._stage import Segmentation, evidence_note, label_segments, segment_client
+from crmlib.segment._stage import (
+    Segmentation,
+    evidence_note,
+    key_figures,
+    label_segments,
+    segment_client,
+)
 from crmlib.segment._text import (
     calendar_sentence,
     funnel_sentence,
+    season_sentence,
     stability_sentence,
     types_sentence,
     wallet_sentence,
@@ -86,6 +93,7 @@ __all__ = [
     "funnel_sentence",
     "funnel_steps",
     "funnel_table",
+    "key_figures",
     "label_segments",
     "monthly_pattern",
     "needs_from_excel",
@@ -94,6 +102,7 @@ __all__ = [
     "profile_sentence",
     "reactivation_calendar",
     "reactivation_list",
+    "season_sentence",
     "segment_client",
     "segment_customers",
     "segment_features",

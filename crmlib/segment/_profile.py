@@ -136,16 +136,15 @@ def segment_profiles(features: pd.DataFrame, segments: pd.DataFrame, *,
     Returns
     -------
     DataFrame
-        ``segment``, ``segment_label``, ``n_customers``, ``share`` (of the segmented
-        customers), ``profile`` (:func:`profile_sentence` in ``language``).
+        ``segment_name`` ("Segmento 1", in segment order), ``n_customers``, ``share`` (of
+        the segmented customers), ``profile`` (:func:`profile_sentence` in ``language``).
     """
     means = segment_means(features, segments, language=language, instrument=instrument)
     sizes = segments["segment"].value_counts().sort_index()
     total = int(sizes.sum())
     rows = []
     for s, n in sizes.items():
-        rows.append({"segment": int(s), "segment_label": segment_label(s, language),
+        rows.append({"segment_name": segment_label(s, language),
                      "n_customers": int(n), "share": n / total,
                      "profile": profile_sentence(means, int(s), int(n), n / total, language)})
-    return pd.DataFrame(rows, columns=["segment", "segment_label", "n_customers", "share",
-                                       "profile"])
+    return pd.DataFrame(rows, columns=["segment_name", "n_customers", "share", "profile"])

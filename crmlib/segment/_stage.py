@@ -83,16 +83,16 @@ def segment_client(needs_responses: pd.DataFrame | None = None,
 
 
 def label_segments(table: pd.DataFrame, language: str = "es") -> pd.DataFrame:
-    """A copy of ``table`` with ``segment_label`` beside ``segment``: "Segmento 2", and for
-    segment 0 (customers without a segment) "Todos" / "All" when it is the only one,
-    else "Sin segmento" / "No segment"."""
+    """A copy of ``table`` for a reader, with ``segment_name`` in place of the ``segment``
+    number: "Segmento 2", and for segment 0 (customers without a segment) "Todos" / "All"
+    when it is the only one, else "Sin segmento" / "No segment"."""
     check_language(language)
     out = table.copy()
     only = set(out["segment"].unique()) == {0}
-    out["segment_label"] = [
+    out.insert(list(out.columns).index("segment"), "segment_name", [
         (t("segment.all", language) if only else t("segment.none", language)) if s == 0
-        else t("segment.name", language, n=int(s)) for s in out["segment"]]
-    return out
+        else t("segment.name", language, n=int(s)) for s in out["segment"]])
+    return out.drop(columns="segment")
 
 
 def evidence_note(language: str = "es", *, followup_days: int = 90,
@@ -107,3 +107,27 @@ def evidence_note(language: str = "es", *, followup_days: int = 90,
              loyal=format_count(loyal_min_purchases, language),
              share=format_percent(share_threshold, language))
     return text if merged else text + " " + t("segment.funnel.no_links", language)
+
+
+def key_figures(segmentation: Segmentation, wallet: pd.DataFrame, counts: pd.DataFrame,
+                funnel: pd.DataFrame) -> dict:
+    """The stage's key figures for the results store: number of segments and their mean
+    bootstrap ARI, overall share of wallet and how many wallets are estimates, customers by
+    type, customers at each funnel step and the step that loses most."""
+    from crmlib.segment._funnel import funnel_loss
+
+    spend, total = float(wallet["spend"].sum()), float(wallet["wallet"].sum())
+    out = {
+        "n_segments": int(segmentation.model.n_segments_) if segmentation.ok else 0,
+        "segment_stability": (float(segmentation.model.stability_["ari"].mean())
+                              if segmentation.ok else None),
+        "share_of_wallet": spend / total if total else None,
+        "n_wallet_estimated": int((wallet["wallet_source"] == "estimate").sum()),
+        "customer_types": {str(k): int(v) for k, v in
+                           zip(counts["customer_type"], counts["n_customers"])},
+        "funnel": {str(k): int(v) for k, v in zip(funnel["funnel_step"],
+                                                   funnel["n_customers"])},
+    }
+    if funnel["n_customers"].iloc[0]:
+        out["funnel_loss_step"] = str(funnel_loss(funnel)["funnel_step"])
+    return out

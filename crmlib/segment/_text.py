@@ -87,11 +87,32 @@ def calendar_sentence(calendar: pd.DataFrame, calls: pd.DataFrame, language: str
     check_language(language)
     if calendar.empty or calls.empty:
         return t("segment.calendar.nobody", language)
-    waves = t("segment.profile.and", language).join(
-        t("segment.calendar.wave", language,
-          month=format_date(r.month, language, form="month"),
-          start=format_date(r.calls_from, language),
-          n=format_count(int((calls["wave"] == r.wave).sum()), language))
-        for r in calendar.itertuples())
+    waves = _join([t("segment.calendar.wave", language,
+                     month=format_date(r.month, language, form="month"),
+                     start=format_date(r.calls_from, language),
+                     n=format_count(int((calls["wave"] == r.wave).sum()), language))
+                   for r in calendar.itertuples()], language)
     return t("segment.calendar.headline", language, n=format_count(len(calls), language),
              waves=waves)
+
+
+def season_sentence(pattern: pd.DataFrame, language: str = "es") -> str:
+    """The peak months of the seasonal pattern, with their index."""
+    from babel.dates import get_month_names
+
+    from crmlib.i18n import locale_of
+
+    check_language(language)
+    names = get_month_names("wide", locale=locale_of(language))
+    peaks = pattern[pattern["peak"]].sort_values("month")
+    months = _join([t("segment.season.month", language, month=names[int(r.month)],
+                      index=format_number(r.seasonal_index, language, decimals=2))
+                    for r in peaks.itertuples()], language)
+    return t("segment.season.headline", language, months=months)
+
+
+def _join(items: list[str], language: str) -> str:
+    """``a, b y c`` / ``a, b and c``."""
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + t("segment.profile.and", language) + items[-1]

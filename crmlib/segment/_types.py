@@ -131,7 +131,7 @@ def customer_types(base: pd.DataFrame, transactions: pd.DataFrame, *, as_of=None
     out = base[["customer_id", "name"]].merge(hist, left_on="customer_id", right_index=True,
                                               how="left")
     days = (stamp - out["last_purchase"]).dt.days
-    out["days_since_last"] = days
+    out["days_since_last"] = days.astype("Int64")
     out["customer_type"] = np.select(
         [out["last_purchase"].isna(), days < active_days], ["prospect", "active"], "inactive")
     out["n_purchases"] = out["n_purchases"].fillna(0).astype(int)
@@ -169,8 +169,8 @@ def monthly_pattern(transactions: pd.DataFrame, *, as_of=None, n_peaks: int = 3
     Returns
     -------
     DataFrame
-        ``month`` (1-12), ``sales`` (mean net sales of that month), ``n_years``, ``index``
-        (sales over the mean of the twelve; 1 = an average month), ``peak`` (one of the
+        ``month`` (1-12), ``sales`` (mean net sales of that month), ``n_years``,
+        ``seasonal_index`` (sales over the mean of the twelve; 1 = an average month), ``peak`` (one of the
         ``n_peaks`` highest months; ties by month).
     """
     n_peaks = _positive_int("n_peaks", n_peaks)
@@ -188,10 +188,10 @@ def monthly_pattern(transactions: pd.DataFrame, *, as_of=None, n_peaks: int = 3
     out["n_years"] = out["n_years"].fillna(0).astype(int)
     out["sales"] = out["sales"].fillna(0.0)
     mean = out["sales"].mean()
-    out["index"] = out["sales"] / mean if mean > 0 else 0.0
+    out["seasonal_index"] = out["sales"] / mean if mean > 0 else 0.0
     out.index.name = "month"
     out = out.reset_index()
-    top = out.sort_values(["index", "month"], ascending=[False, True]).head(n_peaks)["month"]
+    top = out.sort_values(["seasonal_index", "month"], ascending=[False, True]).head(n_peaks)["month"]
     out["peak"] = out["month"].isin(top)
     return out
 
@@ -218,7 +218,7 @@ def reactivation_calendar(pattern: pd.DataFrame, *, as_of, lead_days: int = 21,
         One row per wave, in date order: ``wave`` (1, 2 ...), ``month`` (first day of the
         peak month), ``calls_from`` (the month's first day minus ``lead_days``, not before
         the day after ``as_of``), ``calls_until`` (the day before the month starts),
-        ``index`` (the month's seasonal index), ``reason`` (``peak`` | ``year_end``).
+        ``seasonal_index`` (the month's), ``reason`` (``peak`` | ``year_end``).
     """
     lead_days = _positive_int("lead_days", lead_days)
     stamp = pd.Timestamp(as_of).normalize()
@@ -226,7 +226,7 @@ def reactivation_calendar(pattern: pd.DataFrame, *, as_of, lead_days: int = 21,
     reasons = {m: "peak" for m in months}
     if year_end and 12 not in reasons:
         reasons[12] = "year_end"
-    index = pattern.set_index("month")["index"]
+    index = pattern.set_index("month")["seasonal_index"]
     rows = []
     first = (stamp + pd.Timedelta(days=1))
     for m, why in reasons.items():
@@ -237,8 +237,9 @@ def reactivation_calendar(pattern: pd.DataFrame, *, as_of, lead_days: int = 21,
         rows.append({"month": start,
                      "calls_from": max(start - pd.Timedelta(days=lead_days), first),
                      "calls_until": start - pd.Timedelta(days=1) if start > first else start,
-                     "index": float(index.get(m, np.nan)), "reason": why})
-    out = pd.DataFrame(rows, columns=["month", "calls_from", "calls_until", "index", "reason"])
+                     "seasonal_index": float(index.get(m, np.nan)), "reason": why})
+    out = pd.DataFrame(rows, columns=["month", "calls_from", "calls_until", "seasonal_index",
+                                      "reason"])
     out = out.sort_values("month").reset_index(drop=True)
     out.insert(0, "wave", np.arange(1, len(out) + 1))
     return out
@@ -284,4 +285,5 @@ def reactivation_list(types: pd.DataFrame, calendar: pd.DataFrame, *,
     pool["month"] = pool["wave"].map(cal["month"])
     pool["calls_from"] = pool["wave"].map(cal["calls_from"])
     pool["priority"] = np.arange(1, len(pool) + 1)
+    pool["days_since_last"] = pool["days_since_last"].astype(int)
     return pool[cols]

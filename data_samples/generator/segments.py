@@ -112,7 +112,8 @@ def _distributor_attributes(rng, buyers, planted, value, out: Path) -> None:
         k = planted.get(cid, int(rng.integers(0, 3)))
         sector = NORTE_SECTORS[rng.choice(5, p=sector_p[k])]
         size = SIZE_BANDS[rng.choice(4, p=size_p[k])]
-        yearly = max(float(value[cid]), 0.0) / 3
+        # the accounts buy more in their best year than on average over three
+        yearly = 1.6 * max(float(value[cid]), 0.0) / 3
         if yearly <= 0 or rng.random() < 0.08:
             spend = ""
         else:
