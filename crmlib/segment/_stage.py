@@ -122,6 +122,7 @@ def key_figures(segmentation: Segmentation, wallet: pd.DataFrame, counts: pd.Dat
         "segment_stability": (float(segmentation.model.stability_["ari"].mean())
                               if segmentation.ok else None),
         "share_of_wallet": spend / total if total else None,
+        "n_wallet_customers": len(wallet),
         "n_wallet_estimated": int((wallet["wallet_source"] == "estimate").sum()),
         "customer_types": {str(k): int(v) for k, v in
                            zip(counts["customer_type"], counts["n_customers"])},
