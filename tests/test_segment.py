@@ -434,3 +434,35 @@ def test_funnel_evidence_by_hand():
     loss = sg.funnel_loss(table)
     assert (loss["funnel_step"], loss["previous_step"], loss["n_lost"]) == \
         ("loyal", "personalized", 2)
+
+
+# --------------------------------------------------------------------------- sample data
+
+SAMPLES = __import__("pathlib").Path(__file__).resolve().parents[1] / "data_samples"
+
+
+@pytest.mark.parametrize("client", ["movil-andina", "distribuidora-norte", "hotel-mirador"])
+def test_sample_needs_answers_load_and_cover_the_instrument(client):
+    from crmlib.io import read_client_table
+
+    answers = read_client_table(SAMPLES / client, "needs_responses")
+    assert set(answers["item_id"]) == set(load_instrument("needs").item_ids)
+    assert answers["importance"].dropna().between(1, 5).all()
+    assert 0 < answers["importance"].isna().mean() < 0.05  # a few blanks
+    assert answers["customer_id"].nunique() >= 150
+    tx = read_client_table(SAMPLES / client, "transactions")
+    assert set(answers["customer_id"]) <= set(tx["customer_id"].dropna())
+
+
+def test_sample_attributes_b2b_for_the_distributor_and_b2c_for_the_operator():
+    from crmlib.io import read_client_table
+
+    norte = read_client_table(SAMPLES / "distribuidora-norte", "customer_attributes")
+    assert {"sector", "size_band", "category_spend"} <= set(norte.columns)
+    spend = norte["category_spend"].dropna()
+    assert len(spend) > 0.8 * len(norte) and spend.median() > 1000  # decimal comma read right
+    movil = read_client_table(SAMPLES / "movil-andina", "customer_attributes")
+    assert {"age_band", "region", "usage_rate"} <= set(movil.columns)
+    assert "category_spend" not in movil.columns
+    from crmlib.io import has_client_table
+    assert not has_client_table(SAMPLES / "hotel-mirador", "customer_attributes")
