@@ -466,3 +466,20 @@ def test_sample_attributes_b2b_for_the_distributor_and_b2c_for_the_operator():
     assert "category_spend" not in movil.columns
     from crmlib.io import has_client_table
     assert not has_client_table(SAMPLES / "hotel-mirador", "customer_attributes")
+
+
+def test_committed_needs_forms_match_the_instrument(tmp_path):
+    """templates/questionnaires/needs holds what the generator makes from the instrument."""
+    from crmlib.questionnaire import write_questionnaire_set
+
+    committed = SAMPLES.parent / "templates" / "questionnaires" / "needs"
+    fresh = write_questionnaire_set("needs", tmp_path, pdf=False)
+    assert sorted(p.name for p in fresh) == sorted(p.name for p in committed.iterdir()
+                                                  if p.suffix in (".html", ".xlsx", ".csv"))
+    for path in fresh:
+        if path.suffix in (".html", ".csv"):
+            assert (committed / path.name).read_text(encoding="utf-8") == \
+                path.read_text(encoding="utf-8"), f"{path.name} is stale: regenerate it"
+    blank = sg.needs_from_excel(committed / "needs_en.xlsx")
+    assert blank["item_id"].tolist() == load_instrument("needs").item_ids
+    assert blank["importance"].isna().all()
