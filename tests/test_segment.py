@@ -483,3 +483,21 @@ def test_committed_needs_forms_match_the_instrument(tmp_path):
     blank = sg.needs_from_excel(committed / "needs_en.xlsx")
     assert blank["item_id"].tolist() == load_instrument("needs").item_ids
     assert blank["importance"].isna().all()
+
+
+def test_a_survey_export_saved_as_needs_responses_reads_as_the_long_table(tmp_path):
+    """A Google Forms export of the needs form in the client folder is the contract table."""
+    from crmlib.io import read_client_table
+    from crmlib.questionnaire import forms_csv_header
+
+    long, _ = planted_needs((4, 3, 3), seed=5)
+    wide = long.pivot(index="customer_id", columns="item_id", values="importance")
+    header = ["Marca temporal", *forms_csv_header("needs", language="es")]
+    rows = [[f"2024/11/0{1 + i % 9} 10:00:00", cid,
+             *[{1: "Nada importante", 5: "Decisivo"}.get(int(v), int(v)) for v in wide.loc[cid]]]
+            for i, cid in enumerate(wide.index)]
+    pd.DataFrame(rows, columns=header).to_csv(tmp_path / "needs_responses.csv", index=False)
+    back = read_client_table(tmp_path, "needs_responses")
+    merged = back.merge(long, on=["customer_id", "item_id"], suffixes=("", "_sent"))
+    assert len(back) == len(long) == len(merged)
+    assert (merged["importance"] == merged["importance_sent"]).all()

@@ -22,7 +22,8 @@ from crmlib.io._text import load_grid
 #: Tables a survey export in the client folder can stand for, and the file it comes from.
 SURVEY_TABLES = {"servqual_responses": "servqual_responses",
                  "servqual_respondents": "servqual_responses",
-                 "readiness_responses": "readiness_responses"}
+                 "readiness_responses": "readiness_responses",
+                 "needs_responses": "needs_responses"}
 _TOOLS = {"google_forms": "Google Forms", "qualtrics": "Qualtrics",
           "surveymonkey": "SurveyMonkey", "wide": "wide (one row per respondent)"}
 _SURVEY_OPTIONS = ("encoding", "sep", "sheet")
@@ -182,7 +183,8 @@ def _from_export(wide: pd.DataFrame, table: str, source: str, config: dict) -> p
         raise DataError([DataProblem("dataset", "survey", "must be a mapping with keys "
                                      "instrument, id_column, group_column")],
                         source="dataset.yaml")
-    family = "servqual" if table.startswith("servqual") else "readiness"
+    family = "servqual" if table.startswith("servqual") else (
+        "needs" if table == "needs_responses" else "readiness")
     instrument = (settings.get("instrument") or {}).get(family) \
         if isinstance(settings.get("instrument"), dict) else settings.get("instrument")
     try:
