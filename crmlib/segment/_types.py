@@ -171,15 +171,16 @@ def monthly_pattern(transactions: pd.DataFrame, *, as_of=None, n_peaks: int = 3
     DataFrame
         ``month`` (1-12), ``sales`` (mean net sales of that month), ``n_years``,
         ``seasonal_index`` (sales over the mean of the twelve; 1 = an average month), ``peak`` (one of the
-        ``n_peaks`` highest months; ties by month).
+        ``n_peaks`` highest months; ties by month). Without a whole month of sales every
+        figure is 0 and no month is a peak.
     """
     n_peaks = _positive_int("n_peaks", n_peaks)
     tx, stamp = _tx(transactions, "monthly_pattern", as_of)
     end = stamp + pd.Timedelta(days=1)
     whole = tx[tx["date"] < (end if end.day == 1 else end.replace(day=1))]
-    if whole.empty:
-        raise DataError([DataProblem("transactions", "date",
-                                     "has no whole month before as_of for a seasonal pattern")])
+    if whole.empty:  # no whole month yet: a flat pattern with no peak
+        return pd.DataFrame({"month": range(1, 13), "sales": 0.0, "n_years": 0,
+                             "seasonal_index": 0.0, "peak": False})
     ym = whole.groupby([whole["date"].dt.year, whole["date"].dt.month])["amount"].sum()
     ym.index.names = ["year", "month"]
     by_month = ym.groupby(level="month")
