@@ -12,6 +12,7 @@ import pytest
 import yaml
 from conftest import SAMPLE_NAMES, SAMPLES, run_notebook, sample_parameters
 
+from crmlib.i18n import t
 from crmlib.i18n._leaks import find_leaks, visible_text
 from crmlib.segment import STEPS
 
@@ -90,6 +91,7 @@ def test_segments_notebook_on_every_sample_company(client, language, tmp_path):
     assert len(tables.sheet_names) >= 12
     page = report_html(tmp_path / "09_segments.ipynb", client=SAMPLE_NAMES[client],
                        stage="09_segments", date="2024-12-31", language=language)
+    assert t("stage.09_segments", language) in page  # the report's title, in words
     assert _leaks(visible_text(page), language) == []
     assert _leaks(_workbook_text(out / "tables.xlsx"), language) == []
 
