@@ -501,3 +501,15 @@ def test_a_survey_export_saved_as_needs_responses_reads_as_the_long_table(tmp_pa
     merged = back.merge(long, on=["customer_id", "item_id"], suffixes=("", "_sent"))
     assert len(back) == len(long) == len(merged)
     assert (merged["importance"] == merged["importance_sent"]).all()
+
+
+def test_segment_client_says_why_there_are_no_segments():
+    none = sg.segment_client(None, None, language="en")
+    assert not none.ok and none.segments.empty and "no segmentation" in none.note
+    flat = pd.DataFrame({"customer_id": [f"C{i}" for i in range(30)], "sector": "Industria"})
+    assert not sg.segment_client(None, flat, language="es").ok  # nothing varies
+    long, _ = planted_needs((5, 4, 3), seed=4)
+    few = sg.segment_client(long, None, n_segments=6, language="en", n_bootstrap=3)
+    assert not few.ok and "12 customers" in few.note
+    ok = sg.segment_client(long, None, language="en", n_bootstrap=3)
+    assert ok.ok and ok.model.k_table_["n_segments"].max() == 4  # 12 customers: 3 each at most

@@ -83,7 +83,8 @@ def test_rates_with_close_dates_stay_measured(client):
 def _columns(folder):
     return {t: set(io.read_client_table(folder, t).columns) for t in
             ("customers", "transactions", "interactions", "invoices", "readiness_responses",
-             "servqual_responses", "servqual_respondents", "credit_answers")
+             "servqual_responses", "servqual_respondents", "credit_answers",
+             "needs_responses", "customer_attributes")
             if io.has_client_table(folder, t)}
 
 

@@ -56,6 +56,8 @@ def segment_client(needs_responses: pd.DataFrame | None = None,
     if needs is None and attributes is None:
         return Segmentation(False, t("segment.no_segments", language), empty)
     features = segment_features(needs, attributes)
+    if features.shape[1] == 0:  # attributes without a variable that varies
+        return Segmentation(False, t("segment.no_segments", language), empty)
     variables = sorted({c.split(":", 1)[1].split("=", 1)[0] for c in features.columns
                         if not c.startswith("need:")})
     names = ", ".join(t(f"segment.variable.{v}", language).lower() for v in variables)
