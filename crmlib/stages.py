@@ -1,6 +1,6 @@
 """What each stage notebook needs from a client, declared once.
 
-For every stage notebook (``01_identify`` … ``08_follow_up``) a :class:`Stage`
+For every stage notebook (``01_identify`` … ``09_segments``) a :class:`Stage`
 lists the tables and columns the notebook cannot run without, the tables it
 reads when the client sends them, and its optional *sections*: the parts of
 the report that need more data (a close date, a cost column, a second table).
@@ -204,6 +204,17 @@ STAGES: dict[str, Stage] = {s.name: s for s in (
             S("mystery_shopper", (("mystery_shopper", None),)),
             S("soft_indicators", (("soft_indicators", None),)),
             S("servperf", (("servqual_responses", None),)),
+        ),
+    ),
+    Stage(
+        "09_segments",
+        requires={"transactions": _TX, "customers": ("customer_id", "name")},
+        optional=("interactions", "needs_responses", "customer_attributes"),
+        sections=(
+            S("needs", (("needs_responses", None),)),
+            S("attributes", (("customer_attributes", None),)),
+            S("category_spend", (("customer_attributes", "category_spend"),)),
+            S("interactions", (("interactions", None),)),
         ),
     ),
 )}

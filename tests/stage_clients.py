@@ -21,7 +21,8 @@ AS_OF = "2024-12-31"
 #: optional tables (a client may not send them) of the stage declarations
 OPTIONAL_TABLES = ("servqual_respondents", "credit_answers", "lost_customers",
                    "post_transaction_survey", "critical_incidents", "mystery_shopper",
-                   "soft_indicators", "suggestion_actions")
+                   "soft_indicators", "suggestion_actions", "needs_responses",
+                   "customer_attributes")
 
 
 def optional_columns(table: str) -> tuple[str, ...]:
@@ -129,10 +130,12 @@ def _tables(seed: int, n_customers: int) -> dict[str, pd.DataFrame]:
     })
     credit = pd.DataFrame([{"customer_id": ids[0], "criterion_id": "CHA1", "score": 4,
                             "note": "cliente desde hace años"}])
+    needs, attributes = _segment_tables(seed, ids)
     return {"customers": customers, "transactions": transactions, "interactions": interactions,
             "invoices": invoices, "readiness_responses": readiness,
             "servqual_responses": servqual, "servqual_respondents": respondents,
-            "credit_answers": credit, **_followup_tables(seed, ids, interactions)}
+            "credit_answers": credit, "needs_responses": needs,
+            "customer_attributes": attributes, **_followup_tables(seed, ids, interactions)}
 
 
 def _followup_tables(seed: int, ids: list, interactions: pd.DataFrame) -> dict:
@@ -173,6 +176,25 @@ def _followup_tables(seed: int, ids: list, interactions: pd.DataFrame) -> dict:
     return {"lost_customers": lost, "post_transaction_survey": survey,
             "critical_incidents": incidents, "mystery_shopper": visits,
             "soft_indicators": soft, "suggestion_actions": actions}
+
+
+def _segment_tables(seed: int, ids: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Needs answers and customer attributes (notebook 09), from a stream of their own so
+    the other tables stay as they were."""
+    from crmlib.instruments import load_instrument
+
+    rng = np.random.default_rng(seed + 9090)
+    items = load_instrument("needs").item_ids
+    needs = pd.DataFrame([{"customer_id": c, "item_id": i, "importance": int(rng.integers(1, 6))}
+                          for c in ids[: max(6, len(ids) * 3 // 4)] for i in items])
+    attributes = pd.DataFrame({
+        "customer_id": ids,
+        "sector": rng.choice(["Industria", "Comercio", "Servicios"], len(ids)),
+        "size_band": rng.choice(["1-9", "10-49", "50+"], len(ids)),
+        "usage_rate": np.round(rng.gamma(2.0, 3.0, len(ids)), 1),
+        "category_spend": np.round(rng.uniform(500, 5000, len(ids)), 2),
+    })
+    return needs, attributes
 
 
 def make_client(folder, *, seed: int = 0, n_customers: int = 40, drop_columns=None,

@@ -11,7 +11,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1] / "crmlib"
 STAGES = ["identify", "differentiate", "clv", "interact", "personalize", "collections",
-          "readiness", "servqual", "io", "schemas", "view", "consistency", "followup"]
+          "readiness", "servqual", "io", "schemas", "view", "consistency", "followup",
+          "segment"]
 FORBIDDEN = ("crmlib.plot", "crmlib.report", "crmlib.batch", "crmlib.cli", "matplotlib",
              "seaborn")
 

@@ -459,7 +459,8 @@ def test_engagement_lists_the_three_companies():
     eng = yaml.safe_load(path.read_text(encoding="utf-8"))
     assert eng["as_of"] == "2024-12-31" and eng["language"] in ("es", "en")
     assert eng["stages"] == ["01_identify", "02_differentiate", "03_interact", "04_personalize",
-                             "05_readiness", "06_servqual", "07_collections", "08_follow_up"]
+                             "05_readiness", "06_servqual", "07_collections", "08_follow_up",
+                             "09_segments"]
     ids = [c["id"] for c in eng["clients"]]
     assert ids == list(SAMPLE_CLIENTS)
     names = {c["id"]: c["name"] for c in eng["clients"]}

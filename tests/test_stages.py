@@ -85,7 +85,8 @@ def _columns(folder):
             ("customers", "transactions", "interactions", "invoices", "readiness_responses",
              "servqual_responses", "servqual_respondents", "credit_answers",
              "lost_customers", "post_transaction_survey", "critical_incidents",
-             "mystery_shopper", "soft_indicators", "suggestion_actions")
+             "mystery_shopper", "soft_indicators", "suggestion_actions",
+             "needs_responses", "customer_attributes")
             if io.has_client_table(folder, t)}
 
 

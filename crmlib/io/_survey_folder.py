@@ -23,7 +23,8 @@ from crmlib.io._text import load_grid
 SURVEY_TABLES = {"servqual_responses": "servqual_responses",
                  "servqual_respondents": "servqual_responses",
                  "readiness_responses": "readiness_responses",
-                 "soft_indicators": "soft_indicators"}
+                 "soft_indicators": "soft_indicators",
+                 "needs_responses": "needs_responses"}
 _TOOLS = {"google_forms": "Google Forms", "qualtrics": "Qualtrics",
           "surveymonkey": "SurveyMonkey", "wide": "wide (one row per respondent)"}
 _SURVEY_OPTIONS = ("encoding", "sep", "sheet")
@@ -185,8 +186,9 @@ def _from_export(wide: pd.DataFrame, table: str, source: str, config: dict) -> p
         raise DataError([DataProblem("dataset", "survey", "must be a mapping with keys "
                                      "instrument, id_column, group_column")],
                         source="dataset.yaml")
-    family = "servqual" if table.startswith("servqual") else \
-        "soft_indicators" if table == "soft_indicators" else "readiness"
+    family = ("servqual" if table.startswith("servqual") else
+              "soft_indicators" if table == "soft_indicators" else
+              "needs" if table == "needs_responses" else "readiness")
     instrument = (settings.get("instrument") or {}).get(family) \
         if isinstance(settings.get("instrument"), dict) else settings.get("instrument")
     try:

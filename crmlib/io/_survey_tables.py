@@ -27,7 +27,8 @@ def survey_table(wide: pd.DataFrame, table: str, *, instrument=None,
     wide : DataFrame
         One row per response, as :func:`crmlib.io.read_survey` returns it (Google Forms,
         Qualtrics, SurveyMonkey or a plain wide sheet).
-    table : {"servqual_responses", "servqual_respondents", "readiness_responses", "soft_indicators"}
+    table : {"servqual_responses", "servqual_respondents", "readiness_responses", "soft_indicators",
+             "needs_responses"}
     instrument : str, path or Instrument, optional
         Default ``servqual-1991`` for the SERVQUAL tables, ``one-to-one`` for readiness,
         ``soft-indicators`` for the soft-indicator survey.
@@ -42,7 +43,8 @@ def survey_table(wide: pd.DataFrame, table: str, *, instrument=None,
         ``servqual_respondents``: :func:`crmlib.servqual.respondents_from_survey`;
         ``readiness_responses``: ``respondent_id``, ``group`` (key), ``item_id``,
         ``current``, ``preferred``; ``soft_indicators``: ``respondent_id``, ``item_id``,
-        ``perception``.
+        ``perception``; ``needs_responses``: ``customer_id`` (the respondent),
+        ``item_id``, ``importance``.
 
     Raises
     ------
@@ -55,12 +57,18 @@ def survey_table(wide: pd.DataFrame, table: str, *, instrument=None,
     from crmlib.exceptions import check_choice
 
     check_choice("table", table, ("servqual_responses", "servqual_respondents",
-                                  "readiness_responses", "soft_indicators"))
+                                  "readiness_responses", "soft_indicators", "needs_responses"))
     if table == "soft_indicators":  # the follow-up programme's perception-only survey
         inst = load_instrument(instrument or "soft-indicators")
         _warn_unknown_items(wide, inst)
         long = from_survey_export(wide, inst, id_column=id_column)
         return long[["respondent_id", "item_id", "perception"]]
+    if table == "needs_responses":  # the respondent of the needs questionnaire is a customer
+        inst = load_instrument(instrument or "needs")
+        _warn_unknown_items(wide, inst)
+        long = from_survey_export(wide, inst, id_column=id_column)
+        return long.rename(columns={"respondent_id": "customer_id"})[
+            ["customer_id", "item_id", "importance"]]
     if table.startswith("servqual"):
         inst = load_instrument(instrument or "servqual-1991")
         if table == "servqual_respondents":

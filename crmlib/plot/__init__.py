@@ -15,4 +15,5 @@ from crmlib.plot._interact import *
 from crmlib.plot._personalize import *
 from crmlib.plot._portfolio import *
 from crmlib.plot._readiness import *
+from crmlib.plot._segment import *
 from crmlib.plot._servqual import *

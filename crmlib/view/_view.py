@@ -8,6 +8,7 @@ import pandas as pd
 from crmlib.exceptions import DataError, DataProblem
 from crmlib.i18n import check_language, t
 from crmlib.personalize._features import _FILLED_BY_VIEW, VIEW_COLUMNS
+from crmlib.view._method import join_method
 
 
 def customer_view(transactions: pd.DataFrame, *, customers: pd.DataFrame | None = None,
@@ -24,7 +25,9 @@ def customer_view(transactions: pd.DataFrame, *, customers: pd.DataFrame | None 
                   valuable_share: float = 0.20, slow_days: float = 7,
                   recovery_window_days: float = 30, high_risk_days: int = 90,
                   medium_risk_days: int = 30, dunning_days=(1, 15, 30, 60),
-                  language: str = "es") -> pd.DataFrame:
+                  language: str = "es", segments: pd.DataFrame | None = None,
+                  wallet: pd.DataFrame | None = None, funnel: pd.DataFrame | None = None,
+                  customer_types: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per customer with the verdict of every stage of the method.
 
     Every verdict is computed by the stage's own function, with the same
@@ -86,6 +89,11 @@ def customer_view(transactions: pd.DataFrame, *, customers: pd.DataFrame | None 
         :func:`crmlib.collections.dunning_plan`).
     language : {"es", "en"}
         Language of ``segment_label`` and of the notes in ``attrs``.
+    segments, wallet, funnel, customer_types : DataFrame, optional
+        Results of the segments stage (:mod:`crmlib.segment`), joined at the end of the
+        view by :func:`crmlib.view._method.join_method`: ``needs_segment``,
+        ``share_of_wallet``, ``wallet_gap``, ``wallet_source``, ``funnel_step``,
+        ``customer_type``, ``in_winback_window``; each only when its table is given.
 
     Returns
     -------
@@ -188,6 +196,9 @@ def customer_view(transactions: pd.DataFrame, *, customers: pd.DataFrame | None 
                                     dtype=float if group == "clv" else object)
     order = [c for cols in VIEW_COLUMNS.values() for c in cols]
     view = view[order].reset_index(drop=True)
+    # the segments stage (notebook 09): needs segment, share of wallet, funnel step, type
+    view = join_method(view, segments=segments, wallet=wallet, funnel=funnel,
+                       customer_types=customer_types)
     attrs["missing"] = {k: t(key, language, **kw) for k, (key, kw) in missing.items()}
     attrs["missing_keys"] = {k: [key, kw] for k, (key, kw) in missing.items()}
     view.attrs.update(attrs)

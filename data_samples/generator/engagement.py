@@ -15,6 +15,7 @@ from .distribuidora_norte import distribuidora
 from .followup import generate_followup
 from .hotel_mirador import hotel
 from .movil_andina import movil
+from .segments import write_segment_data
 from .transactions import top_share
 
 ENGAGEMENT = """\
@@ -24,7 +25,7 @@ title: "Taller de relación con clientes: tres empresas de ejemplo"
 as_of: "2024-12-31"
 language: es
 stages: [01_identify, 02_differentiate, 03_interact, 04_personalize, 05_readiness, 06_servqual,
-         07_collections, 08_follow_up]
+         07_collections, 08_follow_up, 09_segments]
 clients:
   - id: movil-andina
     name: Móvil Andina
@@ -61,6 +62,7 @@ def generate(out: Path) -> dict:
         folder = out / name
         folder.mkdir(exist_ok=True)
         values[name] = build(np.random.default_rng(SEEDS[name]), folder)
+        write_segment_data(name, values[name], folder)
     generate_followup(out, values)
     (out / "engagement.yaml").write_bytes(ENGAGEMENT.encode("utf-8"))
     return values
