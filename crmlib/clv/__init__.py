@@ -1,6 +1,12 @@
-"""Customer lifetime value: BG/NBD for purchase counts, Gamma-Gamma for spend.
+"""Customer lifetime value: purchase models, spend, and contract retention.
 
-The two models of the "buy till you die" family, fitted by maximum likelihood:
+Non-contractual businesses (customers buy when they like and leave without
+saying so) get the two purchase-count models of the "buy till you die"
+family, both fitted by maximum likelihood:
+
+* **Pareto/NBD** (Schmittlein, Morrison & Colombo 1987; the likelihood of
+  Fader, Hardie & Lee's 2005 note): Poisson purchases while alive, an
+  exponential lifetime, Gamma heterogeneity in both rates.
 
 * **BG/NBD** (Fader, Hardie & Lee 2005, "Counting your customers the easy
   way", *Marketing Science* 24(2)): while alive, a customer buys as a Poisson
@@ -11,7 +17,17 @@ The two models of the "buy till you die" family, fitted by maximum likelihood:
   purchase is ``Gamma(p, nu)`` with ``nu ~ Gamma(q, gamma)``, independent of
   the purchase process.
 
-Both take the summary table of :func:`crmlib.differentiate.customer_summary`:
+Contractual businesses (subscriptions, plans: a cancellation is observed)
+get the **shifted beta-geometric** model (Fader & Hardie 2007, "How to
+project customer retention"): a constant cancellation probability per
+period, Beta-distributed across customers, giving the retention curve and
+the discounted expected residual lifetime (Fader & Hardie 2010).
+
+Every fitted model gives standard errors and intervals of its parameters
+(``std_errors_``, ``confidence_intervals()``) from the observed information,
+and its holdout check (:func:`holdout_check`) flags a poor forecast.
+
+The purchase models take the summary table of :func:`crmlib.differentiate.customer_summary`:
 ``frequency`` (repeat purchase days), ``recency`` (first to last purchase) and
 ``T`` (first purchase to the valuation date) in one explicit time unit, and
 ``avg_repeat_value``. A customer with no repeat purchase has ``frequency 0``
@@ -33,21 +49,46 @@ from crmlib.clv._bgnbd import BetaGeoModel, probability_alive_matrix
 from crmlib.clv._checks import PROBLEMS as FIT_PROBLEMS
 from crmlib.clv._checks import ClvFit, fit_models
 from crmlib.clv._gamma_gamma import GammaGammaModel
-from crmlib.clv._holdout import calibration_holdout, holdout_table
-from crmlib.clv._value import clv_summary, clv_table, customer_lifetime_value, parameters_table
+from crmlib.clv._holdout import VERDICTS, calibration_holdout, holdout_check, holdout_table
+from crmlib.clv._pareto_nbd import ParetoNBDModel
+from crmlib.clv._sbg import (
+    PERIOD_MONTHS,
+    ShiftedBetaGeoModel,
+    cohort_lifetimes,
+    retention_holdout,
+    retention_holdout_table,
+    subscription_lifetimes,
+)
+from crmlib.clv._value import (
+    MODEL_NAMES,
+    clv_summary,
+    clv_table,
+    customer_lifetime_value,
+    parameters_table,
+)
 
 __all__ = [
     "FIT_PROBLEMS",
+    "MODEL_NAMES",
+    "PERIOD_MONTHS",
     "TIME_UNIT_DAYS",
+    "VERDICTS",
     "BetaGeoModel",
     "ClvFit",
     "GammaGammaModel",
+    "ParetoNBDModel",
+    "ShiftedBetaGeoModel",
     "calibration_holdout",
     "clv_summary",
     "clv_table",
+    "cohort_lifetimes",
     "customer_lifetime_value",
     "fit_models",
+    "holdout_check",
     "holdout_table",
     "parameters_table",
     "probability_alive_matrix",
+    "retention_holdout",
+    "retention_holdout_table",
+    "subscription_lifetimes",
 ]
