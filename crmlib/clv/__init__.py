@@ -48,6 +48,17 @@ from crmlib.clv._base import NotFittedError as NotFittedError  # raised by the m
 from crmlib.clv._bgnbd import BetaGeoModel, probability_alive_matrix
 from crmlib.clv._checks import PROBLEMS as FIT_PROBLEMS
 from crmlib.clv._checks import ClvFit, fit_models
+from crmlib.clv._choice import (
+    BUSINESS,
+    RETENTION_PROBLEMS,
+    ModelChoice,
+    RetentionFit,
+    billing_contracts,
+    choose_model,
+    fit_retention,
+    holdout_sentence,
+    monthly_billing_share,
+)
 from crmlib.clv._gamma_gamma import GammaGammaModel
 from crmlib.clv._holdout import VERDICTS, calibration_holdout, holdout_check, holdout_table
 from crmlib.clv._pareto_nbd import ParetoNBDModel
@@ -55,6 +66,7 @@ from crmlib.clv._sbg import (
     PERIOD_MONTHS,
     ShiftedBetaGeoModel,
     cohort_lifetimes,
+    observed_survival,
     retention_holdout,
     retention_holdout_table,
     subscription_lifetimes,
@@ -68,24 +80,34 @@ from crmlib.clv._value import (
 )
 
 __all__ = [
+    "BUSINESS",
     "FIT_PROBLEMS",
     "MODEL_NAMES",
     "PERIOD_MONTHS",
+    "RETENTION_PROBLEMS",
     "TIME_UNIT_DAYS",
     "VERDICTS",
     "BetaGeoModel",
     "ClvFit",
     "GammaGammaModel",
+    "ModelChoice",
     "ParetoNBDModel",
+    "RetentionFit",
     "ShiftedBetaGeoModel",
+    "billing_contracts",
     "calibration_holdout",
+    "choose_model",
     "clv_summary",
     "clv_table",
     "cohort_lifetimes",
     "customer_lifetime_value",
     "fit_models",
+    "fit_retention",
     "holdout_check",
+    "holdout_sentence",
     "holdout_table",
+    "monthly_billing_share",
+    "observed_survival",
     "parameters_table",
     "probability_alive_matrix",
     "retention_holdout",

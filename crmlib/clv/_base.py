@@ -103,15 +103,18 @@ def _compress(cols: dict[str, np.ndarray]):
     return {c: uniq[c].to_numpy(dtype=float) for c in cols}, grouped.to_numpy(dtype=float)
 
 
-def _fit_log_params(negll, starts, n_params):
+def _fit_log_params(negll, starts, n_params, *, polish_evaluations: int = 20000,
+                    search_iterations: int = 15000):
     best = None
     for x0 in starts:
         with np.errstate(all="ignore"):
             res = optimize.minimize(negll, x0, method="L-BFGS-B",
-                                    bounds=[(-20.0, 20.0)] * n_params)
+                                    bounds=[(-20.0, 20.0)] * n_params,
+                                    options={"maxiter": search_iterations})
             res2 = optimize.minimize(negll, res.x, method="Nelder-Mead",
                                      options={"xatol": 1e-10, "fatol": 1e-12,
-                                              "maxiter": 20000, "maxfev": 20000})
+                                              "maxiter": polish_evaluations,
+                                              "maxfev": polish_evaluations})
         cand = res2 if res2.fun <= res.fun else res
         if np.isfinite(cand.fun) and (best is None or cand.fun < best.fun):
             best = cand

@@ -223,8 +223,19 @@ class ShiftedBetaGeoModel(_Uncertainty):
         t = np.asarray(t, dtype=float)
         return (beta + t - 1.0) / (alpha + beta + t - 1.0)
 
-    def retention_curve(self, periods: int = 24) -> pd.DataFrame:
+    def retention_curve(self, periods: int = 24, lifetimes: pd.DataFrame | None = None,
+                        *, min_at_risk: int = 20) -> pd.DataFrame:
         """Survival and retention rate for periods ``0 .. periods``.
+
+        Parameters
+        ----------
+        periods : int, default 24
+        lifetimes : DataFrame, optional
+            The fitted lifetimes: adds the ``observed`` survival (Kaplan-Meier)
+            next to the model's.
+        min_at_risk : int, default 20
+            ``observed`` is left empty from the first period with fewer
+            contracts at risk than this (too few to read a share from).
 
         Returns
         -------
@@ -232,7 +243,7 @@ class ShiftedBetaGeoModel(_Uncertainty):
             ``period``, ``survival`` (share of a new cohort still active; 1 at
             period 0), ``retention_rate`` (of those active at the previous
             period; empty at 0), ``projected`` (True beyond the longest
-            lifetime in the data).
+            lifetime in the data) and, with ``lifetimes``, ``observed``.
         """
         self._params()
         if not isinstance(periods, (int, np.integer)) or periods < 1:
@@ -240,8 +251,12 @@ class ShiftedBetaGeoModel(_Uncertainty):
                                  parameter="periods", allowed=">= 1", value=periods)
         t = np.arange(0, int(periods) + 1)
         rate = np.r_[np.nan, self.retention_rate(t[1:])]
-        return pd.DataFrame({"period": t, "survival": self.survival(t), "retention_rate": rate,
-                             "projected": t > self.max_periods_})
+        out = pd.DataFrame({"period": t, "survival": self.survival(t), "retention_rate": rate,
+                            "projected": t > self.max_periods_})
+        if lifetimes is not None:
+            observed = observed_survival(lifetimes, min_at_risk=min_at_risk)
+            out["observed"] = observed.reindex(t).to_numpy()
+        return out
 
     def expected_residual_lifetime(self, periods_paid, *, discount_rate: float = 0.0):
         """Discounted expected residual lifetime (DERL), Fader & Hardie (2010), equation (6).
@@ -272,6 +287,34 @@ class ShiftedBetaGeoModel(_Uncertainty):
             return np.full(n.shape, np.inf)  # the undiscounted mean lifetime is infinite
         hyp = special.hyp2f1(1.0, beta + n, alpha + beta + n, 1.0 / (1.0 + d))
         return (beta + n - 1.0) / (alpha + beta + n - 1.0) * hyp
+
+
+def observed_survival(lifetimes: pd.DataFrame, *, min_at_risk: int = 1) -> pd.Series:
+    """Kaplan-Meier share of contracts renewing ``t`` times, from censored lifetimes.
+
+    At renewal ``t`` the contracts at risk are the cancelled ones with
+    lifetime ``>= t`` and the active ones with ``>= t`` renewals; those
+    cancelled with lifetime ``t`` leave. Stops before the first renewal with
+    fewer than ``min_at_risk`` contracts at risk.
+
+    Returns
+    -------
+    Series
+        Indexed by ``t = 0, 1, ...`` (1 at 0), named ``observed``.
+    """
+    cols, weights = _check_lifetimes(lifetimes)
+    t, c = cols["t"].astype(int), cols["c"] > 0
+    top = int(t.max())
+    leave = np.bincount(t[c], weights=weights[c], minlength=top + 2)
+    # at risk at renewal u: churned with T >= u, active with renewals >= u
+    ends = np.bincount(t, weights=weights, minlength=top + 2)
+    at_risk = ends[::-1].cumsum()[::-1]
+    values = [1.0]
+    for u in range(1, top + 1):
+        if at_risk[u] < max(min_at_risk, 1):
+            break
+        values.append(values[-1] * (1.0 - leave[u] / at_risk[u]))
+    return pd.Series(values, index=pd.RangeIndex(len(values), name="period"), name="observed")
 
 
 def subscription_lifetimes(subscriptions: pd.DataFrame, *, as_of, period: str = "M",
