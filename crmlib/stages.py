@@ -132,7 +132,7 @@ STAGES: dict[str, Stage] = {s.name: s for s in (
         sections=(
             S("service_cost", (("interactions", "cost"),)),
             S("clv", ()),
-            S("clv_contracts", (("subscriptions", None),)),
+            S("clv_contracts", ()),
             S("rfm_invoices", (("transactions", "invoice_id"),),
               parameter=("rfm_frequency", "invoices")),
             S("special_customers", (("customers", "special"),)),

@@ -34,7 +34,7 @@ from crmlib.clv._sbg import (
     subscription_lifetimes,
 )
 from crmlib.exceptions import DataError, check_choice
-from crmlib.i18n import format_count, format_number, format_percent, t
+from crmlib.i18n import format_count, format_date, format_number, format_percent, t
 
 #: values of the stage parameter ``business``
 BUSINESS = ("auto", "contractual", "non_contractual")
@@ -190,9 +190,9 @@ class RetentionFit:
     ----------
     model : ShiftedBetaGeoModel or None
         Fitted on every contract up to ``as_of``.
-    holdout : DataFrame or None
+    holdout : DataFrame
         :func:`retention_holdout_table` of a model fitted on the contracts as
-        known ``holdout_months`` before ``as_of``.
+        known ``holdout_months`` before ``as_of`` (no row when it could not be made).
     check : dict or None
         :func:`holdout_check` of that table.
     problems : tuple of str
@@ -207,6 +207,15 @@ class RetentionFit:
     problems: tuple
     n_contracts: int
     calibration_end: str | None = None
+    lifetimes: pd.DataFrame | None = field(default=None, repr=False)
+
+    def calibration_date(self, language: str = "es") -> str:
+        """The end of the calibration period written for a reader."""
+        return format_date(self.calibration_end, language) if self.calibration_end else "–"
+
+    def curve(self, periods: int = 36) -> pd.DataFrame:
+        """The fitted retention curve with the observed shares beside it."""
+        return self.model.retention_curve(periods, self.lifetimes)
 
     @property
     def usable(self) -> bool:
@@ -276,6 +285,8 @@ def fit_retention(contracts: pd.DataFrame | None, *, as_of, period: str = "M",
         problems.append("sbg_at_bound")
     cal_end = (as_of - pd.DateOffset(months=int(holdout_months))).normalize()
     table = check = None
+    empty = pd.DataFrame({c: pd.Series(dtype=float) for c in
+                          ("tenure_years", "n_customers", "actual", "expected", "difference")})
     try:
         held = retention_holdout(contracts, calibration_end=cal_end, observation_end=as_of,
                                  period=period)
@@ -285,15 +296,19 @@ def fit_retention(contracts: pd.DataFrame | None, *, as_of, period: str = "M",
             check = holdout_check(table, tolerance=tolerance)
     except DataError:
         table = check = None
-    return RetentionFit(model, table, check, tuple(problems), n, cal_end.date().isoformat())
+    return RetentionFit(model, empty if table is None else table, check, tuple(problems), n,
+                        cal_end.date().isoformat(), lifetimes)
 
 
 def holdout_sentence(check: dict | None, model: str, language: str = "es") -> str:
-    """The holdout verdict in words: expected against actual, and whether the fit is good."""
+    """The holdout verdict in words: expected against actual, and whether the fit is good
+    (followed by a note that the threshold is the workbook's, not the method's)."""
     if check is None or check.get("verdict") == "no_data":
         return t("clv.holdout.no_data", language, model=model)
+    note = t("clv.holdout.tolerance_note", language,
+             tolerance=format_percent(check["tolerance"], language))
     return t(f"clv.holdout.{check['verdict']}", language, model=model,
              expected=format_number(check["expected"], language, decimals=0),
              actual=format_number(check["actual"], language, decimals=0),
              error=format_percent(check["relative_error"], language, decimals=1, signed=True),
-             tolerance=format_percent(check["tolerance"], language))
+             tolerance=format_percent(check["tolerance"], language)) + " " + note
