@@ -287,3 +287,11 @@ def test_pareto_nbd_and_sbg_in_parameters_table(pnbd):
     assert rows.loc[("sBG", "sbg_alpha"), "estimate"] == pytest.approx(sbg.params_["alpha"])
     # the likelihood and the count carry no interval
     assert np.isnan(rows.loc[("sBG", "log_likelihood"), "std_error"])
+
+
+def test_fit_models_can_fit_pareto_nbd_alongside(cdnow_summary):
+    fit = clv.fit_models(cdnow_summary, time_unit="W", pareto_nbd=True)
+    assert fit.usable and fit.pareto_nbd is not None
+    # the same published CDNOW estimates (Fader, Hardie & Lee 2005 note)
+    assert fit.pareto_nbd.params_["alpha"] == pytest.approx(10.58, abs=0.01)
+    assert clv.fit_models(cdnow_summary, time_unit="W").pareto_nbd is None
