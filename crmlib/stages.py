@@ -129,10 +129,11 @@ STAGES: dict[str, Stage] = {s.name: s for s in (
     Stage(
         "02_differentiate",
         requires={"transactions": _TX},
-        optional=("interactions", "customers"),
+        optional=("interactions", "customers", "subscriptions"),
         sections=(
             S("service_cost", (("interactions", "cost"),)),
             S("clv", ()),
+            S("clv_contracts", ()),
             S("rfm_invoices", (("transactions", "invoice_id"),),
               parameter=("rfm_frequency", "invoices")),
             S("special_customers", (("customers", "special"),)),

@@ -30,6 +30,7 @@ def _need_samples(client):
 
 @pytest.mark.parametrize("client,language,extra", [
     ("movil-andina", "es", {}),
+    ("movil-andina", "en", {"business": "auto"}),
     ("distribuidora-norte", "en", {"pareto_cutoffs": [0.7, 0.9], "rfm_bins": 4}),
     ("hotel-mirador", "es", {"time_unit": "D", "retention_period": "Q",
                              "decliner_threshold": 0.5}),
@@ -61,3 +62,17 @@ def test_differentiate_notebook(client, language, extra, tmp_path):
     assert {"pareto", "abc", "rfm_scores", "rfm_cut_points", "rfm_segments", "lifecycle",
             "retention", "cohorts", "decliners", "clv", "clv_holdout"} <= set(results["tables"])
     assert (tmp_path / "results" / "tables.xlsx").exists()
+
+    # the CLV model follows the business: Móvil Andina sends contracts, the others do not
+    contractual = client == "movil-andina"
+    assert ("Modelo elegido" if language == "es" else "Model chosen") in html
+    assert values["clv_model"]["business"] == ("contractual" if contractual else "non_contractual")
+    assert values["clv_holdout_check"]["verdict"] in ("good", "poor", "no_data")
+    retention_heading = "Retención de contratos" if language == "es" else "Contract retention"
+    assert (retention_heading in html) == contractual
+    if contractual:
+        assert values["clv_retention"]["usable"]
+        assert values["clv_retention"]["holdout"]["verdict"] == "good"
+        assert {"clv_retention_parameters", "clv_retention_holdout"} <= set(results["tables"])
+        bound = "Límite inferior (95 %)" if language == "es" else "Lower bound (95%)"
+        assert "sbg_alpha" not in html and bound in html

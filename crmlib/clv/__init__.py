@@ -1,6 +1,12 @@
-"""Customer lifetime value: BG/NBD for purchase counts, Gamma-Gamma for spend.
+"""Customer lifetime value: purchase models, spend, and contract retention.
 
-The two models of the "buy till you die" family, fitted by maximum likelihood:
+Non-contractual businesses (customers buy when they like and leave without
+saying so) get the two purchase-count models of the "buy till you die"
+family, both fitted by maximum likelihood:
+
+* **Pareto/NBD** (Schmittlein, Morrison & Colombo 1987; the likelihood of
+  Fader, Hardie & Lee's 2005 note): Poisson purchases while alive, an
+  exponential lifetime, Gamma heterogeneity in both rates.
 
 * **BG/NBD** (Fader, Hardie & Lee 2005, "Counting your customers the easy
   way", *Marketing Science* 24(2)): while alive, a customer buys as a Poisson
@@ -11,7 +17,17 @@ The two models of the "buy till you die" family, fitted by maximum likelihood:
   purchase is ``Gamma(p, nu)`` with ``nu ~ Gamma(q, gamma)``, independent of
   the purchase process.
 
-Both take the summary table of :func:`crmlib.differentiate.customer_summary`:
+Contractual businesses (subscriptions, plans: a cancellation is observed)
+get the **shifted beta-geometric** model (Fader & Hardie 2007, "How to
+project customer retention"): a constant cancellation probability per
+period, Beta-distributed across customers, giving the retention curve and
+the discounted expected residual lifetime (Fader & Hardie 2010).
+
+Every fitted model gives standard errors and intervals of its parameters
+(``std_errors_``, ``confidence_intervals()``) from the observed information,
+and its holdout check (:func:`holdout_check`) flags a poor forecast.
+
+The purchase models take the summary table of :func:`crmlib.differentiate.customer_summary`:
 ``frequency`` (repeat purchase days), ``recency`` (first to last purchase) and
 ``T`` (first purchase to the valuation date) in one explicit time unit, and
 ``avg_repeat_value``. A customer with no repeat purchase has ``frequency 0``
@@ -32,22 +48,69 @@ from crmlib.clv._base import NotFittedError as NotFittedError  # raised by the m
 from crmlib.clv._bgnbd import BetaGeoModel, probability_alive_matrix
 from crmlib.clv._checks import PROBLEMS as FIT_PROBLEMS
 from crmlib.clv._checks import ClvFit, fit_models
+from crmlib.clv._choice import (
+    BUSINESS,
+    RETENTION_PROBLEMS,
+    ModelChoice,
+    RetentionFit,
+    billing_contracts,
+    choose_model,
+    fit_retention,
+    holdout_sentence,
+    monthly_billing_share,
+)
 from crmlib.clv._gamma_gamma import GammaGammaModel
-from crmlib.clv._holdout import calibration_holdout, holdout_table
-from crmlib.clv._value import clv_summary, clv_table, customer_lifetime_value, parameters_table
+from crmlib.clv._holdout import VERDICTS, calibration_holdout, holdout_check, holdout_table
+from crmlib.clv._pareto_nbd import ParetoNBDModel
+from crmlib.clv._sbg import (
+    PERIOD_MONTHS,
+    ShiftedBetaGeoModel,
+    cohort_lifetimes,
+    observed_survival,
+    retention_holdout,
+    retention_holdout_table,
+    subscription_lifetimes,
+)
+from crmlib.clv._value import (
+    MODEL_NAMES,
+    clv_summary,
+    clv_table,
+    customer_lifetime_value,
+    parameters_table,
+)
 
 __all__ = [
+    "BUSINESS",
     "FIT_PROBLEMS",
+    "MODEL_NAMES",
+    "PERIOD_MONTHS",
+    "RETENTION_PROBLEMS",
     "TIME_UNIT_DAYS",
+    "VERDICTS",
     "BetaGeoModel",
     "ClvFit",
     "GammaGammaModel",
+    "ModelChoice",
+    "ParetoNBDModel",
+    "RetentionFit",
+    "ShiftedBetaGeoModel",
+    "billing_contracts",
     "calibration_holdout",
+    "choose_model",
     "clv_summary",
     "clv_table",
+    "cohort_lifetimes",
     "customer_lifetime_value",
     "fit_models",
+    "fit_retention",
+    "holdout_check",
+    "holdout_sentence",
     "holdout_table",
+    "monthly_billing_share",
+    "observed_survival",
     "parameters_table",
     "probability_alive_matrix",
+    "retention_holdout",
+    "retention_holdout_table",
+    "subscription_lifetimes",
 ]

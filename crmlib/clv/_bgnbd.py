@@ -20,11 +20,13 @@ from crmlib.clv._base import (
     _compress,
     _fit_log_params,
     _summary_time_unit,
+    _Uncertainty,
+    _WeightedLoglik,
 )
 from crmlib.exceptions import ParameterError
 
 
-class BetaGeoModel:
+class BetaGeoModel(_Uncertainty):
     """BG/NBD model of repeat purchasing (Fader, Hardie & Lee 2005).
 
     Parameters
@@ -45,6 +47,8 @@ class BetaGeoModel:
         ``r``, ``alpha``, ``a``, ``b``.
     log_likelihood_ : float
         Maximised log-likelihood (sum over customers).
+    std_errors_ : Series
+        Standard errors from the observed information (see :meth:`confidence_intervals`).
     n_customers_ : int
     time_unit_ : str
 
@@ -119,6 +123,8 @@ class BetaGeoModel:
             (weights * self._loglik(p, cols["x"], cols["t_x"], cols["T"])).sum())
         self.n_customers_ = int(n)
         self.converged_ = bool(best.success)
+        self._total_loglik = _WeightedLoglik(self._loglik, cols, weights, ("x", "t_x", "T"))
+        self._errors_cache = None
         return self
 
     def _params(self):

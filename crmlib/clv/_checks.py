@@ -17,6 +17,7 @@ import pandas as pd
 
 from crmlib.clv._bgnbd import BetaGeoModel
 from crmlib.clv._gamma_gamma import GammaGammaModel
+from crmlib.clv._pareto_nbd import ParetoNBDModel
 from crmlib.exceptions import DataError
 from crmlib.i18n import t
 
@@ -37,6 +38,10 @@ class ClvFit:
         Codes from :data:`PROBLEMS`; empty when the fit can be reported.
     n_customers, n_repeat_buyers : int
         Customers in the summary, and those with a repeat purchase of positive value.
+    pareto_nbd : ParetoNBDModel or None
+        The second purchase model, fitted alongside when ``fit_models(...,
+        pareto_nbd=True)``; None when not asked for, when it failed, or when
+        its fit ran to the edge of the search (it never blocks the BG/NBD results).
     """
 
     bgnbd: BetaGeoModel | None
@@ -44,6 +49,7 @@ class ClvFit:
     problems: tuple
     n_customers: int
     n_repeat_buyers: int
+    pareto_nbd: ParetoNBDModel | None = None
 
     @property
     def usable(self) -> bool:
@@ -71,7 +77,8 @@ def _at_bound(params: pd.Series, low: float, high: float) -> bool:
 
 
 def fit_models(summary: pd.DataFrame, *, time_unit: str | None = None, min_customers: int = 30,
-               min_repeat_buyers: int = 10, bounds: tuple = (1e-4, 1e4)) -> ClvFit:
+               min_repeat_buyers: int = 10, bounds: tuple = (1e-4, 1e4),
+               pareto_nbd: bool = False) -> ClvFit:
     """Fit BG/NBD and Gamma-Gamma and say whether the results can be reported.
 
     Parameters
@@ -88,6 +95,8 @@ def fit_models(summary: pd.DataFrame, *, time_unit: str | None = None, min_custo
     bounds : (float, float), default (1e-4, 1e4)
         A fitted parameter outside this range has run to the edge of the
         search (the fit collapsed): ``bgnbd_at_bound`` / ``gamma_gamma_at_bound``.
+    pareto_nbd : bool, default False
+        Also fit the Pareto/NBD model (kept in ``ClvFit.pareto_nbd``).
 
     Returns
     -------
@@ -127,5 +136,14 @@ def fit_models(summary: pd.DataFrame, *, time_unit: str | None = None, min_custo
             problems.append("gamma_gamma_at_bound")
         elif gamma_gamma.params_["q"] <= 1:
             problems.append("gamma_gamma_no_mean")
+    pnbd = None
+    if pareto_nbd and n > 0:
+        try:
+            pnbd = ParetoNBDModel(time_unit=time_unit).fit(summary)
+        except DataError:
+            pnbd = None
+        if pnbd is not None and _at_bound(pnbd.params_, low, high):
+            pnbd = None
     order = {code: i for i, code in enumerate(PROBLEMS)}
-    return ClvFit(bgnbd, gamma_gamma, tuple(sorted(set(problems), key=order.get)), n, n_repeat)
+    return ClvFit(bgnbd, gamma_gamma, tuple(sorted(set(problems), key=order.get)), n, n_repeat,
+                  pnbd)

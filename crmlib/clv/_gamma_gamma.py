@@ -13,11 +13,19 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
-from crmlib.clv._base import NotFittedError, _check_summary, _compress, _fit_log_params, _problem
+from crmlib.clv._base import (
+    NotFittedError,
+    _check_summary,
+    _compress,
+    _fit_log_params,
+    _problem,
+    _Uncertainty,
+    _WeightedLoglik,
+)
 from crmlib.exceptions import DataError, DataProblem, ParameterError
 
 
-class GammaGammaModel:
+class GammaGammaModel(_Uncertainty):
     """Gamma-Gamma model of the average value per purchase (Fader & Hardie 2013).
 
     Parameters
@@ -111,6 +119,8 @@ class GammaGammaModel:
         self.log_likelihood_ = float((weights * self._loglik(p, cols["x"], cols["m"])).sum())
         self.n_customers_ = int(n)
         self.converged_ = bool(best.success)
+        self._total_loglik = _WeightedLoglik(self._loglik, cols, weights, ("x", "m"))
+        self._errors_cache = None
         return self
 
     def expected_average_value(self, summary: pd.DataFrame) -> pd.Series:

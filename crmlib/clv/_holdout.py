@@ -12,7 +12,6 @@ import numpy as np
 import pandas as pd
 
 from crmlib._purchases import TIME_UNIT_DAYS, _clean_transactions, _purchase_days
-from crmlib.clv._bgnbd import BetaGeoModel
 from crmlib.differentiate import customer_summary
 from crmlib.exceptions import DataError, DataProblem, ParameterError, check_choice
 
@@ -84,7 +83,7 @@ def calibration_holdout(transactions: pd.DataFrame, *, calibration_end=None,
     return out
 
 
-def holdout_table(bgnbd: BetaGeoModel, cal_holdout: pd.DataFrame, *,
+def holdout_table(bgnbd, cal_holdout: pd.DataFrame, *,
                   max_frequency: int = 7) -> pd.DataFrame:
     """Expected versus actual holdout purchases, by calibration frequency.
 
@@ -92,6 +91,13 @@ def holdout_table(bgnbd: BetaGeoModel, cal_holdout: pd.DataFrame, *,
     number of repeat purchases in calibration (the last group is
     ``max_frequency`` and more), mean actual holdout purchases next to the
     mean the model expects.
+
+    Parameters
+    ----------
+    bgnbd : BetaGeoModel or ParetoNBDModel
+        Fitted on the calibration columns of ``cal_holdout``.
+    cal_holdout : DataFrame
+        Output of :func:`calibration_holdout`.
 
     Returns
     -------
@@ -119,3 +125,41 @@ def holdout_table(bgnbd: BetaGeoModel, cal_holdout: pd.DataFrame, *,
     out["difference"] = out["expected"] - out["actual"]
     out.attrs["max_frequency"] = int(max_frequency)
     return out
+
+
+#: Verdicts of :func:`holdout_check`
+VERDICTS = ("good", "poor", "no_data")
+
+
+def holdout_check(table: pd.DataFrame, *, tolerance: float = 0.20) -> dict:
+    """Whether a model's holdout forecast is close enough to what happened.
+
+    Works on any holdout table with ``n_customers`` and the group means
+    ``actual`` and ``expected`` (:func:`holdout_table` for purchase models,
+    :func:`crmlib.clv.retention_holdout_table` for the sBG). The totals over
+    all customers are compared; the seeds of the method set no threshold, so
+    the workbook calls a forecast ``poor`` when it misses the actual total by
+    more than ``tolerance`` (20 % by default) either way.
+
+    Returns
+    -------
+    dict
+        ``actual`` and ``expected`` (totals), ``relative_error`` ((expected -
+        actual) / actual), ``tolerance``, ``verdict`` (``good``, ``poor``, or
+        ``no_data`` when nothing happened in the holdout to compare with).
+    """
+    for c in ("n_customers", "actual", "expected"):
+        if c not in table.columns:
+            raise DataError([DataProblem("holdout", c, "is required but missing")])
+    if not (np.isfinite(tolerance) and tolerance > 0):
+        raise ParameterError(f"tolerance must be > 0; got {tolerance!r}", parameter="tolerance",
+                             allowed="> 0", value=tolerance)
+    n = table["n_customers"].to_numpy(dtype=float)
+    actual = float((n * table["actual"].to_numpy(dtype=float)).sum())
+    expected = float((n * table["expected"].to_numpy(dtype=float)).sum())
+    if actual <= 0:
+        return {"actual": actual, "expected": expected, "relative_error": float("nan"),
+                "tolerance": float(tolerance), "verdict": "no_data"}
+    error = (expected - actual) / actual
+    return {"actual": actual, "expected": expected, "relative_error": error,
+            "tolerance": float(tolerance), "verdict": "good" if abs(error) <= tolerance else "poor"}

@@ -117,28 +117,51 @@ def clv_table(bgnbd: BetaGeoModel, gamma_gamma: GammaGammaModel, summary: pd.Dat
     return out.sort_values(sort, ascending=asc, kind="mergesort").reset_index(drop=True)
 
 
-def parameters_table(*models) -> pd.DataFrame:
-    """Fitted parameters of one or more models, in one long table.
+#: Reader-facing model names and the codes their parameters carry in :func:`parameters_table`
+#: (the sBG ``alpha``/``beta`` describe churn, not purchase rates: they get their own codes).
+MODEL_NAMES = {"BetaGeoModel": "BG/NBD", "ParetoNBDModel": "Pareto/NBD",
+               "GammaGammaModel": "Gamma-Gamma", "ShiftedBetaGeoModel": "sBG"}
+_PARAMETER_CODES = {"ShiftedBetaGeoModel": {"alpha": "sbg_alpha", "beta": "sbg_beta"}}
+
+
+def parameters_table(*models, level: float = 0.95) -> pd.DataFrame:
+    """Fitted parameters of one or more models, with standard errors and intervals.
+
+    Parameters
+    ----------
+    *models : fitted BetaGeoModel, ParetoNBDModel, GammaGammaModel or ShiftedBetaGeoModel
+    level : float, default 0.95
+        Coverage of the intervals.
 
     Returns
     -------
     DataFrame
-        ``model`` (``"BG/NBD"`` or ``"Gamma-Gamma"``), ``parameter`` (``r``,
-        ``alpha``, ``a``, ``b``, ``p``, ``q``, ``gamma``, then
-        ``log_likelihood`` and ``n_customers``), ``estimate``.
+        ``model`` (``"BG/NBD"``, ``"Pareto/NBD"``, ``"Gamma-Gamma"``, ``"sBG"``),
+        ``parameter`` (``r``, ``alpha``, ``a``, ``b``, ``s``, ``beta``, ``p``, ``q``,
+        ``gamma``, ``sbg_alpha``, ``sbg_beta``, then ``log_likelihood`` and
+        ``n_customers``), ``estimate``, ``std_error`` (from the observed information,
+        see :meth:`confidence_intervals`), ``ci_low``, ``ci_high`` (Wald intervals on
+        the log scale); the last three are empty for the log-likelihood, the count,
+        and a fit at the edge of the search space.
     """
     rows = []
     for model in models:
         if not hasattr(model, "params_"):
             raise NotFittedError("parameters_table needs fitted models", parameter="models")
-        name = "BG/NBD" if isinstance(model, BetaGeoModel) else "Gamma-Gamma"
-        for key, value in model.params_.items():
-            rows.append({"model": name, "parameter": key, "estimate": float(value)})
-        rows.append({"model": name, "parameter": "log_likelihood",
-                     "estimate": float(model.log_likelihood_)})
-        rows.append({"model": name, "parameter": "n_customers",
-                     "estimate": float(model.n_customers_)})
-    return pd.DataFrame(rows, columns=["model", "parameter", "estimate"])
+        kind = type(model).__name__
+        name = MODEL_NAMES.get(kind, kind)
+        codes = _PARAMETER_CODES.get(kind, {})
+        ci = model.confidence_intervals(level)
+        for key, row in ci.iterrows():
+            rows.append({"model": name, "parameter": codes.get(key, key),
+                         "estimate": float(row["estimate"]), "std_error": float(row["std_error"]),
+                         "ci_low": float(row["ci_low"]), "ci_high": float(row["ci_high"])})
+        for key, value in (("log_likelihood", model.log_likelihood_),
+                           ("n_customers", model.n_customers_)):
+            rows.append({"model": name, "parameter": key, "estimate": float(value),
+                         "std_error": math.nan, "ci_low": math.nan, "ci_high": math.nan})
+    return pd.DataFrame(rows, columns=["model", "parameter", "estimate", "std_error", "ci_low",
+                                       "ci_high"])
 
 
 def clv_summary(clv: pd.DataFrame) -> pd.Series:

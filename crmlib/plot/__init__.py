@@ -6,6 +6,7 @@ The code lives in one private module per stage; this package re-exports it.
 Nothing here sets pyplot global state or picks a backend.
 """
 
+from crmlib.plot._clv import *
 from crmlib.plot._collections import *
 from crmlib.plot._common import *
 from crmlib.plot._differentiate import *

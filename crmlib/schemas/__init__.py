@@ -14,7 +14,7 @@ snake_case and units are in the name (``*_at`` timestamps, ``*_days`` spans).
 
 # Importing the table modules registers their tables in TABLES; _answers imports
 # _records, so the client records always come first.
-from crmlib.schemas import _answers, _followup, _records, _segment  # noqa: F401
+from crmlib.schemas import _answers, _followup, _records, _segment, _subscriptions  # noqa: F401
 from crmlib.schemas._pandera import schema
 from crmlib.schemas._spec import DTYPES as DTYPES
 from crmlib.schemas._spec import TABLES, ColumnSpec, TableSpec, describe, table_spec

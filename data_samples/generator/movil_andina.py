@@ -33,6 +33,7 @@ from .names import (
     phone_text,
     pick,
 )
+from .subscriptions import write_subscriptions
 from .surveys import (
     SERVQUAL_PEOPLE_HEADER,
     ServqualSetup,
@@ -269,4 +270,6 @@ def movil(rng, out: Path):
     write_csv(out / "readiness_responses.csv",
               ["respondent_id", "group", "item_id", "current", "preferred"],
               readiness_rows(ready, CLEAN), CLEAN)
+    # contracts of the postpaid and business lines, from a stream of their own
+    write_subscriptions(out / "subscriptions.csv", customers[:n], CLEAN)
     return value
