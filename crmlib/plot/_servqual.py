@@ -167,7 +167,10 @@ def plot_ipa(ipa: pd.DataFrame, *, ax=None, language: str = "es", instrument="se
     """Importance-performance grid: one labelled point per dimension, lines at the cuts.
 
     Takes :func:`crmlib.servqual.ipa_table`; x is ``performance``, y ``importance``, so
-    the *concentrate here* quadrant is top left.
+    the *concentrate here* quadrant is top left. Points are coloured by their reading
+    (``quadrant``); where the evidence moves a dimension out of its grid quadrant (a
+    significant shortfall, the zone of tolerance, a point on a cut) its label says the
+    reading it gets.
     """
     ax = get_ax(ax, figsize=(6, 5))
     colors = {"concentrate": _NEG, "keep_up": _POS, "low_priority": _NEUTRAL,
@@ -175,8 +178,13 @@ def plot_ipa(ipa: pd.DataFrame, *, ax=None, language: str = "es", instrument="se
     perf = ipa["performance"].to_numpy(dtype=float)
     imp = ipa["importance"].to_numpy(dtype=float)
     ax.scatter(perf, imp, s=60, c=[colors[q] for q in ipa["quadrant"]], zorder=3)
-    for x, y, name in zip(perf, imp, _labels(ipa["dimension"], instrument, language)):
-        ax.annotate(name, (x, y), textcoords="offset points", xytext=(6, 4), fontsize=9)
+    # where the evidence overrides the grid (ipa_table's basis), the point says its reading
+    grid = ipa["grid_quadrant"] if "grid_quadrant" in ipa else ipa["quadrant"]
+    for x, y, name, q, g in zip(perf, imp, _labels(ipa["dimension"], instrument, language),
+                                ipa["quadrant"], grid):
+        text = name if q == g else f"{name}\n→ {t(f'servqual.quadrant.{q}', language)}"
+        ax.annotate(text, (x, y), textcoords="offset points", xytext=(6, 4), fontsize=9,
+                    color="black" if q == g else colors[q])
     ax.axvline(float(ipa["performance_cut"].iloc[0]), color="#555555", linestyle="--",
                linewidth=0.8)
     ax.axhline(float(ipa["importance_cut"].iloc[0]), color="#555555", linestyle="--",

@@ -101,8 +101,13 @@ def reading(scores: pd.DataFrame, tests: pd.DataFrame, *, ipa: pd.DataFrame | No
                        r2=_num(top["r_squared"], language)))
     if ipa is not None and len(ipa):
         first = ipa.sort_values("priority").iloc[0]
-        key = "servqual.reading.act_first" if first["quadrant"] == "concentrate" \
-            else "servqual.reading.act_first_none"
+        basis = first.get("basis", "grid")
+        if first["quadrant"] != "concentrate":
+            key = "servqual.reading.act_first_none"
+        elif basis in ("below_adequate", "top_driver", "on_cut"):
+            key = f"servqual.reading.act_first_{basis}"
+        else:
+            key = "servqual.reading.act_first"
         lines.append(t(key, language, dimension=lab(first["dimension"])))
     return "\n".join(f"- {x}" for x in lines)
 
