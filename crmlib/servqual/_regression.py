@@ -292,12 +292,12 @@ def ipa_reading(ipa: pd.DataFrame, *, instrument="servqual-1991",
         "grid_quadrant": out["grid_quadrant"].map(quad).to_numpy(),
         "quadrant": out["quadrant"].map(quad).to_numpy(),
     })
-    short = out["significant_shortfall"] if "significant_shortfall" in out else None
+    short = out.get("significant_shortfall")
     if short is not None and short.notna().any():
         table["significant_shortfall"] = [
             "" if not isinstance(v, (bool, np.bool_)) else
             t("common.yes" if v else "common.no", language) for v in short]
-    zone = out["zone_position"] if "zone_position" in out else None
+    zone = out.get("zone_position")
     if zone is not None and zone.notna().any():
         table["zone_position"] = [t(f"servqual.position.{v}", language) if isinstance(v, str)
                                   else "" for v in zone]
