@@ -107,6 +107,7 @@ CODE_PREFIXES: dict[str, tuple[str, ...]] = {
     "zone_position": ("servqual.position.",),
     "basis": ("servqual.basis.",),
     "history_source": ("collections.history_source.",),
+    "collection_step": ("collections.stage.",),
     "scenario": ("readiness.scenario.",),
     "scope": ("readiness.section.",),
     "dimension": ("servqual.value.",),
