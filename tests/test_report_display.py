@@ -40,3 +40,17 @@ def test_recording_the_clv_fit_shows_nothing_to_the_reader(tmp_path):
     assert record["usable"] is False
     assert {"too_few_customers", "too_few_repeat_buyers"} <= set(record["problems"])
     assert (record["n_customers"], record["n_repeat_buyers"]) == (8, 2)
+
+
+def test_a_table_sets_words_left_and_gives_a_sentence_room():
+    from crmlib.report import show
+
+    table = pd.DataFrame({"dimension": ["tangibles", "empathy"], "gap": [-0.5, -1.25],
+                          "reading": ["Baja prioridad: " + "x" * 70, "Concentrarse aquí."]})
+    html = show(table, language="es").to_html()
+    styles = html.split("</style>")[0]
+    # the words columns (0 and 2) align left, the figures (1) keep the right
+    assert "row0_col0" in styles and "row0_col2" in styles and "col1" not in styles
+    assert styles.count("text-align: left") == 2
+    assert "min-width: 16em" in styles.split("row0_col2")[1]
+    assert "-1,25" in html
