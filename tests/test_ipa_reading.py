@@ -133,3 +133,11 @@ def test_the_exported_sheet_has_headers_and_values_in_words(case, language, tmp_
     for word in expect:
         assert word in cells, word
     assert not np.isnan(ipa["importance"]).any()
+
+
+@pytest.mark.parametrize("language, shown", [("es", "99,1\u00a0%"), ("en", "99.1%")])
+def test_the_answered_share_of_the_sample_reads_as_a_percentage(language, shown):
+    # the sample table showed "Celdas respondidas 0,99"
+    sample = pd.DataFrame({"n_respondents": [320], "answered_share": [0.9912]})
+    table = servqual.display(sample, language=language)
+    assert table.iloc[0, 1] == shown

@@ -153,6 +153,11 @@ def display(table: pd.DataFrame, *, instrument="servqual-1991",
         if col in out.columns:
             out[col] = out[col].map(lambda v, p=prefix: t(p + v, language)
                                     if isinstance(v, str) else v)
+    if "answered_share" in out.columns:  # its header is renamed here: say it is a share
+        from crmlib.i18n import format_percent
+
+        out["answered_share"] = out["answered_share"].map(
+            lambda v: format_percent(v, language, decimals=1))
     for col in ("significant", "has_zone"):
         if col in out.columns:
             out[col] = out[col].map(lambda v: t("common.yes" if v else "common.no", language))
