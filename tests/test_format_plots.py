@@ -128,3 +128,20 @@ def test_complaint_volume_bars_name_channels_in_words():
     names = [tick.get_text() for tick in ax.get_yticklabels()]
     plt.close(ax.figure)
     assert names == ["Mostrador", "En persona", "Teléfono"]
+
+
+def test_p_alive_recency_axis_reads_round_values_where_they_fall():
+    # the 02 report showed recency ticks 0, 25, 49, 74, 99, 123, 148 (grid columns)
+    from crmlib import clv
+
+    model = clv.BetaGeoModel(time_unit="W")
+    model.params_ = pd.Series({"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426})
+    model.time_unit_ = "W"
+    matrix = clv.probability_alive_matrix(model, max_frequency=5, T=148.0, n_recency=40)
+    cols = np.sort(matrix["recency"].unique())
+    ax = plot.plot_p_alive(matrix, time_unit="W", language="es")
+    labels = [int(x.get_text().replace(".", "")) for x in ax.get_xticklabels()]
+    assert len(labels) >= 3 and all(v % 5 == 0 for v in labels), labels
+    # each round value sits where it falls between the grid's columns
+    for pos, value in zip(ax.get_xticks(), labels):
+        assert np.interp(pos, np.arange(len(cols)), cols) == pytest.approx(value)
