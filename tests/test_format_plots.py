@@ -145,3 +145,22 @@ def test_p_alive_recency_axis_reads_round_values_where_they_fall():
     # each round value sits where it falls between the grid's columns
     for pos, value in zip(ax.get_xticks(), labels):
         assert np.interp(pos, np.arange(len(cols)), cols) == pytest.approx(value)
+
+
+def test_run_chart_writes_months_in_words_and_a_rate_as_a_percentage():
+    # the 03 report showed months as "2022-05" and first-contact resolution as 0.4-0.8
+    from crmlib import interact
+
+    counts = pd.DataFrame({"period": pd.date_range("2024-01-01", periods=12, freq="MS"),
+                           "solved": [6, 7, 5, 6, 8, 7, 6, 5, 7, 6, 8, 7],
+                           "total": [10] * 12})
+    chart = interact.p_chart(counts, successes="solved", trials="total")
+    ax = plot.plot_run_chart(chart, index="fcr_rate", language="es")
+    ax.figure.canvas.draw()
+    months = [x.get_text() for x in ax.get_xticklabels() if x.get_text()]
+    assert months and all(find_leaks(m, "es") == [] for m in months), months
+    assert any("2024" in m and m.split()[0] in {"ene", "feb", "mar", "abr", "may", "jun", "jul",
+                                               "ago", "sept", "sep", "oct", "nov", "dic"}
+               for m in months), months
+    rates = [y.get_text() for y in ax.get_yticklabels() if y.get_text()]
+    assert rates and all(r.endswith("%") for r in rates), rates
