@@ -164,3 +164,24 @@ def test_run_chart_writes_months_in_words_and_a_rate_as_a_percentage():
                for m in months), months
     rates = [y.get_text() for y in ax.get_yticklabels() if y.get_text()]
     assert rates and all(r.endswith("%") for r in rates), rates
+
+
+@pytest.mark.parametrize("language, expected", [("es", ["4,75", "5,00", "5,25", "5,50"]),
+                                                ("en", ["4.75", "5.00", "5.25", "5.50"])])
+def test_ticks_a_quarter_apart_keep_two_decimals(language, expected):
+    # the zone-of-tolerance axis read "4,8 5,0 5,2 5,5 5,8" for ticks 4.75 ... 5.75
+    from crmlib.plot._common import LocaleFormatter
+
+    assert LocaleFormatter(language).format_ticks([4.75, 5.0, 5.25, 5.5]) == expected
+    tenths = ["4,8", "5,0", "5,2"] if language == "es" else ["4.8", "5.0", "5.2"]
+    assert LocaleFormatter(language).format_ticks([4.8, 5.0, 5.2]) == tenths
+
+
+def test_zone_of_tolerance_bands_do_not_start_on_the_frame():
+    # Hotel Mirador: the tangibles band began at the left frame, its start cut off
+    zone = pd.DataFrame({"dimension": ["tangibles", "empathy"], "adequate": [4.79, 5.05],
+                         "desired": [6.14, 6.22], "perception": [6.08, 4.87],
+                         "position": ["within", "below"]})
+    ax = plot.plot_zone_of_tolerance(zone, language="es")
+    left, right = ax.get_xlim()
+    assert left < 4.79 and right > 6.22

@@ -135,6 +135,12 @@ def plot_zone_of_tolerance(zone: pd.DataFrame, *, ax=None, language: str = "es",
                c=[colors.get(p, _NEUTRAL) for p in rows["position"]],
                label=t("servqual.column.perception", language))
     ax.set_yticks(y, names)
+    # bars stick to their left edge: pad both sides so no band starts on the frame
+    shown = np.concatenate([lo, hi, rows["perception"].to_numpy(dtype=float)])
+    shown = shown[np.isfinite(shown)]
+    if len(shown):
+        pad = max(0.05, 0.05 * float(shown.max() - shown.min()))
+        ax.set_xlim(float(shown.min()) - pad, float(shown.max()) + pad)
     ax.set_xlabel(t("servqual.plot.score_axis", language))
     ax.set_title(t("servqual.plot.zone", language))
     # below the axes: inside, the legend hid the bottom row (the last dimension)
