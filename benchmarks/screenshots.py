@@ -1,7 +1,9 @@
 """Render one client report per stage to PNG with headless Chromium, to look at.
 
-Run: python benchmarks/screenshots.py OUT_FOLDER [--client movil-andina] [--language es]
+Run: python benchmarks/screenshots.py [OUT_FOLDER] [--client movil-andina] [--language es]
      [--stages 01_identify,06_servqual] [--reuse]
+
+``OUT_FOLDER`` defaults to ``reports/screenshots`` (git-ignored).
 
 For each stage notebook it runs the notebook on a sample client under papermill, writes the
 client report page (cover, no code) and saves, in ``OUT_FOLDER``:
@@ -72,7 +74,8 @@ def shoot(page_path: Path, out: Path, stage: str, browser) -> list[Path]:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("out", type=Path, help="folder for the PNG files")
+    parser.add_argument("out", type=Path, nargs="?", default=ROOT / "reports" / "screenshots",
+                        help="folder for the PNG files (default: reports/screenshots)")
     parser.add_argument("--client", default="movil-andina", choices=sorted(NAMES))
     parser.add_argument("--language", default="es", choices=("es", "en"))
     parser.add_argument("--stages", default=",".join(STAGES),
