@@ -297,15 +297,50 @@ def _file_hint(table: str) -> str:
     return f"{table}.csv, .xlsx or .parquet"
 
 
-def describe_missing(absent, language: str = "en") -> str:
-    """The ``(table, column)`` pairs of ``absent`` as words for a reader."""
+def header_hint(table: str, column: str, language: str = "es") -> str:
+    """A header the loader reads as ``column`` of ``table``, written as words.
+
+    The column's reader label when the loader takes it as a header, else the
+    first of its Spanish synonyms (``es``) or its own name, with ``_`` as
+    spaces: ``Servicio adecuado``, ``tiempo respuesta``, ``response minutes``
+    (headers are compared without case, accents or punctuation).
+    """
+    from crmlib.i18n import label
+    from crmlib.io._columns import _lookup, norm
+    from crmlib.schemas import table_spec
+
+    spec = table_spec(table)
+    lookup = _lookup(spec)
+    col = next(c for c in spec.columns if c.name == column)
+    candidates = [label(column, language), *(col.synonyms if language == "es" else ()),
+                  column]
+    for name in candidates:
+        if lookup.get(norm(name), (None,))[0] == column:
+            return str(name).replace("_", " ")
+    return column.replace("_", " ")
+
+
+def describe_missing(absent, language: str = "en", *, keys: bool = False) -> str:
+    """The ``(table, column)`` pairs of ``absent`` as words for a reader: the table
+    in words with the file to bring (``servqual_responses.csv``), a column by its
+    label with a header the loader reads (:func:`header_hint`); never a bare key.
+    ``keys=True`` (messages to the person setting up the files, such as
+    ``crmlib validate``) gives the column's canonical name as the header."""
+    from crmlib.i18n import label
+
     check_language(language)
     parts = []
     for table, column in absent:
+        words = t(f"data.table.{table}", language)
         if column is None:
-            parts.append(t("stages.needs.table", language, table=table))
+            parts.append(t("stages.needs.table", language, table=words, file=f"{table}.csv"))
         else:
-            parts.append(t("stages.needs.column", language, table=table, column=column))
+            name = label(column, language)
+            header = column if keys else header_hint(table, column, language)
+            key = "stages.needs.column_named" if header.lower() == name.lower() \
+                else "stages.needs.column"
+            parts.append(t(key, language, table=words, file=f"{table}.csv", header=header,
+                           column=name.lower() if language == "es" else name))
     return t("stages.needs.and", language).join(parts)
 
 

@@ -104,11 +104,14 @@ def test_without_tests_or_zone_the_grid_stands_and_says_so():
 
 
 def test_the_reading_for_the_client_has_labels_and_no_codes(sample):
-    _, out = sample
+    name, out = sample
     table = servqual.ipa_reading(out["ipa"], language="en")
+    # the evidence the reading rests on: the tests always, the zone where it was asked
+    zone = ["Zone of tolerance"] if name == "hotel-mirador" else []
     assert list(table.columns) == ["Priority", "Dimension", "Importance (of 100)", "Performance",
-                                   "Gap P−E",
-                                   "Grid quadrant", "Quadrant", "Reading"]
+                                   "Gap P−E", "Grid quadrant", "Quadrant",
+                                   "Significant shortfall", *zone, "Reading"]
+    assert set(table["Significant shortfall"]) == {"Yes"}
     assert list(table["Priority"]) == [1, 2, 3, 4, 5]
     codes = {"concentrate", "keep_up", "low_priority", "overkill", *DIMS}
     for col in ("Dimension", "Grid quadrant", "Quadrant"):

@@ -128,3 +128,60 @@ def test_complaint_volume_bars_name_channels_in_words():
     names = [tick.get_text() for tick in ax.get_yticklabels()]
     plt.close(ax.figure)
     assert names == ["Mostrador", "En persona", "Teléfono"]
+
+
+def test_p_alive_recency_axis_reads_round_values_where_they_fall():
+    # the 02 report showed recency ticks 0, 25, 49, 74, 99, 123, 148 (grid columns)
+    from crmlib import clv
+
+    model = clv.BetaGeoModel(time_unit="W")
+    model.params_ = pd.Series({"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426})
+    model.time_unit_ = "W"
+    matrix = clv.probability_alive_matrix(model, max_frequency=5, T=148.0, n_recency=40)
+    cols = np.sort(matrix["recency"].unique())
+    ax = plot.plot_p_alive(matrix, time_unit="W", language="es")
+    labels = [int(x.get_text().replace(".", "")) for x in ax.get_xticklabels()]
+    assert len(labels) >= 3 and all(v % 5 == 0 for v in labels), labels
+    # each round value sits where it falls between the grid's columns
+    for pos, value in zip(ax.get_xticks(), labels):
+        assert np.interp(pos, np.arange(len(cols)), cols) == pytest.approx(value)
+
+
+def test_run_chart_writes_months_in_words_and_a_rate_as_a_percentage():
+    # the 03 report showed months as "2022-05" and first-contact resolution as 0.4-0.8
+    from crmlib import interact
+
+    counts = pd.DataFrame({"period": pd.date_range("2024-01-01", periods=12, freq="MS"),
+                           "solved": [6, 7, 5, 6, 8, 7, 6, 5, 7, 6, 8, 7],
+                           "total": [10] * 12})
+    chart = interact.p_chart(counts, successes="solved", trials="total")
+    ax = plot.plot_run_chart(chart, index="fcr_rate", language="es")
+    ax.figure.canvas.draw()
+    months = [x.get_text() for x in ax.get_xticklabels() if x.get_text()]
+    assert months and all(find_leaks(m, "es") == [] for m in months), months
+    assert any("2024" in m and m.split()[0] in {"ene", "feb", "mar", "abr", "may", "jun", "jul",
+                                               "ago", "sept", "sep", "oct", "nov", "dic"}
+               for m in months), months
+    rates = [y.get_text() for y in ax.get_yticklabels() if y.get_text()]
+    assert rates and all(r.endswith("%") for r in rates), rates
+
+
+@pytest.mark.parametrize("language, expected", [("es", ["4,75", "5,00", "5,25", "5,50"]),
+                                                ("en", ["4.75", "5.00", "5.25", "5.50"])])
+def test_ticks_a_quarter_apart_keep_two_decimals(language, expected):
+    # the zone-of-tolerance axis read "4,8 5,0 5,2 5,5 5,8" for ticks 4.75 ... 5.75
+    from crmlib.plot._common import LocaleFormatter
+
+    assert LocaleFormatter(language).format_ticks([4.75, 5.0, 5.25, 5.5]) == expected
+    tenths = ["4,8", "5,0", "5,2"] if language == "es" else ["4.8", "5.0", "5.2"]
+    assert LocaleFormatter(language).format_ticks([4.8, 5.0, 5.2]) == tenths
+
+
+def test_zone_of_tolerance_bands_do_not_start_on_the_frame():
+    # Hotel Mirador: the tangibles band began at the left frame, its start cut off
+    zone = pd.DataFrame({"dimension": ["tangibles", "empathy"], "adequate": [4.79, 5.05],
+                         "desired": [6.14, 6.22], "perception": [6.08, 4.87],
+                         "position": ["within", "below"]})
+    ax = plot.plot_zone_of_tolerance(zone, language="es")
+    left, right = ax.get_xlim()
+    assert left < 4.79 and right > 6.22

@@ -75,7 +75,8 @@ def test_unrecognised_headers_are_listed_with_a_suggestion(tmp_path):
     found = {u["header"]: u["suggestion"] for u in df.attrs["unrecognised"]}
     assert found == {"Emial": "email", "Ruta de reparto": None}
     notes = df.attrs["notes"]
-    assert any("Emial" in n and "email" in n and "column_map" in n for n in notes)
+    assert any("Emial" in n and "email" in n and "column mapping of dataset.yaml" in n
+               and "column_map" not in n for n in notes)
     assert all(isinstance(n, str) for n in notes)
 
 

@@ -162,13 +162,6 @@ def render_findings(client: str, language: str, out) -> dict[str, list]:
 
 @pytest.mark.slow
 @pytest.mark.notebook
-# Known open (issue 14): sections added since the leak count reached zero still show
-# codes - the importance-performance reading's new columns (on_cut, zone_position,
-# significant_shortfall, concentrate/overkill), the CLV fit record in 02 ('True',
-# n_customers), 'simulated' and 'handover' in 07/04, and table/column names in the
-# data-request and data-reading sentences. strict: the day these are gone, this fails
-# until the mark is removed.
-@pytest.mark.xfail(strict=True, reason="issue 14: codes of the sections listed above")
 @pytest.mark.parametrize("language", ["es", "en"])
 @pytest.mark.parametrize("client", ["movil-andina", "distribuidora-norte", "hotel-mirador"])
 def test_no_report_of_a_sample_client_leaks(client, language, tmp_path):

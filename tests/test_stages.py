@@ -142,9 +142,13 @@ def test_locked_sentence_in_both_languages_names_the_column():
                                 (("interactions", "response_minutes"),), "es")
     en = stages.locked_sentence("03_interact", "response_times",
                                 (("interactions", "response_minutes"),), "en")
-    assert "`response_minutes`" in es and "`interactions`" in es and "respuesta" in es
-    assert "`response_minutes`" in en and "first response" in en
+    # words and a header the loader reads, the file by its name; no table or column key
+    assert "`tiempo respuesta`" in es and "los contactos de los clientes" in es
+    assert "`interactions.csv`" in es and "respuesta" in es
+    assert "`Response minutes`" in en and "first response" in en
+    assert "the customer contacts (`interactions.csv`)" in en
     assert "03_interact" not in es + en and "response_times" not in es + en
+    assert "response_minutes" not in es + en and "`interactions`" not in es + en
 
 
 def test_load_returns_none_for_absent_optional_tables(tmp_path):
@@ -153,7 +157,8 @@ def test_load_returns_none_for_absent_optional_tables(tmp_path):
     assert data.interactions is None and data.customers is None
     assert len(data.transactions) > 0
     assert not data.unlocked("service_cost") and data.unlocked("clv")
-    assert "`interactions`" in data.sentence("service_cost", "en")
+    assert "the customer contacts" in data.sentence("service_cost", "en")
+    assert "`interactions.csv`" in data.sentence("service_cost", "en")
 
 
 def test_load_lists_every_missing_required_input_at_once(tmp_path):

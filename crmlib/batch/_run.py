@@ -574,5 +574,5 @@ def validate_engagement(engagement, *, language: str | None = None, notebooks=No
                     continue
                 problems.notes.append(
                     f"{where}: section {key!r} will be replaced by a sentence: "
-                    f"{stages.describe_missing(absent, 'en')}")
+                    f"{stages.describe_missing(absent, 'en', keys=True)}")
     return problems

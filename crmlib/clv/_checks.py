@@ -65,10 +65,26 @@ class ClvFit:
             for code in self.problems)
         return t("clv.not_shown", language, reasons=reasons)
 
-    def record(self) -> dict:
-        """Plain dict for ``results.json``: ``usable`` and the problem codes."""
-        return {"usable": self.usable, "problems": list(self.problems),
-                "n_customers": self.n_customers, "n_repeat_buyers": self.n_repeat_buyers}
+    def record(self) -> FitRecord:
+        """The dict for ``results.json``: ``usable``, the problem codes and the counts.
+
+        It is for the results store, not for a reader: a notebook cell that ends with
+        it shows nothing (the report says what the fit means with :meth:`note`).
+        """
+        return FitRecord(usable=self.usable, problems=list(self.problems),
+                         n_customers=self.n_customers, n_repeat_buyers=self.n_repeat_buyers)
+
+
+class FitRecord(dict):
+    """A plain ``dict`` of machine keys that a notebook does not display.
+
+    ``rec.value("clv_fit", fit.record())`` returns it, and a cell ending with that
+    call would otherwise print ``{'usable': True, 'n_customers': ...}`` into the
+    client's report.
+    """
+
+    def _ipython_display_(self) -> None:
+        return None
 
 
 def _at_bound(params: pd.Series, low: float, high: float) -> bool:

@@ -25,6 +25,14 @@ def _make_note(key: str, values: dict) -> Note:
     return Note(key, **values)
 
 
+def _words(values: dict, language: str) -> dict:
+    """``values`` with ``table_words``: the table in the reader's words ("la lista de
+    clientes"), so a sentence never shows the table key."""
+    table = values.get("table")
+    words = t(f"data.table.{table}", language) if table else ""
+    return {**values, "table_words": words} if table else values
+
+
 class Note(str):
     """One sentence about how a file was read; ``str(note)`` is the English text.
 
@@ -40,14 +48,14 @@ class Note(str):
     values: dict
 
     def __new__(cls, key: str, **values):
-        obj = super().__new__(cls, t(key, "en", **values))
+        obj = super().__new__(cls, t(key, "en", **_words(values, "en")))
         obj.key = key
         obj.values = dict(values)
         return obj
 
     def text(self, language: str = "es") -> str:
         """The sentence in ``language`` (``"es"`` or ``"en"``)."""
-        return t(self.key, check_language(language), **self.values)
+        return t(self.key, check_language(language), **_words(self.values, language))
 
     def __reduce__(self):
         return _make_note, (self.key, self.values)

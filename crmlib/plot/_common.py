@@ -105,7 +105,14 @@ class LocaleFormatter(Formatter):
         if len(v) < 2:
             return 0
         step = float(np.min(np.diff(v)))
-        return int(min(3, max(0, -np.floor(np.log10(step) + 1e-9)))) if step > 0 else 0
+        if step <= 0:
+            return 0
+        # enough decimals to tell every tick apart as drawn: steps of 0.25 need two
+        # (4,75 5,00 5,25), steps of 0.2 one (4,8 5,0 5,2)
+        for decimals in range(int(max(0, -np.floor(np.log10(step) + 1e-9))), 3):
+            if np.allclose(v, np.round(v, decimals), atol=1e-9 * max(1.0, np.abs(v).max())):
+                return decimals
+        return 3
 
     def format_ticks(self, values):
         self._decimals = self._decimals_for(values)

@@ -303,8 +303,16 @@ def plot_p_alive(matrix: pd.DataFrame, *, ax=None, language: str = "es", time_un
     ax = get_ax(ax, figsize=(7, 5))
     image = ax.imshow(grid.to_numpy(dtype=float), aspect="auto", cmap="RdYlGn", vmin=0, vmax=1)
     cols = grid.columns.to_numpy(dtype=float)
-    step = max(1, len(cols) // 6)
-    ax.set_xticks(range(0, len(cols), step), [format_count(c, language) for c in cols[::step]])
+    # round recency values (0, 25, 50 ...) placed where they fall between the grid's columns
+    from matplotlib.ticker import MaxNLocator
+
+    if len(cols) > 1 and cols[-1] > cols[0]:
+        nice = [v for v in MaxNLocator(nbins=6, integer=True).tick_values(cols[0], cols[-1])
+                if cols[0] <= v <= cols[-1]]
+        ax.set_xticks(np.interp(nice, cols, np.arange(len(cols))),
+                      [format_count(v, language) for v in nice])
+    else:
+        ax.set_xticks(range(len(cols)), [format_count(c, language) for c in cols])
     rows = grid.index.to_numpy()
     rstep = max(1, len(rows) // 10)
     ax.set_yticks(range(0, len(rows), rstep), [str(r) for r in rows[::rstep]])

@@ -6,7 +6,14 @@ import numpy as np
 import pandas as pd
 
 from crmlib.i18n import code_label, format_number, label, t
-from crmlib.plot._common import figure_png, get_ax, localize_axes, new_figure, replace_output
+from crmlib.plot._common import (
+    LocaleFormatter,
+    figure_png,
+    get_ax,
+    localize_axes,
+    new_figure,
+    replace_output,
+)
 
 __all__ = [
     "plot_complaint_volume",
@@ -92,6 +99,17 @@ def plot_run_chart(chart: pd.DataFrame, *, index: str | None = None, ax=None,
     ax.set_title(t(f"interact.index.{index}", language) if index
                  else t("interact.plot.run_chart", language))
     ax.legend(loc="best", fontsize="small")
+    # months in the reader's words ("ene 2024"), a rate as a percentage
+    from matplotlib.dates import AutoDateLocator, num2date
+    from matplotlib.ticker import FuncFormatter
+
+    from crmlib.i18n import format_date
+
+    ax.xaxis.set_major_locator(AutoDateLocator(minticks=4, maxticks=8))
+    ax.xaxis.set_major_formatter(FuncFormatter(
+        lambda v, _pos: format_date(num2date(v).replace(tzinfo=None), language, form="month")))
+    if y == "p":
+        ax.yaxis.set_major_formatter(LocaleFormatter(language, "percent"))
     ax.figure.autofmt_xdate()
     return localize_axes(ax, language)
 

@@ -135,6 +135,12 @@ def plot_zone_of_tolerance(zone: pd.DataFrame, *, ax=None, language: str = "es",
                c=[colors.get(p, _NEUTRAL) for p in rows["position"]],
                label=t("servqual.column.perception", language))
     ax.set_yticks(y, names)
+    # bars stick to their left edge: pad both sides so no band starts on the frame
+    shown = np.concatenate([lo, hi, rows["perception"].to_numpy(dtype=float)])
+    shown = shown[np.isfinite(shown)]
+    if len(shown):
+        pad = max(0.05, 0.05 * float(shown.max() - shown.min()))
+        ax.set_xlim(float(shown.min()) - pad, float(shown.max()) + pad)
     ax.set_xlabel(t("servqual.plot.score_axis", language))
     ax.set_title(t("servqual.plot.zone", language))
     # below the axes: inside, the legend hid the bottom row (the last dimension)
@@ -167,7 +173,10 @@ def plot_ipa(ipa: pd.DataFrame, *, ax=None, language: str = "es", instrument="se
     """Importance-performance grid: one labelled point per dimension, lines at the cuts.
 
     Takes :func:`crmlib.servqual.ipa_table`; x is ``performance``, y ``importance``, so
-    the *concentrate here* quadrant is top left.
+    the *concentrate here* quadrant is top left. Points are coloured by their reading
+    (``quadrant``); where the evidence moves a dimension out of its grid quadrant (a
+    significant shortfall, the zone of tolerance, a point on a cut) its label says the
+    reading it gets.
     """
     ax = get_ax(ax, figsize=(6, 5))
     colors = {"concentrate": _NEG, "keep_up": _POS, "low_priority": _NEUTRAL,
@@ -175,8 +184,13 @@ def plot_ipa(ipa: pd.DataFrame, *, ax=None, language: str = "es", instrument="se
     perf = ipa["performance"].to_numpy(dtype=float)
     imp = ipa["importance"].to_numpy(dtype=float)
     ax.scatter(perf, imp, s=60, c=[colors[q] for q in ipa["quadrant"]], zorder=3)
-    for x, y, name in zip(perf, imp, _labels(ipa["dimension"], instrument, language)):
-        ax.annotate(name, (x, y), textcoords="offset points", xytext=(6, 4), fontsize=9)
+    # where the evidence overrides the grid (ipa_table's basis), the point says its reading
+    grid = ipa["grid_quadrant"] if "grid_quadrant" in ipa else ipa["quadrant"]
+    for x, y, name, q, g in zip(perf, imp, _labels(ipa["dimension"], instrument, language),
+                                ipa["quadrant"], grid):
+        text = name if q == g else f"{name}\n→ {t(f'servqual.quadrant.{q}', language)}"
+        ax.annotate(text, (x, y), textcoords="offset points", xytext=(6, 4), fontsize=9,
+                    color="black" if q == g else colors[q])
     ax.axvline(float(ipa["performance_cut"].iloc[0]), color="#555555", linestyle="--",
                linewidth=0.8)
     ax.axhline(float(ipa["importance_cut"].iloc[0]), color="#555555", linestyle="--",

@@ -25,6 +25,7 @@ from crmlib.questionnaire._labels import (
     _anchor_sets_used,
     _anchor_text,
     _is_servqual,
+    cover_date,
     group_label,
 )
 
@@ -34,6 +35,8 @@ h1 { font-size: 16pt; margin-bottom: 0.2em; }
 h2 { font-size: 12pt; margin: 1.2em 0 0.3em; border-bottom: 1px solid #999; }
 .meta td { padding: 0.3em 1em 0.3em 0; }
 .meta .blank { border-bottom: 1px solid #444; min-width: 8cm; display: inline-block; }
+.meta .blank.day { min-width: 1.2cm; } .meta .blank.month { min-width: 3.5cm; }
+.meta .blank.year { min-width: 1.6cm; }
 table.items { border-collapse: collapse; width: 100%; page-break-inside: auto; }
 table.items th, table.items td { border: 1px solid #bbb; padding: 0.25em 0.4em; vertical-align: top; }
 table.items th { background: #eee; font-weight: 600; }
@@ -50,7 +53,7 @@ span.opt { display: inline-block; width: 1.4em; height: 1.4em; line-height: 1.4e
 
 
 def questionnaire_html(instrument="one-to-one", *, language: str = "es",
-                       title: str | None = None) -> str:
+                       title: str | None = None, date=None) -> str:
     """A printable HTML questionnaire for ``instrument``.
 
     Parameters
@@ -61,6 +64,9 @@ def questionnaire_html(instrument="one-to-one", *, language: str = "es",
         Language of every text on the form.
     title : str, optional
         Heading; defaults to the instrument's title.
+    date : str or date, optional
+        Date of the fieldwork, written on the cover in the locale's long form
+        ("2 de diciembre de 2026"); without it, blanks laid out in that form.
 
     Returns
     -------
@@ -94,7 +100,7 @@ def questionnaire_html(instrument="one-to-one", *, language: str = "es",
                                   for g in groups)
         out.append(f"<tr><td>{esc(t('questionnaire.group', language))}</td><td>{options}</td></tr>")
     out.append(f"<tr><td>{esc(t('common.date', language))}</td>"
-               '<td><span class="blank">&nbsp;</span></td></tr></table>')
+               f"<td>{cover_date(date, language)}</td></tr></table>")
     out.append(f"<h2>{esc(t('questionnaire.scale', language))}</h2>")
     sets = _anchor_sets_used(inst)
     if sets:

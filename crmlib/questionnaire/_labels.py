@@ -73,3 +73,38 @@ def _segments(instrument: Instrument) -> dict:
 
 def _segment_label(instrument: Instrument, key: str, language: str) -> str:
     return (_segments(instrument).get(key) or {}).get(language, key)
+
+
+# A date no real form carries, so its parts can be told apart when formatted.
+_SENTINEL = "2099-11-23"
+
+
+def cover_date(date=None, language: str = "es") -> str:
+    """The date line of a form's cover, as HTML, in the locale's long form.
+
+    With ``date`` (ISO text or a date) the date written out: ``23 de noviembre de
+    2026`` / ``23 November 2026``. Without it, blanks laid out in that same form
+    (``____ de ________ de ____``), so the hand-written date reads the way the
+    report writes dates.
+    """
+    import html
+
+    from crmlib.i18n import check_language, format_date
+
+    check_language(language)
+    if date not in (None, ""):
+        return html.escape(format_date(date, language))
+    text = html.escape(format_date(_SENTINEL, language))
+    from babel.dates import get_month_names
+
+    from crmlib.i18n import locale_of
+
+    month = html.escape(get_month_names("wide", locale=locale_of(language))[11])
+    blanks = {"23": '<span class="blank day">&nbsp;</span>',
+              "2099": '<span class="blank year">&nbsp;</span>',
+              month: '<span class="blank month">&nbsp;</span>'}
+    for part, blank in blanks.items():
+        if part not in text:
+            raise RuntimeError(f"cannot lay out a blank date from {text!r}")
+        text = text.replace(part, blank)
+    return text

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from crmlib.i18n import check_language, t
 from crmlib.instruments import load_instrument as _instrument
+from crmlib.questionnaire._labels import cover_date
 
 
 def forms_csv_header(instrument="servqual-1991", *, language: str = "es",
@@ -37,14 +38,16 @@ def forms_csv_header(instrument="servqual-1991", *, language: str = "es",
 
 
 def questionnaire_html(instrument="servqual-1991", *, language: str = "es",
-                       company: str = "", zone: bool = False) -> str:
+                       company: str = "", zone: bool = False, date=None) -> str:
     """A printable SERVQUAL questionnaire in the method's three parts.
 
     1. Expectations of an excellent company of the sector (every item, 1-7);
     2. importance: 100 points shared among the five dimensions;
     3. perceptions of ``company`` (every item), then the overall rating and segment.
     With ``zone`` a fourth part asks the adequate and desired service levels of every item
-    (Parasuraman, Zeithaml & Berry 1994).
+    (Parasuraman, Zeithaml & Berry 1994). The cover carries the respondent and the date:
+    ``date`` (the fieldwork's, ISO text or a date) in the locale's long form, or blanks
+    laid out in that form.
 
     Returns
     -------
@@ -90,6 +93,7 @@ def questionnaire_html(instrument="servqual-1991", *, language: str = "es",
                          high_anchor=hi_anchor)) + "</p>",
            (f"<p>{esc(t('servqual.column.respondent_id', language))}: "
             '<span class="blank">&nbsp;</span></p>'),
+           f"<p>{esc(t('common.date', language))}: {cover_date(date, language)}</p>",
            f"<h2>1. {esc(t('servqual.form.part1', language))}</h2>",
            f"<p>{esc(section_text('expectation'))}</p>",
            items_table([t("servqual.column.expectation", language)]),
@@ -131,6 +135,7 @@ td.points { width: 5em; text-align: center; }
 span.opt { display: inline-block; width: 1.4em; height: 1.4em; line-height: 1.4em; margin: 0 1px;
            border: 1px solid #555; border-radius: 50%; font-size: 8pt; text-align: center; }
 .blank { border-bottom: 1px solid #444; min-width: 8cm; display: inline-block; }
+.blank.day { min-width: 1.2cm; } .blank.month { min-width: 3.5cm; } .blank.year { min-width: 1.6cm; }
 .small { font-size: 8.5pt; color: #555; }
 @media print { body { margin: 0; } h2 { page-break-after: avoid; } }
 """

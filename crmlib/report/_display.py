@@ -139,11 +139,35 @@ def show(table: pd.DataFrame, *, language: str = "es", max_rows: int = 20,
     check_language(language)
     if len(table) == 0:
         return markdown(t("report.empty_table", language))
-    view = format_table(table.head(max_rows), language, decimals=precision)
+    head = table.head(max_rows)
+    view = format_table(head, language, decimals=precision)
     styler = view.style.format(escape="html", na_rep="")
+    # words read from the left, figures line up on the right; a sentence gets room
+    texts = [v for c, v in zip(_kept(head, view), view.columns)
+             if c is not None and _is_text(head[c])]
+    long = [v for v in texts if view[v].str.len().max() > 60]
+    if texts:
+        styler = styler.set_properties(subset=texts, **{"text-align": "left"})
+    if long:
+        styler = styler.set_properties(subset=long, **{"min-width": "16em"})
     if not index:
         styler = styler.hide(axis="index")
     return styler
+
+
+def _is_text(s: pd.Series) -> bool:
+    """Whether a column holds words (labels, names, sentences) rather than figures."""
+    return not (pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s)
+                or pd.api.types.is_datetime64_any_dtype(s))
+
+
+def _kept(table: pd.DataFrame, view: pd.DataFrame) -> list:
+    """The source column of each column of ``view`` (format_table may drop code columns
+    that have a label beside them; the order is kept)."""
+    from crmlib.i18n._format import _has_label
+
+    kept = [c for c in table.columns if not _has_label(c, table.columns)]
+    return kept if len(kept) == len(view.columns) else [None] * len(view.columns)
 
 
 def markdown(text: str):

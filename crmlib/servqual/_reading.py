@@ -101,8 +101,13 @@ def reading(scores: pd.DataFrame, tests: pd.DataFrame, *, ipa: pd.DataFrame | No
                        r2=_num(top["r_squared"], language)))
     if ipa is not None and len(ipa):
         first = ipa.sort_values("priority").iloc[0]
-        key = "servqual.reading.act_first" if first["quadrant"] == "concentrate" \
-            else "servqual.reading.act_first_none"
+        basis = first.get("basis", "grid")
+        if first["quadrant"] != "concentrate":
+            key = "servqual.reading.act_first_none"
+        elif basis in ("below_adequate", "top_driver", "on_cut"):
+            key = f"servqual.reading.act_first_{basis}"
+        else:
+            key = "servqual.reading.act_first"
         lines.append(t(key, language, dimension=lab(first["dimension"])))
     return "\n".join(f"- {x}" for x in lines)
 
@@ -148,6 +153,11 @@ def display(table: pd.DataFrame, *, instrument="servqual-1991",
         if col in out.columns:
             out[col] = out[col].map(lambda v, p=prefix: t(p + v, language)
                                     if isinstance(v, str) else v)
+    if "answered_share" in out.columns:  # its header is renamed here: say it is a share
+        from crmlib.i18n import format_percent
+
+        out["answered_share"] = out["answered_share"].map(
+            lambda v: format_percent(v, language, decimals=1))
     for col in ("significant", "has_zone"):
         if col in out.columns:
             out[col] = out[col].map(lambda v: t("common.yes" if v else "common.no", language))

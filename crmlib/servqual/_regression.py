@@ -271,7 +271,9 @@ def ipa_reading(ipa: pd.DataFrame, *, instrument="servqual-1991",
     DataFrame
         One row per dimension, by ``priority``, with reader headers in ``language``:
         priority, dimension (label), importance, performance, gap, grid quadrant and
-        quadrant (labels) and the reading sentence. No codes.
+        quadrant (labels), with ``tests`` whether the shortfall is significant (yes/no),
+        with ``zone`` the place in the zone of tolerance (label), and the reading
+        sentence. No codes.
     """
     from crmlib.i18n import check_language, t
     from crmlib.servqual._base import _instrument
@@ -289,6 +291,15 @@ def ipa_reading(ipa: pd.DataFrame, *, instrument="servqual-1991",
         "gap": out["gap"].to_numpy(),
         "grid_quadrant": out["grid_quadrant"].map(quad).to_numpy(),
         "quadrant": out["quadrant"].map(quad).to_numpy(),
-        "reading": out["reading"].to_numpy(),
     })
+    short = out.get("significant_shortfall")
+    if short is not None and short.notna().any():
+        table["significant_shortfall"] = [
+            "" if not isinstance(v, (bool, np.bool_)) else
+            t("common.yes" if v else "common.no", language) for v in short]
+    zone = out.get("zone_position")
+    if zone is not None and zone.notna().any():
+        table["zone_position"] = [t(f"servqual.position.{v}", language) if isinstance(v, str)
+                                  else "" for v in zone]
+    table["reading"] = out["reading"].to_numpy()
     return table.rename(columns={c: t(f"servqual.column.{c}", language) for c in table.columns})
