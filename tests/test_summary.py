@@ -200,9 +200,6 @@ def test_on_the_samples_the_stages_do_not_contradict_each_other(sample_run):
 
 @pytest.mark.slow
 @pytest.mark.notebook
-@pytest.mark.xfail(reason="06's importance-performance reading is wired to the significance "
-                          "tests and zone of tolerance by the SERVQUAL part of the work",
-                   strict=True)
 def test_on_the_samples_servqual_priorities_agree_with_the_tests(sample_run):
     _, out, _, _ = sample_run
     for client in CLIENTS:
