@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 import yaml
 from batch_support import crmlib_cmd
-from conftest import NOTEBOOKS, SAMPLES, run_notebook, sample_parameters
+from conftest import NOTEBOOKS, SAMPLES
 
 from crmlib.i18n._leaks import find_leaks, visible_text
 
@@ -36,9 +36,8 @@ def _sheet_text(path) -> str:
         book.close()
 
 
-def test_hotel_runs_the_programme_in_english(tmp_path):
-    params = sample_parameters("hotel-mirador", tmp_path, "en")
-    _, html = run_notebook("08_follow_up", tmp_path, **params)
+def test_hotel_runs_the_programme_in_english(sample_report):
+    html, out = sample_report("hotel-mirador", "08_follow_up", "en")
     text = visible_text(html)
     for heading in ("Customer follow-up programme", "Suggestion box",
                     "Post-transaction surveys", "Critical incidents", "Mystery shopper",
@@ -48,7 +47,6 @@ def test_hotel_runs_the_programme_in_english(tmp_path):
     # the hotel sends no lost-customer interviews: one sentence says what would unlock them
     assert "add lost_customers.csv" in text
     assert _leaks(text, "en") == []
-    out = tmp_path / "results"
     results = json.loads((out / "results.json").read_text(encoding="utf-8"))
     assert results["values"]["tools_used"] == 6  # all but the panel and lost customers
     assert {"programme_overview", "soft_indicators", "mystery_by_site", "survey_trend",
@@ -57,9 +55,8 @@ def test_hotel_runs_the_programme_in_english(tmp_path):
     assert "Mystery shopper" in sheets and _leaks(sheets, "en") == []
 
 
-def test_mobile_operator_recovers_lost_customers_in_spanish(tmp_path):
-    params = sample_parameters("movil-andina", tmp_path, "es")
-    _, html = run_notebook("08_follow_up", tmp_path, **params)
+def test_mobile_operator_recovers_lost_customers_in_spanish(sample_report):
+    html, out = sample_report("movil-andina", "08_follow_up", "es")
     text = visible_text(html)
     for heading in ("Programa de seguimiento de clientes", "Clientes perdidos: ¿por qué se fueron?",
                     "¿A quién vale la pena recuperar?", "Buzón de sugerencias"):
@@ -67,7 +64,7 @@ def test_mobile_operator_recovers_lost_customers_in_spanish(tmp_path):
     assert "Oferta de la competencia" in text and "Ya no lo necesita" in text
     assert "agregue post_transaction_survey.csv" in text
     assert _leaks(text, "es") == []
-    results = json.loads((tmp_path / "results" / "results.json").read_text(encoding="utf-8"))
+    results = json.loads((out / "results.json").read_text(encoding="utf-8"))
     assert results["values"]["n_worth_recovering"] > 0
     assert "recovery_list" in results["tables"] and "lost_reasons" in results["tables"]
 

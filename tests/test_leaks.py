@@ -2,13 +2,15 @@
 
 The seeded tests plant each kind of leak in otherwise clean text and expect the
 checker to name it; the clean tests make sure correct text in each language
-passes. The slow tests render every report of the three sample companies in
-Spanish and English and expect no finding at all.
+passes. The slow tests scan every report of the three sample companies in Spanish
+and English (the shared run of the sample engagement, see ``conftest.sample_run``)
+and expect no finding at all.
 """
 
 from __future__ import annotations
 
 import pytest
+from conftest import SAMPLE_STAGES
 
 from crmlib.i18n import format_count, format_date, format_number, format_percent
 from crmlib.i18n._leaks import LEAK_KINDS, codebook, find_leaks, visible_text
@@ -112,8 +114,8 @@ def test_language_is_checked():
 
 # ---------------------------------------------------------------- every report, rendered
 
-STAGES = ("01_identify", "02_differentiate", "03_interact", "04_personalize", "05_readiness",
-          "06_servqual", "07_collections")
+#: every stage report of the sample engagement, and each client's engagement summary
+STAGES = (*SAMPLE_STAGES, "80_summary")
 
 
 def _table_text(path) -> str:
@@ -129,31 +131,23 @@ def _table_text(path) -> str:
         book.close()
 
 
-def render_findings(client: str, language: str, out) -> dict[str, list]:
-    """Run every stage notebook of a sample client and scan what its reader gets.
+def render_findings(run, client: str) -> dict[str, list]:
+    """Scan what the reader of a sample client gets from every stage of the shared run.
 
-    Scans the client report page of each stage (no code), the tables the Recorder
-    writes and every letter; returns ``{"<stage> <what>": [leaks]}`` for the
-    places with findings.
+    Scans the client report page of each stage (as the runner wrote it: cover and
+    outputs, no code), the tables the Recorder writes and every letter; returns
+    ``{"<stage> <what>": [leaks]}`` for the places with findings.
     """
-    from conftest import SAMPLE_NAMES, run_notebook, sample_parameters
-
-    from crmlib.report import report_html
-
+    language = run.language
     findings: dict[str, list] = {}
     for stage in STAGES:
-        folder = out / stage
-        params = sample_parameters(client, folder, language)
-        run_notebook(stage, folder, **params)
-        page = report_html(folder / f"{stage}.ipynb", client=SAMPLE_NAMES[client], stage=stage,
-                           date="2024-12-31", language=language)
-        found = {"report": find_leaks(visible_text(page), language)}
-        results = folder / "results"
-        for book in sorted(results.rglob("*.xlsx")):
+        folder = run.folder(client, stage)
+        found = {"report": find_leaks(visible_text(run.report(client, stage)), language)}
+        for book in sorted(folder.rglob("*.xlsx")):
             found[book.name] = find_leaks(_table_text(book), language)
         letters = [visible_text(p.read_text(encoding="utf-8"))
-                   for p in sorted(results.rglob("*.html"))]
-        letters += [p.read_text(encoding="utf-8") for p in sorted(results.rglob("*.txt"))]
+                   for p in sorted(folder.rglob("*.html")) if p != folder / f"{stage}.html"]
+        letters += [p.read_text(encoding="utf-8") for p in sorted(folder.rglob("*.txt"))]
         found[f"letters ({len(letters)})"] = [leak for text in letters
                                               for leak in find_leaks(text, language)]
         findings.update({f"{stage} {k}": v for k, v in found.items() if v})
@@ -164,8 +158,8 @@ def render_findings(client: str, language: str, out) -> dict[str, list]:
 @pytest.mark.notebook
 @pytest.mark.parametrize("language", ["es", "en"])
 @pytest.mark.parametrize("client", ["movil-andina", "distribuidora-norte", "hotel-mirador"])
-def test_no_report_of_a_sample_client_leaks(client, language, tmp_path):
-    findings = render_findings(client, language, tmp_path)
+def test_no_report_of_a_sample_client_leaks(client, language, sample_run):
+    findings = render_findings(sample_run(language), client)
     summary = "\n".join(
         f"{where}: {len(leaks)} — " + "; ".join(sorted({f"{x.kind} {x.token!r}" for x in leaks})[:8])
         for where, leaks in findings.items())

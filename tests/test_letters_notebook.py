@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import SAMPLES, run_notebook, sample_parameters
+from conftest import SAMPLES
 
 pytestmark = pytest.mark.notebook
 
@@ -16,11 +16,12 @@ CATEGORY_CODES = re.compile(r"\((customer_service|plans|billing|device|coverage|
 @pytest.mark.parametrize("client,language,date", [
     ("distribuidora-norte", "es", "31 de diciembre de 2024"),
 ])
-def test_notebook_letters_fit_companies_and_persons(client, language, date, tmp_path):
+def test_notebook_letters_fit_companies_and_persons(client, language, date, sample_run):
     if not (SAMPLES / client / "transactions.csv").exists():
         pytest.skip(f"data_samples/{client} has no transactions.csv yet")
-    run_notebook("04_personalize", tmp_path, **sample_parameters(client, tmp_path, language))
-    files = sorted((tmp_path / "results" / "letters").rglob("*.html"))
+    # default parameters: the letters of the shared run of the sample engagement
+    out = sample_run(language).folder(client, "04_personalize")
+    files = sorted((out / "letters").rglob("*.html"))
     assert files
     texts = [f.read_text(encoding="utf-8") for f in files]
     greetings = [re.search(r"<body>\s*<p class=\"date\">(.*?)</p>\s*<p>(.*?)</p>", t, re.DOTALL)

@@ -30,15 +30,19 @@ def _need_samples(client):
 
 @pytest.mark.parametrize("client,language,extra", [
     ("movil-andina", "es", {}),
-    ("movil-andina", "en", {"business": "auto"}),
+    ("movil-andina", "en", {}),
     ("distribuidora-norte", "en", {"pareto_cutoffs": [0.7, 0.9], "rfm_bins": 4}),
     ("hotel-mirador", "es", {"time_unit": "D", "retention_period": "Q",
                              "decliner_threshold": 0.5}),
 ])
-def test_differentiate_notebook(client, language, extra, tmp_path):
+def test_differentiate_notebook(client, language, extra, tmp_path, sample_report):
     _need_samples(client)
-    params = sample_parameters(client, tmp_path, language, **extra)
-    _, html = run_notebook("02_differentiate", tmp_path, **params)
+    if extra:
+        params = sample_parameters(client, tmp_path, language, **extra)
+        _, html = run_notebook("02_differentiate", tmp_path, **params)
+        out = tmp_path / "results"
+    else:  # default parameters: the shared run of the sample engagement
+        html, out = sample_report(client, "02_differentiate", language)
     for heading in HEADINGS[language]:
         assert heading in html
     other = "en" if language == "es" else "es"
@@ -48,7 +52,7 @@ def test_differentiate_notebook(client, language, extra, tmp_path):
     assert html.count("<img") >= 10
     assert "Traceback" not in html
 
-    results = json.loads((tmp_path / "results" / "results.json").read_text(encoding="utf-8"))
+    results = json.loads((out / "results.json").read_text(encoding="utf-8"))
     assert results["stage"] == "02_differentiate" and results["client_id"] == client
     values = results["values"]
     pareto = values["pareto"]
@@ -61,7 +65,7 @@ def test_differentiate_notebook(client, language, extra, tmp_path):
     assert values["clv"]["clv_total"] > 0 and 0 < values["clv"]["mean_p_alive"] <= 1
     assert {"pareto", "abc", "rfm_scores", "rfm_cut_points", "rfm_segments", "lifecycle",
             "retention", "cohorts", "decliners", "clv", "clv_holdout"} <= set(results["tables"])
-    assert (tmp_path / "results" / "tables.xlsx").exists()
+    assert (out / "tables.xlsx").exists()
 
     # the CLV model follows the business: Móvil Andina sends contracts, the others do not
     contractual = client == "movil-andina"

@@ -41,20 +41,24 @@ def _overrides(client, tmp_path):
     ("distribuidora-norte", "en", True),
     ("hotel-mirador", "es", False),
 ])
-def test_identify_notebook(client, language, overrides, tmp_path):
+def test_identify_notebook(client, language, overrides, tmp_path, sample_report):
     _need_samples(client)
     extra = {"overrides_file": _overrides(client, tmp_path)} if overrides else {}
     if client == "hotel-mirador":
         extra["match_threshold"] = 95.0
-    params = sample_parameters(client, tmp_path, language, **extra)
-    _, html = run_notebook("01_identify", tmp_path, **params)
+    if extra:
+        params = sample_parameters(client, tmp_path, language, **extra)
+        _, html = run_notebook("01_identify", tmp_path, **params)
+        out = tmp_path / "results"
+    else:  # default parameters: the shared run of the sample engagement
+        html, out = sample_report(client, "01_identify", language)
     for heading in HEADINGS[language]:
         assert heading in html
     other = "en" if language == "es" else "es"
     assert HEADINGS[other][1] not in html
     assert html.count("<table") >= 8
     assert html.count("<img") >= 3
-    results = json.loads((tmp_path / "results" / "results.json").read_text(encoding="utf-8"))
+    results = json.loads((out / "results.json").read_text(encoding="utf-8"))
     values = results["values"]
     assert values["n_sources"] == 2
     assert 0 < values["n_master"] < values["n_records"]
@@ -63,4 +67,4 @@ def test_identify_notebook(client, language, overrides, tmp_path):
     assert values["n_overrides"] == (1 if overrides else 0)
     assert 0 <= values["quality"]["completeness_email"] <= 1
     assert {"master", "match_report", "quality", "links"} <= set(results["tables"])
-    assert (tmp_path / "results" / "tables.xlsx").exists()
+    assert (out / "tables.xlsx").exists()

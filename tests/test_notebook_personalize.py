@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import SAMPLES, run_notebook, sample_parameters
+from conftest import SAMPLES
 
 pytestmark = pytest.mark.notebook
 
@@ -22,17 +22,15 @@ HEADINGS = {
     ("distribuidora-norte", "en"),
     ("hotel-mirador", "es"),
 ])
-def test_personalize_notebook(client, language, tmp_path):
+def test_personalize_notebook(client, language, sample_report):
     if not (SAMPLES / client / "transactions.csv").exists():
         pytest.skip(f"data_samples/{client} has no transactions.csv yet")
-    _, html = run_notebook("04_personalize", tmp_path,
-                           **sample_parameters(client, tmp_path, language))
+    html, out = sample_report(client, "04_personalize", language)
     for heading in HEADINGS[language]:
         assert heading in html
     other = "en" if language == "es" else "es"
     assert HEADINGS[other][0] not in html
     assert html.count("<table") >= 6 and html.count("<img") >= 2
-    out = tmp_path / "results"
     figures = json.loads((out / "results.json").read_text(encoding="utf-8"))["values"]
     figures = figures["personalize"]
     # every customer has exactly one action

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import SAMPLE_CLIENTS, run_notebook, sample_parameters
+from conftest import SAMPLE_CLIENTS
 
 pytestmark = pytest.mark.notebook
 
@@ -15,10 +15,10 @@ pytestmark = pytest.mark.notebook
     ("distribuidora-norte", "en"),
     ("hotel-mirador", "es"),
 ])
-def test_readiness_notebook_runs(client, language, tmp_path):
+def test_readiness_notebook_runs(client, language, sample_report):
     assert client in SAMPLE_CLIENTS
-    _, html = run_notebook("05_readiness", tmp_path, **sample_parameters(client, tmp_path, language))
-    results = json.loads((tmp_path / "results" / "results.json").read_text(encoding="utf-8"))
+    html, out = sample_report(client, "05_readiness", language)
+    results = json.loads((out / "results.json").read_text(encoding="utf-8"))
     values = results["values"]
     assert results["stage"] == "05_readiness" and results["client_id"] == client
     for key in ("readiness_overall_current", "readiness_overall_preferred",
@@ -36,11 +36,11 @@ def test_readiness_notebook_runs(client, language, tmp_path):
         values["readiness_overall_preferred"] - values["readiness_overall_current"])
     assert {"area_scores", "priorities", "group_scores", "consensus", "timely_signals",
             "customer_ladder"} <= set(results["tables"])
-    assert (tmp_path / "results" / "tables.xlsx").exists()
+    assert (out / "tables.xlsx").exists()
     # the plan goes to tables.xlsx with owner and due-date columns left to fill in
     from openpyxl import load_workbook
 
-    wb = load_workbook(tmp_path / "results" / "tables.xlsx")
+    wb = load_workbook(out / "tables.xlsx")
     owner, due = ("Responsable", "Fecha límite") if language == "es" else ("Owner", "Due date")
     plan_sheets = [ws for ws in wb.worksheets if owner in [c.value for c in ws[1]]]
     assert len(plan_sheets) == 1

@@ -29,10 +29,9 @@ def _need_samples(client):
     ("distribuidora-norte", "en", False),
     ("hotel-mirador", "en", True),
 ])
-def test_servqual_notebook(client, language, zone, tmp_path):
+def test_servqual_notebook(client, language, zone, sample_report):
     _need_samples(client)
-    _, html = run_notebook("06_servqual", tmp_path, **sample_parameters(client, tmp_path,
-                                                                          language))
+    html, out = sample_report(client, "06_servqual", language)
     for heading in HEADINGS[language]:
         assert heading in html
     other = "en" if language == "es" else "es"
@@ -48,7 +47,7 @@ def test_servqual_notebook(client, language, zone, tmp_path):
         check_ipa_reading(client, language, html)
     assert html.count("<table") >= 10
     assert html.count("<img") >= 6 + zone
-    results = json.loads((tmp_path / "results" / "results.json").read_text(encoding="utf-8"))
+    results = json.loads((out / "results.json").read_text(encoding="utf-8"))
     values = results["values"]
     for d in DIMS:
         assert -6 <= values[f"servqual_gap_{d}"] <= 6
@@ -59,7 +58,7 @@ def test_servqual_notebook(client, language, zone, tmp_path):
     expected = {"item_gaps", "dimension_gaps", "servqual_scores", "reliability",
                 "dimension_tests", "ipa"} | ({"zone_of_tolerance"} if zone else set())
     assert expected <= set(results["tables"])
-    assert (tmp_path / "results" / "tables.xlsx").exists()
+    assert (out / "tables.xlsx").exists()
 
 
 class _Tables(HTMLParser):

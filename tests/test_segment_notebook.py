@@ -10,7 +10,7 @@ import shutil
 import pandas as pd
 import pytest
 import yaml
-from conftest import SAMPLE_NAMES, SAMPLES, run_notebook, sample_parameters
+from conftest import SAMPLES
 
 from crmlib.i18n import t
 from crmlib.i18n._leaks import find_leaks, visible_text
@@ -62,17 +62,15 @@ def _leaks(text: str, language: str) -> list:
 
 @pytest.mark.parametrize("language", ["es", "en"])
 @pytest.mark.parametrize("client", ["movil-andina", "distribuidora-norte", "hotel-mirador"])
-def test_segments_notebook_on_every_sample_company(client, language, tmp_path):
-    from crmlib.report import report_html
-
-    params = sample_parameters(client, tmp_path, language, n_bootstrap=8)
-    _, html = run_notebook("09_segments", tmp_path, **params)
+def test_segments_notebook_on_every_sample_company(client, language, sample_run):
+    run = sample_run(language)  # the shared run of the sample engagement (n_bootstrap=8)
+    html = run.html(client, "09_segments")
     for heading in HEADINGS[language]:
         assert heading in html
     other = "en" if language == "es" else "es"
     assert HEADINGS[other][1] not in html
     assert html.count("<img") >= 4  # profiles, wallet, funnel, season
-    out = tmp_path / "results"
+    out = run.folder(client, "09_segments")
     values = json.loads((out / "results.json").read_text(encoding="utf-8"))["values"]
     figures = values["segments"]
     # every sample company answered the needs questionnaire with three planted profiles
@@ -89,18 +87,16 @@ def test_segments_notebook_on_every_sample_company(client, language, tmp_path):
         assert "customer_attributes" in html and estimated in html
     tables = pd.ExcelFile(out / "tables.xlsx")
     assert len(tables.sheet_names) >= 12
-    page = report_html(tmp_path / "09_segments.ipynb", client=SAMPLE_NAMES[client],
-                       stage="09_segments", date="2024-12-31", language=language)
+    page = run.report(client, "09_segments")
     assert t("stage.09_segments", language) in page  # the report's title, in words
     assert _leaks(visible_text(page), language) == []
     assert _leaks(_workbook_text(out / "tables.xlsx"), language) == []
 
 
-def test_profiles_in_the_report_quote_the_segment_means(tmp_path):
+def test_profiles_in_the_report_quote_the_segment_means(sample_report):
     """The sentences the distributor's report prints carry the means of its table."""
-    params = sample_parameters("distribuidora-norte", tmp_path, "en", n_bootstrap=5)
-    _, html = run_notebook("09_segments", tmp_path, **params)
-    means = pd.read_excel(tmp_path / "results" / "tables.xlsx", sheet_name="Means by segment")
+    html, out = sample_report("distribuidora-norte", "09_segments", "en")
+    means = pd.read_excel(out / "tables.xlsx", sheet_name="Means by segment")
     pairs = re.findall(r"\((\d\.\d) against (\d\.\d)\)", html)
     assert len(pairs) >= 6
     needs = means[means["Kind of variable"] == "Need (1-5)"]

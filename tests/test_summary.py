@@ -131,21 +131,13 @@ SERVQUAL_CHECKS = {"overkill_with_shortfall", "low_priority_below_adequate",
                    "low_priority_top_driver"}
 
 
-@pytest.fixture(scope="module", params=["es", "en"])
-def sample_run(request, tmp_path_factory):
-    import os
-    import subprocess
-
-    from batch_support import crmlib_cmd
-
-    out = tmp_path_factory.mktemp(f"samples-{request.param}") / "out"
-    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1]))
-    done = subprocess.run(crmlib_cmd("run", SAMPLES_ENGAGEMENT, "--out", out, "--language",
-                                     request.param, "--jobs", "2", "--no-portfolio",
-                                     "--pdf", "no", "--progress", "no"),
-                          check=False, capture_output=True, text=True, env=env, timeout=7200)
-    manifest = pd.read_csv(out / "manifest.csv", keep_default_na=False, dtype=str)
-    return request.param, out, manifest, done
+@pytest.fixture(params=["es", "en"])
+def engagement_run(request, sample_run):
+    """The shared run of the sample engagement (``conftest.sample_run``) in each language:
+    ``(language, out, manifest, outcome)``."""
+    run = sample_run(request.param)
+    manifest = pd.read_csv(run.out / "manifest.csv", keep_default_na=False, dtype=str)
+    return request.param, run.out, manifest, run.outcome
 
 
 def _summary_tables(out, client):
@@ -154,9 +146,9 @@ def _summary_tables(out, client):
 
 @pytest.mark.slow
 @pytest.mark.notebook
-def test_the_summary_ends_each_clients_run(sample_run):
-    language, out, manifest, done = sample_run
-    assert done.returncode == 0, done.stderr[-2000:]
+def test_the_summary_ends_each_clients_run(engagement_run):
+    language, out, manifest, done = engagement_run
+    assert done["returncode"] == 0, done["output"]
     assert (manifest["status"] == "completed").all(), manifest[["client_id", "stage", "error"]]
     summaries = manifest[manifest["stage"] == "80_summary"]
     assert sorted(summaries["client_id"]) == sorted(CLIENTS)
@@ -171,8 +163,8 @@ def test_the_summary_ends_each_clients_run(sample_run):
 
 @pytest.mark.slow
 @pytest.mark.notebook
-def test_summary_findings_name_sections_the_stage_reports_show(sample_run):
-    language, out, _, _ = sample_run
+def test_summary_findings_name_sections_the_stage_reports_show(engagement_run):
+    language, out, _, _ = engagement_run
     import html as html_lib
 
     titles = {s: t(f"{p}.intro.title", language) for s, p in summary.STAGE_PREFIX.items()}
@@ -188,8 +180,8 @@ def test_summary_findings_name_sections_the_stage_reports_show(sample_run):
 
 @pytest.mark.slow
 @pytest.mark.notebook
-def test_on_the_samples_the_stages_do_not_contradict_each_other(sample_run):
-    _, out, _, _ = sample_run
+def test_on_the_samples_the_stages_do_not_contradict_each_other(engagement_run):
+    _, out, _, _ = engagement_run
     for client in CLIENTS:
         results = json.loads((out / client / "80_summary" / "results.json").read_text())
         figures = results["values"]["summary"]
@@ -200,8 +192,8 @@ def test_on_the_samples_the_stages_do_not_contradict_each_other(sample_run):
 
 @pytest.mark.slow
 @pytest.mark.notebook
-def test_on_the_samples_servqual_priorities_agree_with_the_tests(sample_run):
-    _, out, _, _ = sample_run
+def test_on_the_samples_servqual_priorities_agree_with_the_tests(engagement_run):
+    _, out, _, _ = engagement_run
     for client in CLIENTS:
         results = json.loads((out / client / "80_summary" / "results.json").read_text())
         assert results["values"]["summary"]["contradictions"] == [], client
@@ -209,8 +201,8 @@ def test_on_the_samples_servqual_priorities_agree_with_the_tests(sample_run):
 
 @pytest.mark.slow
 @pytest.mark.notebook
-def test_the_store_keeps_each_sample_clients_customer_view(sample_run):
-    _, out, _, _ = sample_run
+def test_the_store_keeps_each_sample_clients_customer_view(engagement_run):
+    _, out, _, _ = engagement_run
     with store.open_store(out / "results.duckdb", read_only=True) as st:
         for client in CLIENTS:
             back = st.read_view(client_id=client)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 from matplotlib.patches import Patch
 
@@ -59,27 +58,32 @@ def plot_match_rules(counts: pd.DataFrame, *, ax=None, language: str = "es"):
 
 
 def plot_match_scores(pairs: pd.DataFrame, *, ax=None, language: str = "es", bins: int = 20):
-    """Stacked histogram of pair ``score`` (0-100) by decision.
+    """Distribution of pair ``score`` (0-100): a histogram stacked by decision (seaborn).
 
     Takes the match report (``pairs`` of :func:`crmlib.identify.consolidate`);
     pairs without a score (added by hand) are left out. Without any scored
     pair a sentence replaces the chart and None is returned.
     """
+    import seaborn as sns
+
     scored = pairs["score"].notna().any() if "score" in pairs else False
     if nothing_to_draw(bool(scored), ax, t("identify.plot.scores", language), language):
         return ax
     ax = get_ax(ax)
-    edges = np.linspace(0, 100, bins + 1)
-    data, colors, names = [], [], []
-    for d in _DECISIONS:
-        values = pairs.loc[pairs["decision"] == d, "score"].dropna().to_numpy(dtype=float)
-        if len(values):
-            data.append(values)
-            colors.append(_DECISION_COLORS[d])
-            names.append(t(f"identify.decision.{d}", language))
-    if data:
-        ax.hist(data, bins=edges, stacked=True, color=colors, label=names, edgecolor="white")
-        ax.legend()
+    rows = pairs.loc[pairs["score"].notna() & pairs["decision"].isin(_DECISIONS),
+                     ["score", "decision"]]
+    present = [d for d in _DECISIONS if (rows["decision"] == d).any()]
+    if present:
+        names = {d: t(f"identify.decision.{d}", language) for d in present}
+        data = pd.DataFrame({"score": rows["score"].to_numpy(dtype=float),
+                             "decision": rows["decision"].map(names).to_numpy()})
+        sns.histplot(data=data, x="score", hue="decision", hue_order=list(names.values()),
+                     palette={names[d]: _DECISION_COLORS[d] for d in present},
+                     multiple="stack", bins=bins, binrange=(0, 100), edgecolor="white",
+                     alpha=1.0, ax=ax)
+        legend = ax.get_legend()
+        if legend is not None:
+            legend.set_title(None)
     ax.set_xlim(0, 100)
     ax.set_xlabel(t("identify.plot.score", language))
     ax.set_ylabel(t("identify.plot.n_pairs", language))

@@ -48,11 +48,15 @@ def plot_complaint_volume(metrics: pd.DataFrame, *, ax=None, language: str = "es
 
 def plot_resolution_times(tickets: pd.DataFrame, *, ax=None, language: str = "es",
                           bins: int = 30):
-    """Histogram of resolution hours from ``ticket_table``, with median and p90 lines.
+    """Distribution of resolution hours from ``ticket_table``: histogram and density
+    curve (seaborn), with median and p90 lines.
 
     Uses ``resolution_business_hours`` when the table has it; the bars stop at
-    the 99th percentile so the slowest tickets do not flatten the rest.
+    the 99th percentile so the slowest tickets do not flatten the rest. The
+    density curve is drawn when at least two different times are shown.
     """
+    import seaborn as sns
+
     col = ("resolution_business_hours" if "resolution_business_hours" in tickets
            else "resolution_hours")
     hours = tickets[col].dropna().to_numpy(dtype=float)
@@ -61,8 +65,11 @@ def plot_resolution_times(tickets: pd.DataFrame, *, ax=None, language: str = "es
         # the long tail of slow tickets would squash the histogram: show up to the
         # 99th percentile (the median and p90 lines use every ticket)
         top = float(np.quantile(hours, 0.99)) or float(hours.max()) or 1.0
-        ax.hist(hours[hours <= top], bins=bins, range=(0, top), color="#8DA0CB",
-                edgecolor="white")
+        shown = hours[hours <= top]
+        sns.histplot(x=shown, bins=bins, binrange=(0, top), color="#8DA0CB",
+                     edgecolor="white", alpha=1.0, ax=ax,
+                     kde=len(np.unique(shown)) > 1,
+                     line_kws={"color": "#4C5F8F", "lw": 1.5}, kde_kws={"cut": 0})
         med, p90 = np.median(hours), np.quantile(hours, 0.9)
         ax.axvline(med, color="#1B9E77", lw=2, label=t("interact.plot.median", language,
                                                       value=format_number(med, language)))
@@ -115,18 +122,26 @@ def plot_run_chart(chart: pd.DataFrame, *, index: str | None = None, ax=None,
 
 
 def plot_response_times(study: pd.DataFrame, *, ax=None, language: str = "es"):
-    """Median response and waiting minutes by service encounter (``response_time_study``)."""
+    """Median response and waiting minutes by service encounter (``response_time_study``),
+    as bars grouped by encounter (seaborn); an encounter without a time has no bar."""
+    import seaborn as sns
+
     ax = get_ax(ax)
-    x = np.arange(len(study))
-    w = 0.38
-    ax.bar(x - w / 2, study["response_median_minutes"].fillna(0), w, color="#4C72B0",
-           label=label("response_median_minutes", language))
-    ax.bar(x + w / 2, study["wait_median_minutes"].fillna(0), w, color="#DD8452",
-           label=label("wait_median_minutes", language))
-    ax.set_xticks(x, [t(f"interact.encounter.{e}", language) for e in study["encounter"]])
+    names = [t(f"interact.encounter.{e}", language) for e in study["encounter"]]
+    measures = {c: label(c, language) for c in ("response_median_minutes",
+                                                "wait_median_minutes")}
+    long = pd.DataFrame({
+        "encounter": np.repeat(names, len(measures)),
+        "measure": list(measures.values()) * len(study),
+        "minutes": study[list(measures)].to_numpy(dtype=float).ravel(),
+    })
+    sns.barplot(data=long, x="encounter", y="minutes", hue="measure", order=names,
+                hue_order=list(measures.values()), palette=["#4C72B0", "#DD8452"],
+                errorbar=None, ax=ax)
+    ax.set_xlabel("")
     ax.set_ylabel(t("interact.plot.minutes", language))
     ax.set_title(t("interact.plot.response", language))
-    ax.legend()
+    ax.legend(title=None)
     return localize_axes(ax, language)
 
 
