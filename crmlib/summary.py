@@ -54,7 +54,7 @@ __all__ = [
 STAGE_PREFIX: dict[str, str] = {
     "01_identify": "identify", "02_differentiate": "differentiate", "03_interact": "interact",
     "04_personalize": "personalize", "05_readiness": "readiness", "06_servqual": "servqual",
-    "07_collections": "collections",
+    "07_collections": "collections", "08_follow_up": "followup", "09_segments": "segment",
 }
 
 FINDING_COLUMNS = ["rank", "stage", "report", "section", "section_title", "finding", "weight"]
@@ -216,6 +216,43 @@ def _f_duplicates(r, lang):
              master=format_count(v.get("n_master") or 0, lang))
 
 
+def _f_lost_reasons(r, lang):
+    reasons = _table(r, "08_follow_up", "lost_reasons")
+    if reasons is None or reasons.empty or not {"reason_category", "customer_share"} <= \
+            set(reasons.columns):
+        return None
+    top = reasons.sort_values(["n_customers", "reason_category"],
+                              ascending=[False, True]).iloc[0]
+    n = _values(r, "08_follow_up").get("n_worth_recovering")
+    return t("summary.finding.lost_reasons", lang,
+             reason=code_label("reason_category", top["reason_category"], lang) or
+             str(top["reason_category"]),
+             share=format_percent(top["customer_share"], lang),
+             n=format_count(n if _num(n) else 0, lang))
+
+
+def _f_funnel(r, lang):
+    v = _get(_values(r, "09_segments"), "segments")
+    if not v or not isinstance(v.get("funnel"), dict) or not v.get("funnel_loss_step"):
+        return None
+    step = v["funnel_loss_step"]
+    return t("summary.finding.funnel", lang,
+             step=code_label("funnel_step", step, lang) or str(step),
+             loyal=format_count(v["funnel"].get("loyal", 0), lang),
+             registered=format_count(v["funnel"].get("registered", 0), lang))
+
+
+def _f_wallet(r, lang):
+    v = _get(_values(r, "09_segments"), "segments")
+    if not v or not _num(v.get("share_of_wallet")):
+        return None
+    key = "summary.finding.wallet_estimated" if v.get("n_wallet_estimated") else \
+        "summary.finding.wallet"
+    return t(key, lang, share=format_percent(v["share_of_wallet"], lang),
+             estimated=format_count(v.get("n_wallet_estimated") or 0, lang),
+             n=format_count(v.get("n_wallet_customers") or 0, lang))
+
+
 _FINDINGS: tuple[tuple[int, str, str, Callable], ...] = (
     (95, "02_differentiate", "differentiate.pareto", _f_pareto),
     (92, "02_differentiate", "differentiate.decliners", _f_decliners),
@@ -230,6 +267,9 @@ _FINDINGS: tuple[tuple[int, str, str, Callable], ...] = (
     (65, "02_differentiate", "differentiate.value_groups", _f_below_zero),
     (60, "01_identify", "identify.matching", _f_duplicates),
     (55, "03_interact", "interact.fcr", _f_fcr),
+    (78, "08_follow_up", "followup.lost", _f_lost_reasons),
+    (72, "09_segments", "segment.funnel", _f_funnel),
+    (68, "09_segments", "segment.wallet", _f_wallet),
 )
 
 
@@ -409,6 +449,28 @@ def _a_duplicates(r, lang):
     return (t("summary.action.duplicates", lang, n=format_count(n, lang)), None, None, None)
 
 
+def _a_recover_lost(r, lang):
+    rows = _table(r, "08_follow_up", "recovery_list")
+    if rows is None or rows.empty:
+        return None
+    view = _table(r, "04_personalize", "customer_view")
+    ids = rows["customer_id"].tolist() if "customer_id" in rows else []
+    return (t("summary.action.recover_lost", lang, n=format_count(len(rows), lang),
+              first=_named(view, ids, lang)), None, None, len(rows))
+
+
+def _a_reactivate(r, lang):
+    rows = _table(r, "09_segments", "reactivation_calls")
+    if rows is None or rows.empty:
+        return None
+    text = t("summary.action.reactivate", lang, n=format_count(len(rows), lang))
+    if "calls_from" in rows and rows["calls_from"].notna().any():
+        start = format_date(pd.to_datetime(rows["calls_from"]).min(), lang)
+        text = t("summary.action.reactivate_from", lang, n=format_count(len(rows), lang),
+                 start=start)
+    return (text, None, None, len(rows))
+
+
 #: The order of the first actions (the workbook's own): what loses a valuable customer
 #: soonest first: an unresolved complaint (30-day window), a decliner going to a
 #: competitor, a high-value debt, then the rest.
@@ -420,6 +482,8 @@ ACTION_ORDER: tuple[tuple[str, str, Callable], ...] = (
     ("07_collections", "collections.dunning", _a_letters),
     ("06_servqual", "servqual.ipa", _a_servqual),
     ("04_personalize", "personalize.plan", _a_below_zero),
+    ("08_follow_up", "followup.recovery", _a_recover_lost),
+    ("09_segments", "segment.calendar", _a_reactivate),
     ("05_readiness", "readiness.priorities", _a_readiness),
     ("01_identify", "identify.matching", _a_duplicates),
 )

@@ -69,8 +69,44 @@ def test_findings_and_actions_point_to_sections_the_stage_reports_show(tmp_path,
         "Visit" if language == "en" else "Visitar")]
     assert len(visit) == 1 and "Cliente decl (decl)" in visit["action"].iloc[0]
     # the stages that did not run are said, not skipped silently
-    assert result["missing"] == ["01_identify", "03_interact", "05_readiness", "06_servqual"]
+    assert result["missing"] == ["01_identify", "03_interact", "05_readiness", "06_servqual",
+                                 "08_follow_up", "09_segments"]
     assert "Identif" in summary.stages_markdown(result, language=language)
+
+
+@pytest.mark.parametrize("language", ["es", "en"])
+def test_the_follow_up_and_segments_stages_add_findings_and_actions(tmp_path, language):
+    """Lost customers' reasons, the funnel, the share of wallet, the customers to win back and
+    to reactivate reach the summary, pointing to the sections of 08 and 09 that show them."""
+    folder = _record(tmp_path / "c")
+    _stage(folder, "08_follow_up", {"n_worth_recovering": 2},
+           {"lost_reasons": pd.DataFrame({"reason_category": ["price", "competitor"],
+                                          "n_customers": [3, 5],
+                                          "customer_share": [0.375, 0.625]}),
+            "recovery_list": pd.DataFrame({"customer_id": ["decl", "a1"]})})
+    _stage(folder, "09_segments",
+           {"segments": {"share_of_wallet": 0.4, "n_wallet_estimated": 3,
+                         "n_wallet_customers": 10, "funnel_loss_step": "loyal",
+                         "funnel": {"registered": 12, "loyal": 4}}},
+           {"reactivation_calls": pd.DataFrame({"customer_id": ["x", "y", "z"],
+                                                "calls_from": ["2025-03-10"] * 3})})
+    result = summary.engagement_summary(folder, language=language)
+    found = result["findings"].set_index("section")["finding"]
+    competitor = "Oferta de la competencia" if language == "es" else "Competitor's offer"
+    assert competitor in found["followup.lost"] and "62" in found["followup.lost"]
+    loyal = "Fidelizado" if language == "es" else "Loyal"
+    assert loyal in found["segment.funnel"] and "12" in found["segment.funnel"]
+    assert "40" in found["segment.wallet"] and "3" in found["segment.wallet"]
+    actions = result["actions"].set_index("section")
+    assert actions.loc["followup.recovery", "n_customers"] == 2
+    assert "Cliente decl (decl)" in actions.loc["followup.recovery", "action"]
+    assert actions.loc["segment.calendar", "n_customers"] == 3
+    assert ("10 de marzo de 2025" if language == "es" else "10 March 2025") in \
+        actions.loc["segment.calendar", "action"]
+    for table in (result["findings"], result["actions"]):
+        for r in table.itertuples():
+            assert r.section in _real_sections(r.stage), (r.stage, r.section)
+    assert "08_follow_up" not in result["missing"] and "09_segments" not in result["missing"]
 
 
 def test_a_consistent_client_reads_as_such(tmp_path):
