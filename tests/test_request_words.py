@@ -1,0 +1,28 @@
+"""Every table a client can send has words for the sentences that ask for it.
+
+A locked section's sentence names the table in words ("the needs questionnaire answers");
+a table added to the contracts without them stopped notebook 09 in the middle of a run.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from crmlib import schemas, stages
+from crmlib.i18n import catalog
+
+
+@pytest.mark.parametrize("table", sorted(schemas.TABLES))
+def test_every_contract_table_has_words_in_both_languages(table):
+    words = catalog().get(f"data.table.{table}")
+    assert words and words.get("es") and words.get("en"), f"data.table.{table} is missing"
+
+
+@pytest.mark.parametrize("name", sorted(stages.STAGES))
+@pytest.mark.parametrize("language", ["es", "en"])
+def test_every_locked_section_of_every_stage_reads_as_a_sentence(name, language):
+    st = stages.STAGES[name]
+    for sec in st.sections:
+        absent = sec.needs or (("transactions", None),)
+        text = stages.locked_sentence(name, sec.key, absent, language)
+        assert text and "{" not in text and "data.table" not in text, (name, sec.key, text)
