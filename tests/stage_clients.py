@@ -119,7 +119,8 @@ def _tables(seed: int, n_customers: int) -> dict[str, pd.DataFrame]:
     servqual = pd.DataFrame(rows)
     pts = rng.dirichlet(np.ones(5), 30) * 100
     pts = np.round(pts).astype(int)
-    pts[:, 0] += 100 - pts.sum(axis=1)
+    # the rounding remainder goes to each row's largest share, so no point is negative
+    pts[np.arange(len(pts)), pts.argmax(axis=1)] += 100 - pts.sum(axis=1)
     respondents = pd.DataFrame({
         "respondent_id": [f"R{r:03d}" for r in range(30)],
         "segment": ["retail" if r % 2 else "wholesale" for r in range(30)],

@@ -68,7 +68,7 @@ def test_only_a_total_with_vat_is_read_and_the_report_is_told_it_includes_vat(tm
     df = read_table(f, "transactions", as_of="2024-12-31")
     assert df["amount"].tolist() == [121.0]
     es = " ".join(read_notes(df, "es"))
-    assert "incluye el IVA" in es and "column_map" in es
+    assert "incluye el IVA" in es and "correspondencia de columnas" in es
 
 
 @pytest.mark.parametrize("a, b", [("Importe", "Total"), ("Base imponible", "Importe neto")])

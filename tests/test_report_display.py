@@ -54,3 +54,18 @@ def test_a_table_sets_words_left_and_gives_a_sentence_room():
     assert styles.count("text-align: left") == 2
     assert "min-width: 16em" in styles.split("row0_col2")[1]
     assert "-1,25" in html
+
+
+def test_any_recorded_dict_or_list_shows_nothing_but_keeps_its_content(tmp_path):
+    # notebook 02 ended a cell with rec.value("clv_model", choice.record()): the report
+    # showed "False", "n_contracts" and "no_contracts" to the reader
+    rec = Recorder(tmp_path, client_id="c", stage="02_differentiate")
+    record = {"business": "non_contractual", "decided_by": "no_contracts", "n_contracts": 0}
+    shown = rec.value("clv_model", record)
+    assert _shown(shown) == {} and shown == record and isinstance(shown, dict)
+    listed = rec.value("steps", ["registered", "loyal"])
+    assert _shown(listed) == {} and listed == ["registered", "loyal"]
+    assert _shown(rec.value("n", 3)) != {}  # a number is the reader's figure
+    rec.save()
+    saved = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))
+    assert saved["values"]["clv_model"] == record and saved["values"]["steps"] == listed

@@ -26,3 +26,18 @@ def test_every_locked_section_of_every_stage_reads_as_a_sentence(name, language)
         absent = sec.needs or (("transactions", None),)
         text = stages.locked_sentence(name, sec.key, absent, language)
         assert text and "{" not in text and "data.table" not in text, (name, sec.key, text)
+
+
+@pytest.mark.parametrize("language", ["es", "en"])
+def test_every_column_a_section_asks_for_is_named_by_a_header_without_underscores(language):
+    # notebook 09 asked Spanish readers for "category_spend (encabezado category spend)"
+    for name, st in stages.STAGES.items():
+        for sec in st.sections:
+            for table, column in sec.needs:
+                if column is None:
+                    continue
+                hint = stages.header_hint(table, column, language)
+                assert "_" not in hint, (name, sec.key, table, column, hint)
+                text = stages.locked_sentence(name, sec.key, ((table, column),), language)
+                if "_" in column:
+                    assert column not in text, (name, sec.key, text)

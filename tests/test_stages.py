@@ -476,7 +476,7 @@ def test_personalize_runs_on_customers_and_sales_alone(tmp_path):
     _, html = run_notebook("04_personalize", tmp_path / "run", client_id="shop",
                             client_name="Shop", data_dir=str(folder),
                             output_dir=str(tmp_path / "results"), language="en")
-    assert "complaints in the plan" in html and "<code>interactions</code>" in html
+    assert "complaints in the plan" in html and "<code>interactions.csv</code>" in html
     saved = json.loads((tmp_path / "results" / "results.json").read_text(encoding="utf-8"))
     plan = pd.read_excel(tmp_path / "results" / "tables.xlsx", sheet_name=None)
     assert saved["values"] and len(plan) > 0

@@ -11,6 +11,7 @@ import sys
 import threading
 import time
 import uuid
+from collections import Counter
 from pathlib import Path
 
 import pandas as pd
@@ -295,14 +296,15 @@ def run_engagement(engagement, *, out=None, jobs: int | None = None, scheduler: 
         engagement, out=out_path, only=only, stages=stages, language=language, shard=shard,
         pdf=bool(pdf), engine=engine, portfolio=portfolio, store=store, notebooks=notebooks,
         execution_timeout=execution_timeout)
-    planned = {job.client_id for job in stage_jobs}
     stage_jobs, skipped = _without_required_data(stage_jobs)
     notes = notes + skipped
-    # a client's summary reads its stages' results: when every stage planned for it was
-    # skipped, it has nothing to sum up
-    nothing = planned - {job.client_id for job in stage_jobs}
-    portfolio_jobs = [job for job in portfolio_jobs if job.client_id not in nothing
-                      or not job.stage.startswith(SUMMARY_PREFIX)]
+    # a client's summary sums up several stages: a run of one stage for a client (or of
+    # none, every other skipped) leaves the summary alone, unless it is asked for by name
+    per_client = Counter(job.client_id for job in stage_jobs)
+    asked = set(stages or ())
+    portfolio_jobs = [job for job in portfolio_jobs
+                      if not job.stage.startswith(SUMMARY_PREFIX) or job.stage in asked
+                      or per_client[job.client_id] >= 2]
     eng = load_engagement(engagement, language=language, notebooks=notebooks)
     store_target = store or eng.store or str(out_path / STORE_FILE)
     run_id = _dt.datetime.now(_dt.UTC).strftime("%Y%m%dT%H%M%S") + \

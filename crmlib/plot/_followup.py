@@ -11,7 +11,14 @@ import numpy as np
 import pandas as pd
 
 from crmlib.i18n import code_label, format_date, t, value_label
-from crmlib.plot._common import get_ax, localize_axes, nothing_to_draw
+from crmlib.plot._common import (
+    figure_png,
+    get_ax,
+    localize_axes,
+    new_figure,
+    nothing_to_draw,
+    replace_output,
+)
 
 __all__ = [
     "plot_incidents",
@@ -20,6 +27,7 @@ __all__ = [
     "plot_servperf",
     "plot_survey_scores",
     "plot_survey_trend",
+    "survey_explorer",
 ]
 
 _NEG, _POS, _GREY = "#C44E52", "#4C72B0", "#8C8C8C"
@@ -152,3 +160,30 @@ def plot_servperf(table: pd.DataFrame, *, ax=None, language: str = "es"):
     labels = [code_label("dimension", d, language) or str(d) for d in rows["dimension"]]
     return _interval(ax, rows, "score", "ci_low", "ci_high", labels, title,
                      t("followup.plot.servperf.xlabel", language), language)
+
+
+def survey_explorer(tables: dict, *, language: str = "es"):
+    """A dropdown (ipywidgets) that redraws the post-transaction scores by touchpoint or by
+    channel.
+
+    ``tables`` maps ``"touchpoint"`` / ``"channel"`` to :func:`crmlib.followup.survey_scores`
+    by that key (absent or None when the survey has no such column). For JupyterLab only:
+    batch runs draw the static chart instead.
+    """
+    import ipywidgets as widgets
+
+    words = {"touchpoint": "follow_up.col.touchpoint", "channel": "column.channel"}
+    names = {t(words[key], language): table for key, table in tables.items()
+             if table is not None}
+    choice = widgets.Dropdown(options=list(names), description=t("followup.plot.by", language))
+    out = widgets.Output()
+
+    def draw(*_):
+        fig, ax = new_figure((7, 4))
+        plot_survey_scores(names[choice.value], ax=ax, language=language)
+        replace_output(out, figure_png(fig))
+
+    choice.observe(draw, names="value")
+    if names:
+        draw()
+    return widgets.VBox([choice, out])

@@ -9,7 +9,7 @@ import pandas as pd
 from crmlib.i18n import format_count, format_percent, label, t
 from crmlib.plot._common import get_ax, localize_axes, nothing_to_draw
 
-__all__ = ["plot_funnel", "plot_season", "plot_segment_profiles", "plot_wallet"]
+__all__ = ["plot_funnel", "plot_season", "plot_segment_profiles", "plot_wallet", "segment_explorer"]
 
 
 def plot_funnel(table: pd.DataFrame, *, ax=None, language: str = "es"):
@@ -111,3 +111,30 @@ def plot_season(pattern: pd.DataFrame, *, ax=None, language: str = "es"):
     ax.set_ylabel(label("seasonal_index", language))
     ax.set_title(t("table.season", language))
     return localize_axes(ax, language)
+
+
+def segment_explorer(means: pd.DataFrame, *, language: str = "es"):
+    """A dropdown (ipywidgets) that redraws the need profile of one segment (or of all)
+    against the overall mean. Takes ``segment_means``; for JupyterLab only: batch runs draw
+    the static chart instead."""
+    import ipywidgets as widgets
+
+    from crmlib.plot._common import figure_png, new_figure, replace_output
+
+    everyone = t("segment.plot.all_segments", language)
+    segs = sorted(means.loc[means["kind"] == "need", "segment"].unique())
+    names = {t("segment.name", language, n=int(s)): s for s in segs}
+    choice = widgets.Dropdown(options=[everyone, *names], value=everyone,
+                              description=t("segments.col.segment_name", language))
+    out = widgets.Output()
+
+    def draw(*_):
+        rows = means if choice.value == everyone else \
+            means[means["segment"] == names[choice.value]]
+        fig, ax = new_figure((8, 4.5))
+        plot_segment_profiles(rows, ax=ax, language=language)
+        replace_output(out, figure_png(fig))
+
+    choice.observe(draw, names="value")
+    draw()
+    return widgets.VBox([choice, out])

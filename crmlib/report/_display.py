@@ -45,6 +45,20 @@ def _jsonable(value):
     return value
 
 
+class _QuietDict(dict):
+    """A recorded dict: the same keys and values, shown as nothing in a notebook."""
+
+    def _ipython_display_(self) -> None:
+        return None
+
+
+class _QuietList(list):
+    """A recorded list: the same items, shown as nothing in a notebook."""
+
+    def _ipython_display_(self) -> None:
+        return None
+
+
 class Recorder:
     """Collects the key figures and tables of one client and stage.
 
@@ -76,8 +90,17 @@ class Recorder:
         self.titles: dict[str, str] = {}
 
     def value(self, key: str, value):
-        """Record a key figure (number, text, list or dict) and return it."""
+        """Record a key figure (number, text, list or dict) and return it.
+
+        A dict or list comes back as one that a notebook does not display: a cell
+        ending with ``rec.value("clv_model", choice.record())`` would otherwise print
+        its machine keys (``{'n_contracts': 0, ...}``) into the client's report.
+        """
         self.values[key] = _jsonable(value)
+        if type(value) is dict:
+            return _QuietDict(value)
+        if type(value) is list:
+            return _QuietList(value)
         return value
 
     def table(self, name: str, table: pd.DataFrame, *, title: str | None = None

@@ -56,6 +56,7 @@ _add(TableSpec(
           nullable=True, ge=0,
           synonyms=("gasto_categoria", "gasto categoría", "gasto_total_categoria",
                     "gasto anual categoría", "potencial_compra", "wallet", "category_wallet",
-                    "total_category_spend")),
+                    "total_category_spend", "gasto anual en la categoría",
+                    "yearly category spend")),
     ),
 ))

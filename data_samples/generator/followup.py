@@ -29,13 +29,13 @@ HOTEL_TOUCHPOINTS = {"Check-in": (4.2, 0.0), "Room": (4.0, 0.05), "Restaurant": 
                      "Spa": (4.4, 0.0), "Check-out": (4.1, 0.1)}
 HOTEL_SURVEY_CHANNELS = (("E-mail", 0.6), ("SMS", 0.25), ("Phone call", 0.15))
 LOW_COMMENTS = {
-    "Check-in": ["Waited too long at the desk", "Room not ready at arrival time"],
-    "Room": ["Air conditioning was noisy", "Bathroom not properly cleaned"],
-    "Restaurant": ["Breakfast ran out early", "Slow service at dinner", "Cold food"],
-    "Spa": ["Treatment started late"],
-    "Check-out": ["Billing mistake on the invoice", "Queue at check-out"],
+    "Check-in": ["Esperé demasiado en recepción", "La habitación no estaba lista a la hora de llegada"],
+    "Room": ["El aire acondicionado hacía ruido", "El baño no estaba bien limpio"],
+    "Restaurant": ["El desayuno se acabó pronto", "Servicio lento en la cena", "Comida fría"],
+    "Spa": ["El tratamiento empezó tarde"],
+    "Check-out": ["Error en la factura", "Cola en la salida"],
 }
-HIGH_COMMENTS = ["Lovely staff", "Great view of the lake", "Will come back", ""]
+HIGH_COMMENTS = ["Personal encantador", "Gran vista del lago", "Volveremos", ""]
 
 MYSTERY_SITES = {"Front desk": 0.86, "Restaurant": 0.68, "Phone reservations": 0.78}
 MYSTERY_ITEMS = [f"MS{i:02d}" for i in range(1, 13)]
@@ -44,20 +44,20 @@ MYSTERY_ITEM_SHIFT = dict(zip(MYSTERY_ITEMS, [0.6, -0.2, -0.9, 0.8, -1.1, -0.3, 
                                               0.2, -0.6, 0.3]))
 
 INCIDENTS = {
-    ("Staff", "positive"): ["The receptionist upgraded our room for our anniversary",
-                            "A waiter remembered my allergy from last year"],
-    ("Staff", "negative"): ["The night porter was rude when we asked for help",
-                            "Nobody at the desk spoke to us for ten minutes"],
-    ("Waiting", "negative"): ["Forty minutes waiting for a table at breakfast",
-                              "Our room was only ready two hours after check-in time"],
-    ("Room", "positive"): ["The housekeeper left a note and flowers for my daughter"],
-    ("Room", "negative"): ["Water leaking from the ceiling and no other room offered",
-                           "The heating did not work on a cold night"],
-    ("Billing", "negative"): ["Charged twice for the spa and it took weeks to refund"],
-    ("Recovery", "positive"): ["After a noisy night they moved us and paid for dinner",
-                               "The manager phoned to apologise for the billing mistake"],
-    ("Food", "positive"): ["The chef prepared a special menu for our group"],
-    ("Food", "negative"): ["Cold food served at the wedding dinner"],
+    ("Staff", "positive"): ["La recepcionista nos mejoró la habitación por nuestro aniversario",
+                            "Un camarero recordó mi alergia del año anterior"],
+    ("Staff", "negative"): ["El conserje de noche fue grosero cuando pedimos ayuda",
+                            "Nadie en recepción nos atendió durante diez minutos"],
+    ("Waiting", "negative"): ["Cuarenta minutos esperando mesa en el desayuno",
+                              "La habitación estuvo lista dos horas después de la hora de entrada"],
+    ("Room", "positive"): ["La camarera de pisos dejó una nota y flores para mi hija"],
+    ("Room", "negative"): ["Goteras en el techo y ninguna otra habitación ofrecida",
+                           "La calefacción no funcionó una noche fría"],
+    ("Billing", "negative"): ["Nos cobraron dos veces el spa y tardaron semanas en devolverlo"],
+    ("Recovery", "positive"): ["Tras una noche ruidosa nos cambiaron de habitación y nos invitaron a cenar",
+                               "El director llamó para disculparse por el error en la factura"],
+    ("Food", "positive"): ["El chef preparó un menú especial para nuestro grupo"],
+    ("Food", "negative"): ["Comida fría en la cena de la boda"],
 }
 INCIDENT_WEIGHTS = {("Staff", "positive"): 0.14, ("Staff", "negative"): 0.12,
                     ("Waiting", "negative"): 0.16, ("Room", "positive"): 0.05,
@@ -73,18 +73,18 @@ SOFT_MEANS = {"satisfaction": 5.4, "availability": 5.0, "accessibility": 5.6,
 
 ACTIONS = (("adopted", 0.3), ("planned", 0.2), ("declined", 0.25), ("under_review", 0.25))
 ACTION_NOTES = {
-    "Breakfast": {"adopted": "Gluten-free corner added to the buffet",
-                  "planned": "Longer breakfast hours from next season",
-                  "declined": "Room service breakfast not viable with current staff",
-                  "under_review": "Local products on the buffet"},
-    "Spa": {"adopted": "Evening opening on Fridays",
-            "planned": "Couples treatment room in the refurbishment",
-            "declined": "Children's hours would disturb other guests",
-            "under_review": "Online booking of treatments"},
-    "Parking": {"adopted": "Electric car charger installed",
-                "planned": "Covered parking for motorbikes",
-                "declined": "Free valet parking",
-                "under_review": "Parking included in weekend packages"},
+    "Breakfast": {"adopted": "Rincón sin gluten en el bufé",
+                  "planned": "Horario de desayuno más amplio desde la próxima temporada",
+                  "declined": "Desayuno en la habitación inviable con la plantilla actual",
+                  "under_review": "Productos locales en el bufé"},
+    "Spa": {"adopted": "Apertura por la tarde los viernes",
+            "planned": "Sala de tratamientos para parejas en la reforma",
+            "declined": "Un horario infantil molestaría a otros huéspedes",
+            "under_review": "Reserva de tratamientos por internet"},
+    "Parking": {"adopted": "Cargador para coches eléctricos instalado",
+                "planned": "Aparcamiento cubierto para motos",
+                "declined": "Aparcacoches gratuito",
+                "under_review": "Aparcamiento incluido en los paquetes de fin de semana"},
 }
 
 LOST_REASONS = (
