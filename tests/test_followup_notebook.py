@@ -12,6 +12,7 @@ import yaml
 from batch_support import crmlib_cmd
 from conftest import NOTEBOOKS, SAMPLES
 
+from crmlib.i18n import t
 from crmlib.i18n._leaks import find_leaks, visible_text
 
 pytestmark = [pytest.mark.slow, pytest.mark.notebook]
@@ -45,7 +46,7 @@ def test_hotel_runs_the_programme_in_english(sample_report):
         assert heading in text
     assert "Seguimiento de clientes" not in text
     # the hotel sends no lost-customer interviews: one sentence says what would unlock them
-    assert "add lost_customers.csv" in text
+    assert "lost_customers.csv" in text and t("stages.08_follow_up.lost_customers", "en") in text
     assert _leaks(text, "en") == []
     results = json.loads((out / "results.json").read_text(encoding="utf-8"))
     assert results["values"]["tools_used"] == 6  # all but the panel and lost customers
@@ -62,7 +63,8 @@ def test_mobile_operator_recovers_lost_customers_in_spanish(sample_report):
                     "¿A quién vale la pena recuperar?", "Buzón de sugerencias"):
         assert heading in text
     assert "Oferta de la competencia" in text and "Ya no lo necesita" in text
-    assert "agregue post_transaction_survey.csv" in text
+    assert "post_transaction_survey.csv" in text and \
+        t("stages.08_follow_up.post_transaction", "es") in text
     assert _leaks(text, "es") == []
     results = json.loads((out / "results.json").read_text(encoding="utf-8"))
     assert results["values"]["n_worth_recovering"] > 0

@@ -9,7 +9,7 @@ import pandas as pd
 from crmlib.i18n import format_count, format_percent, label, t
 from crmlib.plot._common import get_ax, localize_axes, nothing_to_draw
 
-__all__ = ["plot_funnel", "plot_season", "plot_segment_profiles", "plot_wallet", "segment_explorer"]
+__all__ = ["needs_explorer", "plot_funnel", "plot_season", "plot_segment_profiles", "plot_wallet"]
 
 
 def plot_funnel(table: pd.DataFrame, *, ax=None, language: str = "es"):
@@ -113,7 +113,7 @@ def plot_season(pattern: pd.DataFrame, *, ax=None, language: str = "es"):
     return localize_axes(ax, language)
 
 
-def segment_explorer(means: pd.DataFrame, *, language: str = "es"):
+def needs_explorer(means: pd.DataFrame, *, language: str = "es"):
     """A dropdown (ipywidgets) that redraws the need profile of one segment (or of all)
     against the overall mean. Takes ``segment_means``; for JupyterLab only: batch runs draw
     the static chart instead."""
