@@ -357,6 +357,30 @@ def test_reactivation_list_calls_the_most_valuable_first_and_fills_waves():
     assert short["wave"].tolist() == [1, 2, 0, 0]
 
 
+def test_reactivation_list_leaves_off_debts_handed_over_and_says_so():
+    # b (the most valuable inactive customer) owes a debt past the hand-over step: the
+    # collections team deals with it first, so the list starts with c.
+    types = pd.DataFrame({"customer_id": list("abc"), "name": list("ABC"),
+                          "customer_type": ["inactive"] * 3,
+                          "last_purchase": pd.to_datetime(["2023-05-01"] * 3),
+                          "days_since_last": [600] * 3, "n_purchases": [3] * 3,
+                          "value_all_time": [10.0, 50.0, 30.0],
+                          "in_winback_window": [True] * 3})
+    cal = pd.DataFrame({"wave": [1], "month": pd.to_datetime(["2025-03-01"]),
+                        "calls_from": pd.to_datetime(["2025-02-08"])})
+    calls = sg.reactivation_list(types, cal, set_aside=["b", "zz"])
+    assert calls["customer_id"].tolist() == ["c", "a"]
+    assert calls["priority"].tolist() == [1, 2]
+    assert calls.attrs["set_aside"] == 1  # zz is not on the list to begin with
+    es = sg.calendar_sentence(cal, calls, "es")
+    en = sg.calendar_sentence(cal, calls, "en")
+    assert "Se dejan fuera 1 clientes" in es and "1 inactive customers" in en
+    assert "set_aside" not in sg.calendar_sentence(cal, sg.reactivation_list(types, cal), "en")
+    nobody = sg.reactivation_list(types, cal, set_aside=list("abc"))
+    assert nobody.empty and nobody.attrs["set_aside"] == 3
+    assert "3 inactive customers" in sg.calendar_sentence(cal, nobody, "en")
+
+
 # --------------------------------------------------------------------------- funnel
 
 @st.composite
@@ -382,15 +406,17 @@ def funnel_world(draw):
     wallet = pd.DataFrame({"customer_id": ids,
                            "share_of_wallet": draw(st.lists(st.floats(0, 1), min_size=n,
                                                             max_size=n))})
-    return base, tx, it[["customer_id", "opened_at"]], segs, wallet
+    falling = draw(st.lists(st.sampled_from(ids), unique=True))
+    return base, tx, it[["customer_id", "opened_at"]], segs, wallet, falling
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(funnel_world())
 def test_funnel_steps_are_nested_and_counts_add_up(world):
-    base, tx, it, segs, wallet = world
+    base, tx, it, segs, wallet, falling = world
     steps = sg.funnel_steps(base, tx, interactions=it, segments=segs, wallet=wallet,
-                            as_of="2024-12-31")
+                            as_of="2024-12-31", decliners=falling)
+    assert not steps.loc[steps["customer_id"].isin(falling), "loyal"].any()
     assert len(steps) == len(base)
     for before, after in zip(sg.STEPS, sg.STEPS[1:]):
         assert not (steps[after] & ~steps[before]).any()
@@ -434,6 +460,11 @@ def test_funnel_evidence_by_hand():
     loss = sg.funnel_loss(table)
     assert (loss["funnel_step"], loss["previous_step"], loss["n_lost"]) == \
         ("loyal", "personalized", 2)
+    # a decliner (the view's verdict) is never loyal, however many purchase days it has
+    held = sg.funnel_steps(base, tx, interactions=it, segments=segs, wallet=wallet,
+                           as_of="2024-12-31", decliners=["a"]).set_index("customer_id")
+    assert held.loc["a", "funnel_step"] == "personalized"
+    assert held.drop(index="a")["funnel_step"].equals(steps.drop(index="a")["funnel_step"])
 
 
 # --------------------------------------------------------------------------- sample data

@@ -27,7 +27,8 @@ EVIDENCE = {
     "interacted": "at least one contact in the interactions file",
     "segmented": "a needs segment (answered the needs questionnaire or has the attributes)",
     "personalized": "a purchase within followup_days after a contact",
-    "loyal": "bought on loyal_min_purchases days or more in the last active_days",
+    "loyal": "bought on loyal_min_purchases days or more in the last active_days, and is "
+             "not a decliner",
     "growing_share": "share of wallet at or above share_threshold",
 }
 
@@ -36,7 +37,8 @@ def funnel_steps(base: pd.DataFrame, transactions: pd.DataFrame, *,
                  interactions: pd.DataFrame | None = None,
                  segments: pd.DataFrame | None = None, wallet: pd.DataFrame | None = None,
                  as_of=None, active_days: int = 365, loyal_min_purchases: int = 2,
-                 followup_days: int = 90, share_threshold: float = 0.5) -> pd.DataFrame:
+                 followup_days: int = 90, share_threshold: float = 0.5,
+                 decliners=None) -> pd.DataFrame:
     """Each customer's position on the loyalty funnel.
 
     Parameters
@@ -54,6 +56,10 @@ def funnel_steps(base: pd.DataFrame, transactions: pd.DataFrame, *,
     active_days, loyal_min_purchases : int
         Loyal: purchases on at least ``loyal_min_purchases`` distinct days within the last
         ``active_days`` days.
+    decliners : iterable of customer ids, optional
+        Customers whose purchases fell (the customer view's ``is_decliner``, as notebook 04
+        reads them): they do not count as loyal, whatever their purchase days, so the
+        funnel never calls loyal a customer the plan visits because they buy less.
     followup_days : int, default 90
         Personalized: a purchase within this many days after a contact.
     share_threshold : float, default 0.5
@@ -95,6 +101,7 @@ def funnel_steps(base: pd.DataFrame, transactions: pd.DataFrame, *,
             gap = (pair["day"] - pair["contact"]).dt.days
             personalized = set(pair.loc[(gap > 0) & (gap <= followup_days), "customer_id"])
     seg = set() if segments is None else set(segments["customer_id"].astype(str))
+    falling = set() if decliners is None else {str(c) for c in decliners}
     grow = set()
     if wallet is not None:
         grow = set(wallet.loc[wallet["share_of_wallet"] >= share_threshold,
@@ -107,7 +114,8 @@ def funnel_steps(base: pd.DataFrame, transactions: pd.DataFrame, *,
         "interacted": ids.isin(contacted).to_numpy(),
         "segmented": ids.isin(seg).to_numpy(),
         "personalized": ids.isin(personalized).to_numpy(),
-        "loyal": (ids.map(n_recent).fillna(0) >= loyal_min_purchases).to_numpy(),
+        "loyal": ((ids.map(n_recent).fillna(0) >= loyal_min_purchases)
+                  & ~ids.isin(falling)).to_numpy(),
         "growing_share": ids.isin(grow).to_numpy(),
     }
     out = pd.DataFrame({"customer_id": ids.to_numpy()})

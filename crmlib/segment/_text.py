@@ -85,15 +85,18 @@ def types_sentence(counts: pd.DataFrame, language: str = "es", *, active_days: i
 def calendar_sentence(calendar: pd.DataFrame, calls: pd.DataFrame, language: str = "es") -> str:
     """The reactivation waves in words."""
     check_language(language)
+    held = int(calls.attrs.get("set_aside") or 0)
+    aside = (" " + t("segment.calendar.set_aside", language, n=format_count(held, language))
+             if held else "")
     if calendar.empty or calls.empty:
-        return t("segment.calendar.nobody", language)
+        return t("segment.calendar.nobody", language) + aside
     waves = _join([t("segment.calendar.wave", language,
                      month=format_date(r.month, language, form="month"),
                      start=format_date(r.calls_from, language),
                      n=format_count(int((calls["wave"] == r.wave).sum()), language))
                    for r in calendar.itertuples()], language)
     return t("segment.calendar.headline", language, n=format_count(len(calls), language),
-             waves=waves)
+             waves=waves) + aside
 
 
 def season_sentence(pattern: pd.DataFrame, language: str = "es") -> str:

@@ -247,7 +247,7 @@ def reactivation_calendar(pattern: pd.DataFrame, *, as_of, lead_days: int = 21,
 
 
 def reactivation_list(types: pd.DataFrame, calendar: pd.DataFrame, *,
-                      per_wave: int | None = None) -> pd.DataFrame:
+                      per_wave: int | None = None, set_aside=None) -> pd.DataFrame:
     """The call list: inactive customers within the win-back window, most valuable first,
     spread over the waves of :func:`reactivation_calendar`.
 
@@ -261,21 +261,31 @@ def reactivation_list(types: pd.DataFrame, calendar: pd.DataFrame, *,
         Calls the team can make per wave; by default the list is split evenly over the
         waves. The most valuable customers are called in the first wave. With a capacity
         too small for everyone, the rest are left for the next year (``wave`` 0).
+    set_aside : iterable of customer ids, optional
+        Customers not to call: those whose overdue debt has reached the hand-over step of
+        collections (:func:`crmlib.view.debt_handed_over`). Inviting them back is the
+        collections team's call, once the debt is settled; notebook 07 handles them.
 
     Returns
     -------
     DataFrame
         ``priority`` (1 = first call), ``customer_id``, ``name``, ``last_purchase``,
         ``days_since_last``, ``n_purchases``, ``value_all_time``, ``wave``, ``month``,
-        ``calls_from``; by priority.
+        ``calls_from``; by priority. ``attrs["set_aside"]`` counts the customers within the
+        window left off because of ``set_aside``.
     """
-    pool = types[types["in_winback_window"]].sort_values(
+    pool = types[types["in_winback_window"]]
+    skip = set() if set_aside is None else {str(c) for c in set_aside}
+    held = pool["customer_id"].astype(str).isin(skip)
+    pool = pool[~held].sort_values(
         ["value_all_time", "customer_id"], ascending=[False, True]).reset_index(drop=True)
     n_waves = len(calendar)
     cols = ["priority", "customer_id", "name", "last_purchase", "days_since_last",
             "n_purchases", "value_all_time", "wave", "month", "calls_from"]
     if pool.empty or n_waves == 0:
-        return pd.DataFrame(columns=cols)
+        out = pd.DataFrame(columns=cols)
+        out.attrs["set_aside"] = int(held.sum())
+        return out
     if per_wave is None:
         per_wave = int(np.ceil(len(pool) / n_waves))
     per_wave = _positive_int("per_wave", per_wave)
@@ -287,4 +297,6 @@ def reactivation_list(types: pd.DataFrame, calendar: pd.DataFrame, *,
     pool["calls_from"] = pool["wave"].map(cal["calls_from"])
     pool["priority"] = np.arange(1, len(pool) + 1)
     pool["days_since_last"] = pool["days_since_last"].astype(int)
-    return pool[cols]
+    out = pool[cols]
+    out.attrs["set_aside"] = int(held.sum())
+    return out

@@ -12,9 +12,15 @@ customer gets one consistent advice.
 """
 
 from crmlib.view._method import METHOD_COLUMNS, join_method, method_view
-from crmlib.view._stage import VIEW_TABLES, for_stage, most_valuable
+from crmlib.view._stage import (
+    VIEW_TABLES,
+    debt_handed_over,
+    decliners,
+    for_stage,
+    most_valuable,
+)
 from crmlib.view._view import VIEW_COLUMNS, customer_view, view_notes
 
-__all__ = ["METHOD_COLUMNS", "VIEW_COLUMNS", "VIEW_TABLES", "customer_view", "for_stage",
-           "join_method", "method_view", "most_valuable",
-           "view_notes"]
+__all__ = ["METHOD_COLUMNS", "VIEW_COLUMNS", "VIEW_TABLES", "customer_view",
+           "debt_handed_over", "decliners", "for_stage", "join_method", "method_view",
+           "most_valuable", "view_notes"]

@@ -105,3 +105,22 @@ def most_valuable(view: pd.DataFrame) -> pd.DataFrame:
     out = table[keep].reset_index(drop=True)
     out.attrs["value_window"] = view.attrs.get("value_window")
     return out
+
+
+def decliners(view: pd.DataFrame) -> list[str]:
+    """The ids of the customers the view calls decliners (``is_decliner``): those whose
+    purchases fell, whom notebook 04 visits."""
+    if view.empty or "is_decliner" not in view:
+        return []
+    flag = view["is_decliner"].fillna(False).astype(bool)
+    return sorted(view.loc[flag, "customer_id"].astype(str))
+
+
+def debt_handed_over(view: pd.DataFrame) -> list[str]:
+    """The ids of the customers whose overdue debt has reached the hand-over step of
+    collections (the view's ``collection_step``): no commercial call is made to them
+    before notebook 07's collections team has settled it."""
+    if view.empty or "collection_step" not in view:
+        return []
+    hit = view["collection_step"].eq("handover")
+    return sorted(view.loc[hit, "customer_id"].astype(str))
