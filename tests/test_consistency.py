@@ -8,11 +8,20 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from crmlib import collections, differentiate, interact, io, personalize, servqual
+from crmlib import (
+    collections,
+    differentiate,
+    identify,
+    interact,
+    io,
+    personalize,
+    segment,
+    servqual,
+)
 from crmlib.consistency import CHECKS, check_client
 from crmlib.exceptions import DataError, ParameterError
 from crmlib.i18n import code_label
-from crmlib.view import customer_view
+from crmlib.view import customer_view, debt_handed_over, decliners, method_view
 
 AS_OF = "2024-12-31"
 SAMPLES = Path(__file__).resolve().parents[1] / "data_samples"
@@ -126,7 +135,27 @@ CASES = {
          "regression": pd.DataFrame({"dimension": _DIMS,
                                      "derived_importance": [10, 20, 20, 10, 40.0],
                                      "p_value": [0.5, 0.01, 0.01, 0.5, 0.30]})}),
+    "reactivation_to_legal": (
+        {"reactivation": pd.DataFrame({"customer_id": ["c1"]}), "dunning": _dunning()}, ["c1"],
+        {"reactivation": pd.DataFrame({"customer_id": ["c1"]}),
+         "dunning": _dunning("owner_review", None)}),
+    "type_vs_lifecycle": (
+        {"view": _view(lifecycle="lost"),
+         "method": pd.DataFrame({"customer_id": ["c1"], "customer_type": ["active"]})}, ["c1"],
+        {"view": _view(lifecycle="lost"),
+         "method": pd.DataFrame({"customer_id": ["c1"], "customer_type": ["inactive"]})}),
+    "loyal_decliner": (
+        {"view": _view(is_decliner=True),
+         "method": pd.DataFrame({"customer_id": ["c1"], "funnel_step": ["loyal"]})}, ["c1"],
+        {"view": _view(is_decliner=True),
+         "method": pd.DataFrame({"customer_id": ["c1"], "funnel_step": ["personalized"]})}),
 }
+
+
+def test_an_inactive_customer_the_view_calls_active_is_a_contradiction_too():
+    found = check_client({"view": _view(lifecycle="new"), "method": pd.DataFrame(
+        {"customer_id": ["c1", "c9"], "customer_type": ["inactive", "inactive"]})})
+    assert found["items"].tolist() == [["c1"]]  # c9 is not in the view: nothing to compare
 
 
 def test_every_check_has_a_case():
@@ -218,6 +247,17 @@ def _client_results(name: str) -> dict:
     plan = personalize.treatment_plan(view)
     history = collections.simulate_dunning(inv, as_of=AS_OF, view=view)
     sq = servqual.servqual_analysis(read("servqual_responses"), read("servqual_respondents"))
+    # notebook 09 on its default parameters: types, funnel and the reactivation list
+    customers = read("customers")
+    needs = io.read_client_table(folder, "needs_responses", optional=True)
+    seg = segment.segment_client(needs, None, seed=0, n_bootstrap=2, language="en")
+    base = segment.customer_base(customers, tx, links=identify.consolidate(customers).links)
+    types = segment.customer_types(base, tx, as_of=AS_OF)
+    wallet = segment.share_of_wallet(tx, segments=seg.segments, as_of=AS_OF)
+    steps = segment.funnel_steps(base, tx, interactions=it, segments=seg.segments,
+                                 wallet=wallet, as_of=AS_OF, decliners=decliners(view))
+    calendar = segment.reactivation_calendar(segment.monthly_pattern(tx, as_of=AS_OF),
+                                             as_of=AS_OF)
     return {
         "view": view, "plan": plan,
         "dunning": collections.dunning_plan(inv, as_of=AS_OF, history=history, view=view),
@@ -227,6 +267,9 @@ def _client_results(name: str) -> dict:
         "growth": differentiate.growth_potential(tx, as_of=AS_OF),
         "ipa": sq["ipa"], "tests": sq["dimension_tests"], "zone": sq.get("zone_of_tolerance"),
         "regression": sq.get("importance_regression"),
+        "method": method_view(types, segments=seg.segments, wallet=wallet, funnel=steps),
+        "reactivation": segment.reactivation_list(types, calendar,
+                                                  set_aside=debt_handed_over(view)),
     }
 
 

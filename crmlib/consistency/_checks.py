@@ -13,7 +13,7 @@ from crmlib.i18n import check_language, code_label, t
 SEVERITIES = ("high", "medium", "low")
 _VALUABLE = ("A", "B")
 _RESULT_KEYS = ("view", "plan", "dunning", "call_list", "most_valuable", "growth", "ipa",
-                "tests", "zone", "regression")
+                "tests", "zone", "regression", "method", "reactivation")
 
 
 def _ids(s: pd.Series) -> set:
@@ -195,6 +195,46 @@ def _letter_to_legal(r):
     return sorted(_ids(sent["customer_id"]) & legal)
 
 
+# --- segments-stage checks (notebook 09 against 04 and 07) -------------------------------
+
+
+def _reactivation_to_legal(r):
+    """09 puts on the reactivation call list a customer whose debt 07 hands over to legal."""
+    dun = r["dunning"]
+    legal = _ids(dun.loc[_to_legal(dun), "customer_id"])
+    return sorted(_ids(r["reactivation"]["customer_id"]) & legal)
+
+
+def _type_vs_lifecycle(r):
+    """09 calls active a customer the view calls lost, or inactive one the view calls new or
+    active: the two stages read the same purchases on different windows or dates."""
+    view, method = _by_id(r["view"]), r["method"]
+    if "customer_type" not in method:
+        return []
+    out = []
+    for cid, kind in zip(method["customer_id"].astype(str), method["customer_type"],
+                         strict=False):
+        if cid not in view.index:
+            continue
+        life = view.at[cid, "lifecycle"]
+        if (kind == "active" and life == "lost") or \
+                (kind == "inactive" and life in ("new", "active")):
+            out.append(cid)
+    return sorted(out)
+
+
+def _loyal_decliner(r):
+    """09 places at the loyalty steps of the funnel a customer the view calls a decliner,
+    whom 04 visits because their purchases fell."""
+    view, method = r["view"], r["method"]
+    if "funnel_step" not in method:
+        return []
+    dec = _ids(view.loc[view["is_decliner"].fillna(False).astype(bool), "customer_id"])
+    top = _ids(method.loc[method["funnel_step"].isin(["loyal", "growing_share"]),
+                          "customer_id"])
+    return sorted(top & dec)
+
+
 # --- SERVQUAL checks -------------------------------------------------------------------
 
 
@@ -253,6 +293,9 @@ CHECKS: tuple[Check, ...] = (
     ("overkill_with_shortfall", "high", ("ipa", "tests"), _overkill_with_shortfall),
     ("low_priority_below_adequate", "high", ("ipa", "zone"), _low_priority_below_adequate),
     ("low_priority_top_driver", "medium", ("ipa", "regression"), _low_priority_top_driver),
+    ("reactivation_to_legal", "high", ("reactivation", "dunning"), _reactivation_to_legal),
+    ("type_vs_lifecycle", "medium", ("view", "method"), _type_vs_lifecycle),
+    ("loyal_decliner", "medium", ("view", "method"), _loyal_decliner),
 )
 
 _NEEDS_ONE_OF = {"legal_for_retained": ("plan", "view"),
@@ -275,7 +318,9 @@ def check_client(results: dict, *, language: str = "es", max_items: int = 20) ->
         (:func:`crmlib.servqual.ipa_table`), ``tests``
         (:func:`crmlib.servqual.paired_tests` by dimension), ``zone``
         (:func:`crmlib.servqual.zone_of_tolerance`), ``regression``
-        (:func:`crmlib.servqual.importance_regression`). None counts as absent.
+        (:func:`crmlib.servqual.importance_regression`), ``method``
+        (:func:`crmlib.view.method_view`: customer type and funnel step of notebook 09),
+        ``reactivation`` (:func:`crmlib.segment.reactivation_list`). None counts as absent.
     language : {"es", "en"}
         Language of ``check_label``, ``severity_label`` and ``message``.
     max_items : int, default 20

@@ -18,6 +18,8 @@ RECORDED: dict[str, tuple[str, str]] = {
     "tests": ("06_servqual", "dimension_tests"),
     "zone": ("06_servqual", "zone_of_tolerance"),
     "regression": ("06_servqual", "importance_regression"),
+    "method": ("09_segments", "customer_method"),
+    "reactivation": ("09_segments", "reactivation_calls"),
 }
 
 
