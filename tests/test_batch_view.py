@@ -47,6 +47,59 @@ def test_the_customer_view_is_stored_and_reads_back_from_the_duckdb_file(tmp_pat
         assert len(st.read_view(client_id="alfa")) == 3
 
 
+@pytest.mark.notebook
+@pytest.mark.slow
+@pytest.mark.xdist_group("batch_e2e")
+def test_the_stored_view_carries_the_segments_stage_verdicts(tmp_path):
+    eng = make_engagement(tmp_path, [{"id": "alfa", "tx": TX}],
+                          stages=("04_view", "09_method"), notebooks=VIEW_NOTEBOOKS)
+    out = tmp_path / "out"
+    manifest = batch.run_engagement(eng, out=out, jobs=2, pdf=False, progress=False,
+                                    portfolio=False)
+    assert (manifest["status"] == "completed").all(), manifest["error"].tolist()
+    with store.open_store(out / "results.duckdb", read_only=True) as st:
+        back = st.read_view(client_id="alfa").set_index("customer_id")
+    # one row per buyer (the prospect P9 is in 09's table, not in the value view)
+    assert sorted(back.index) == ["C1", "C2", "C3"]
+    assert back["customer_type"].to_dict() == {"C1": "active", "C2": "active",
+                                               "C3": "inactive"}
+    # C3 last bought on 2022-03-01, over two years before: outside the win-back window
+    assert back["in_winback_window"].tolist() == [False, False, False]
+    assert back.loc["C3", "lifecycle"] == "lost"
+
+
+def test_the_view_to_store_is_the_same_whichever_stage_ends_last(tmp_path):
+    from crmlib.batch._jobs import Job
+    from crmlib.batch._run import _recorded_view
+
+    view = pd.DataFrame({"customer_id": ["1", "2"], "value": [10.0, 5.0]})
+    method = pd.DataFrame({"customer_id": [2, 1, 3], "name": ["b", "a", "c"],
+                           "customer_type": ["inactive", "active", "prospect"],
+                           "funnel_step": ["registered", "loyal", "registered"]})
+
+    def job(stage):
+        return Job(client_id="alfa", client_name="Alfa", industry="retail", stage=stage,
+                   notebook="x.ipynb", parameters={}, out=str(tmp_path), language="es",
+                   as_of="2024-12-31", engagement="e", engagement_title="E",
+                   parameter_hash="h")
+
+    def write(stage, name, frame):
+        folder = tmp_path / "alfa" / stage / store.TABLES_FOLDER
+        folder.mkdir(parents=True, exist_ok=True)
+        frame.to_parquet(folder / f"{name}.parquet")
+
+    write("09_segments", "customer_method", method)
+    assert _recorded_view(job("09_segments")) is None  # no view yet: 04 stores it later
+    write("04_personalize", "customer_view", view)
+    after_04 = _recorded_view(job("04_personalize"))
+    after_09 = _recorded_view(job("09_segments"))
+    pd.testing.assert_frame_equal(after_04, after_09)
+    assert after_04["customer_id"].tolist() == ["1", "2"]  # the view's rows and order
+    assert after_04["customer_type"].tolist() == ["active", "inactive"]
+    assert after_04["funnel_step"].tolist() == ["loyal", "registered"]
+    assert _recorded_view(job("02_differentiate")) is None  # recorded neither table
+
+
 SAMPLES_ENGAGEMENT = ROOT / "data_samples" / "engagement.yaml"
 
 

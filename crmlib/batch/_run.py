@@ -136,11 +136,39 @@ def _store_rows(job: Job, record: dict) -> list[dict]:
 
 
 def _recorded_view(job: Job):
-    """The customer view the job recorded (``tables/customer_view.parquet``), or None."""
-    from crmlib.store import TABLES_FOLDER
+    """The client's customer view to store once ``job`` has ended, or None.
 
-    path = _job_dir(job) / TABLES_FOLDER / "customer_view.parquet"
-    return pd.read_parquet(path) if path.is_file() else None
+    It is the view notebook 04 recorded (``tables/customer_view.parquet``) with the
+    verdicts of the segments stage joined (needs segment, share of wallet, funnel step,
+    customer type: notebook 09's ``tables/customer_method.parquet``), so the store holds
+    one view per client whichever of the two stages ended last. None when the job
+    recorded neither table, or when the view itself is not there yet.
+    """
+    from crmlib.store import TABLES_FOLDER
+    from crmlib.view import METHOD_COLUMNS
+
+    own = _job_dir(job) / TABLES_FOLDER
+    if not any((own / f"{n}.parquet").is_file() for n in ("customer_view", "customer_method")):
+        return None
+    client = _job_dir(job).parent
+
+    def newest(name):
+        found = sorted(client.glob(f"*/{TABLES_FOLDER}/{name}.parquet"),
+                       key=lambda p: p.stat().st_mtime)
+        return pd.read_parquet(found[-1]) if found else None
+
+    view = newest("customer_view")
+    if view is None:
+        return None
+    method = newest("customer_method")
+    if method is not None and "customer_id" in method:
+        cols = [c for group in METHOD_COLUMNS.values() for c in group if c in method]
+        part = method[["customer_id", *cols]].drop_duplicates("customer_id")
+        part = part.assign(customer_id=part["customer_id"].astype(str))
+        view = view.drop(columns=[c for c in cols if c in view]).assign(
+            customer_id=view["customer_id"].astype(str)).merge(part, on="customer_id",
+                                                               how="left")
+    return view
 
 
 def _flatten(values: dict, prefix: str = "") -> dict:
