@@ -253,6 +253,17 @@ def _f_wallet(r, lang):
              n=format_count(v.get("n_wallet_customers") or 0, lang))
 
 
+def _f_contract_value(r, lang):
+    v = _get(_values(r, "02_differentiate"), "clv_contract_value")
+    if not v or not _num(v.get("total_value")) or not _num(v.get("n_active")) \
+            or not _num(v.get("mean_expected_months")):
+        return None
+    return t("summary.finding.contract_value", lang,
+             n=format_count(int(v["n_active"]), lang),
+             total=format_number(v["total_value"], lang, decimals=0),
+             months=format_number(v["mean_expected_months"], lang, decimals=1))
+
+
 _FINDINGS: tuple[tuple[int, str, str, Callable], ...] = (
     (95, "02_differentiate", "differentiate.pareto", _f_pareto),
     (92, "02_differentiate", "differentiate.decliners", _f_decliners),
@@ -264,6 +275,7 @@ _FINDINGS: tuple[tuple[int, str, str, Callable], ...] = (
     (80, "05_readiness", "readiness.maturity", _f_maturity),
     (75, "03_interact", "interact.lost", _f_lost_after_complaint),
     (70, "02_differentiate", "differentiate.retention", _f_churn),
+    (69, "02_differentiate", "clv.contract_value", _f_contract_value),
     (65, "02_differentiate", "differentiate.value_groups", _f_below_zero),
     (60, "01_identify", "identify.matching", _f_duplicates),
     (55, "03_interact", "interact.fcr", _f_fcr),

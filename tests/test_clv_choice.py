@@ -56,7 +56,7 @@ def test_monthly_billing_makes_the_business_contractual_and_gives_contracts():
     choice = clv.choose_model("auto", transactions=tx, as_of="2024-12-31")
     assert choice.contractual and choice.decided_by == "monthly_billing"
     contracts = choice.contracts
-    assert set(contracts.columns) == {"customer_id", "started_at", "ended_at"}
+    assert set(contracts.columns) == {"customer_id", "started_at", "ended_at", "monthly_fee"}
     # billed through December: active; stopped earlier: cancelled at the end of the last month
     last = tx.groupby("customer_id")["date"].max()
     active = contracts.set_index("customer_id")["ended_at"].isna()

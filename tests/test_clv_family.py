@@ -295,3 +295,63 @@ def test_fit_models_can_fit_pareto_nbd_alongside(cdnow_summary):
     # the same published CDNOW estimates (Fader, Hardie & Lee 2005 note)
     assert fit.pareto_nbd.params_["alpha"] == pytest.approx(10.58, abs=0.01)
     assert clv.fit_models(cdnow_summary, time_unit="W").pareto_nbd is None
+
+
+def test_contract_values_are_fee_times_the_discounted_residual_lifetime_by_hand():
+    # Fader & Hardie (2010): an active contract that has paid n periods is worth its fee
+    # times DERL(n). Checked against the discounted sum of survival, contract by contract.
+    model = clv.ShiftedBetaGeoModel(period="M")
+    model.params_ = clv.ShiftedBetaGeoModel(period="Y").fit(
+        clv.cohort_lifetimes(REGULAR[:8])).params_
+    contracts = pd.DataFrame({
+        "customer_id": ["a", "b", "b", "c", "d"],
+        # a: Jan 15 to Dec 31 is 11 whole months, so 11 renewals and 12 months paid;
+        # b: two contracts (12 and 1 months paid); c cancelled; d starts after as_of
+        "started_at": ["2024-01-15", "2024-01-01", "2024-12-20", "2023-01-01", "2025-02-01"],
+        "ended_at": [None, None, None, "2023-06-30", None],
+        "monthly_fee": [30.0, 10.0, 20.0, 99.0, 50.0]})
+    values = clv.contract_values(model, contracts, as_of="2024-12-31", discount_rate=0.10)
+    d = 1.1 ** (1 / 12) - 1
+    t = np.arange(0, 20000)
+
+    def derl(n):
+        later = t[t >= n]
+        return np.sum(model.survival(later) / model.survival(n - 1) / (1 + d) ** (later - n))
+
+    by = values.set_index("customer_id")
+    assert sorted(by.index) == ["a", "b"]  # c cancelled, d not started
+    assert by.loc["a", "months_paid"] == 12 and by.loc["b", "n_contracts"] == 2
+    assert by.loc["a", "residual_value"] == pytest.approx(30 * derl(12), rel=1e-6)
+    assert by.loc["b", "residual_value"] == pytest.approx(10 * derl(12) + 20 * derl(1),
+                                                          rel=1e-6)
+    assert values.attrs["n_active"] == 3
+    assert values.attrs["total_value"] == pytest.approx(by["residual_value"].sum())
+    # a customer who has renewed longer is worth more at the same fee (heterogeneity)
+    assert derl(12) > derl(1)
+    # without fees: months only, and the sentence asks for the fee
+    bare = clv.contract_values(model, contracts.drop(columns="monthly_fee"), as_of="2024-12-31")
+    assert bare["residual_value"].isna().all() and np.isnan(bare.attrs["total_value"])
+    assert "monthly fee" in clv.contract_value_sentence(bare, "en")
+    es = clv.contract_value_sentence(values, "es", currency="EUR")
+    assert "3 contratos activos" in es and "€" in es
+    with pytest.raises(ParameterError, match="discount_rate"):
+        clv.contract_values(model, contracts, as_of="2024-12-31", discount_rate=-0.1)
+    # undiscounted with alpha <= 1 (this model) the residual lifetime is unbounded: no
+    # number is shown, and the sentence asks for a discount rate
+    assert model.params_["alpha"] <= 1
+    flat = clv.contract_values(model, contracts, as_of="2024-12-31", discount_rate=0)
+    assert flat.attrs["unbounded"] and flat["residual_value"].isna().all()
+    assert "discount rate above zero" in clv.contract_value_sentence(flat, "en")
+
+
+def test_billing_contracts_read_the_fee_off_the_last_three_months():
+    tx = pd.DataFrame({"customer_id": ["a"] * 5 + ["b"] * 2,
+                       "date": pd.to_datetime(["2024-08-03", "2024-09-03", "2024-10-03",
+                                               "2024-11-03", "2024-12-03",
+                                               "2024-01-10", "2024-02-10"]),
+                       "amount": [10.0, 10.0, 20.0, 30.0, 40.0, 5.0, 7.0]})
+    out = clv.billing_contracts(tx, as_of="2024-12-31").set_index("customer_id")
+    assert out.loc["a", "monthly_fee"] == pytest.approx(30.0)  # (20 + 30 + 40) / 3
+    assert out.loc["b", "monthly_fee"] == pytest.approx(6.0)
+    assert pd.isna(out.loc["a", "ended_at"]) and out.loc["b", "ended_at"] == \
+        pd.Timestamp("2024-02-29")

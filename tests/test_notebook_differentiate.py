@@ -80,3 +80,14 @@ def test_differentiate_notebook(client, language, extra, tmp_path, sample_report
         assert {"clv_retention_parameters", "clv_retention_holdout"} <= set(results["tables"])
         bound = "Límite inferior (95 %)" if language == "es" else "Lower bound (95%)"
         assert "sbg_alpha" not in html and bound in html
+        # what the active contracts are still worth: fee times discounted residual life
+        worth = ("Lo que valen los contratos activos" if language == "es"
+                 else "What the active contracts are worth")
+        assert worth in html and "clv_contract_values" in results["tables"]
+        value = values["clv_contract_value"]
+        assert value["n_active"] > 0 and value["total_value"] > 0
+        assert 0 < value["top10_share"] <= 1 and value["mean_expected_months"] > 0
+        # the purchase-model values are framed as a ranking, not as the contracts' value
+        assert ("modelos de compra" if language == "es" else "purchase models") in html
+    else:
+        assert "clv_contract_values" not in results["tables"]

@@ -197,6 +197,27 @@ def test_the_summary_ends_each_clients_run(engagement_run):
         assert 5 <= len(tables["summary_actions"]) <= 10
 
 
+@pytest.mark.parametrize("language", ["es", "en"])
+def test_a_subscription_clients_contract_value_is_a_finding(tmp_path, language):
+    """What 02 records of the active contracts (fee times discounted residual life) reaches
+    the summary, pointing to the section that shows it; a client without contracts gets none."""
+    folder = _record(tmp_path / "c")
+    result = summary.engagement_summary(folder, language=language)
+    assert "clv.contract_value" not in set(result["findings"]["section"])
+    values = json.loads((folder / "02_differentiate" / "results.json").read_text("utf-8"))
+    values["values"]["clv_contract_value"] = {"n_active": 797, "n_customers": 797,
+                                              "total_value": 1455657.08,
+                                              "mean_expected_months": 34.305,
+                                              "top10_share": 0.205, "discount_rate": 0.1}
+    (folder / "02_differentiate" / "results.json").write_text(json.dumps(values), "utf-8")
+    found = summary.engagement_summary(folder, language=language)["findings"]
+    row = found[found["section"] == "clv.contract_value"].iloc[0]
+    number = "1.455.657" if language == "es" else "1,455,657"
+    months = "34,3" if language == "es" else "34.3"
+    assert number in row["finding"] and months in row["finding"] and "797" in row["finding"]
+    assert row["section"] in _real_sections("02_differentiate")
+
+
 @pytest.mark.slow
 @pytest.mark.notebook
 def test_summary_findings_name_sections_the_stage_reports_show(engagement_run):

@@ -33,8 +33,15 @@ from crmlib.clv._sbg import (
     retention_holdout_table,
     subscription_lifetimes,
 )
-from crmlib.exceptions import DataError, check_choice
-from crmlib.i18n import format_count, format_date, format_number, format_percent, t
+from crmlib.exceptions import DataError, ParameterError, check_choice
+from crmlib.i18n import (
+    format_count,
+    format_currency,
+    format_date,
+    format_number,
+    format_percent,
+    t,
+)
 
 #: values of the stage parameter ``business``
 BUSINESS = ("auto", "contractual", "non_contractual")
@@ -80,6 +87,12 @@ class ModelChoice:
         model = t(f"clv.choice.model.{self.business}", language)
         return f"{text} {model} {t('clv.choice.rule', language)}"
 
+    def values_note(self, language: str = "es") -> str:
+        """For a contractual client, what the purchase-model values per customer are for
+        (ranking, as in every stage) beside the contract values of the retention model;
+        empty for a non-contractual one."""
+        return t("clv.contract_value.purchase_values", language) if self.contractual else ""
+
     def record(self) -> dict:
         ev = {k: (None if isinstance(v, float) and not np.isfinite(v) else v)
               for k, v in self.evidence.items()}
@@ -119,7 +132,9 @@ def billing_contracts(transactions: pd.DataFrame, *, as_of) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        ``customer_id``, ``started_at``, ``ended_at`` (NaT while active).
+        ``customer_id``, ``started_at``, ``ended_at`` (NaT while active) and
+        ``monthly_fee``: the mean monthly charge over the customer's last three charged
+        months (the workbook's reading of a fee when the client sends no contracts table).
     """
     tx = _clean_transactions(transactions, "billing_contracts")
     as_of = pd.Timestamp(as_of).normalize()
@@ -128,9 +143,13 @@ def billing_contracts(transactions: pd.DataFrame, *, as_of) -> pd.DataFrame:
     last_month_end = (per["max"] + pd.offsets.MonthEnd(0)).dt.normalize()
     cutoff = (as_of - pd.DateOffset(months=2) + pd.offsets.MonthEnd(0)).normalize()
     ended = last_month_end.where(last_month_end <= cutoff)
+    monthly = sales.assign(month=sales["date"].dt.to_period("M")).groupby(
+        ["customer_id", "month"])["amount"].sum()
+    fee = monthly.groupby(level="customer_id").apply(lambda m: m.tail(3).mean())
     return pd.DataFrame({"customer_id": per.index.to_numpy(),
                          "started_at": per["min"].dt.normalize().to_numpy(),
-                         "ended_at": ended.to_numpy()})
+                         "ended_at": ended.to_numpy(),
+                         "monthly_fee": fee.reindex(per.index).to_numpy(dtype=float)})
 
 
 def choose_model(business: str = "auto", *, transactions: pd.DataFrame | None = None,
@@ -169,7 +188,9 @@ def choose_model(business: str = "auto", *, transactions: pd.DataFrame | None = 
     contracts = None
     if kind == "contractual":
         if has_subs:
-            contracts = subscriptions[["customer_id", "started_at", "ended_at"]].copy()
+            keep = ["customer_id", "started_at", "ended_at"] + (
+                ["monthly_fee"] if "monthly_fee" in subscriptions else [])
+            contracts = subscriptions[keep].copy()
         elif transactions is not None and as_of is not None:
             contracts = billing_contracts(transactions, as_of=as_of)
     evidence = {"n_contracts": 0 if contracts is None else len(contracts),
@@ -298,6 +319,123 @@ def fit_retention(contracts: pd.DataFrame | None, *, as_of, period: str = "M",
         table = check = None
     return RetentionFit(model, empty if table is None else table, check, tuple(problems), n,
                         cal_end.date().isoformat(), lifetimes)
+
+
+def contract_values(model: ShiftedBetaGeoModel, contracts: pd.DataFrame, *, as_of,
+                    discount_rate: float = 0.10) -> pd.DataFrame:
+    """What each active contract is still worth: its fee times its discounted expected
+    residual lifetime (DERL, Fader & Hardie 2010), summed per customer.
+
+    Parameters
+    ----------
+    model : ShiftedBetaGeoModel
+        Fitted retention model (:attr:`RetentionFit.model`).
+    contracts : DataFrame
+        ``customer_id``, ``started_at``, ``ended_at`` and, for a value in money,
+        ``monthly_fee`` (:attr:`ModelChoice.contracts`).
+    as_of : date-like
+        Valuation date: contracts active then are valued; each has paid one period more
+        than the renewals it has made.
+    discount_rate : float, default 0.10
+        Annual discount rate (converted to the model's period). At 0 with the model's
+        ``alpha <= 1`` the expected residual lifetime is unbounded: values are NaN and
+        ``attrs["unbounded"]`` is True.
+
+    Returns
+    -------
+    DataFrame
+        One row per customer with an active contract, by ``residual_value`` (or by
+        ``expected_months`` without fees) descending: ``customer_id``, ``n_contracts``,
+        ``months_paid`` (of the oldest contract), ``expected_months`` (discounted months
+        still to be paid, summed over contracts), ``monthly_fee`` (summed) and
+        ``residual_value`` (fee times expected months; empty without a fee).
+        ``attrs``: ``n_active``, ``total_value`` (NaN without fees), ``discount_rate``,
+        ``unbounded``.
+    """
+    if not (np.isfinite(discount_rate) and discount_rate >= 0):
+        raise ParameterError(f"discount_rate must be >= 0; got {discount_rate!r}",
+                             parameter="discount_rate", allowed=">= 0", value=discount_rate)
+    as_of = pd.Timestamp(as_of).normalize()
+    c = contracts.reset_index(drop=True)
+    start = pd.to_datetime(c["started_at"], errors="coerce")
+    c = c[(start <= as_of).to_numpy()].reset_index(drop=True)
+    lifetimes = subscription_lifetimes(c, as_of=as_of, period=model.period)
+    active = ~lifetimes["churned"].to_numpy()
+    months = PERIOD_MONTHS[model.period]
+    paid = lifetimes["periods"].to_numpy()[active] + 1
+    derl = np.asarray(model.expected_residual_lifetime(paid, discount_rate=discount_rate),
+                      dtype=float)
+    # undiscounted, a base with alpha <= 1 has an unbounded expected residual lifetime:
+    # no finite value to show (the sentence says so and asks for a discount rate)
+    unbounded = bool(np.isinf(derl).any())
+    derl = np.where(np.isfinite(derl), derl, np.nan)
+    has_fee = "monthly_fee" in c
+    fee = pd.to_numeric(c["monthly_fee"], errors="coerce").to_numpy()[active] if has_fee \
+        else np.full(int(active.sum()), np.nan)
+    per = pd.DataFrame({"customer_id": c.loc[active, "customer_id"].astype(str).to_numpy(),
+                        "months_paid": paid * months, "expected_months": derl * months,
+                        "monthly_fee": fee})
+    per["residual_value"] = per["monthly_fee"] * per["expected_months"]
+    g = per.groupby("customer_id", sort=False)
+    out = pd.DataFrame({"n_contracts": g.size(), "months_paid": g["months_paid"].max(),
+                        "expected_months": g["expected_months"].sum(),
+                        "monthly_fee": g["monthly_fee"].sum(min_count=1),
+                        "residual_value": g["residual_value"].sum(min_count=1)})
+    out = out.rename_axis("customer_id").reset_index()
+    key = "residual_value" if has_fee else "expected_months"
+    out = out.sort_values([key, "customer_id"], ascending=[False, True],
+                          kind="mergesort").reset_index(drop=True)
+    out.attrs.update(n_active=int(active.sum()),
+                     total_value=float(per["residual_value"].sum(min_count=1)),
+                     discount_rate=float(discount_rate), unbounded=unbounded)
+    return out
+
+
+def contract_value_summary(values: pd.DataFrame) -> pd.Series:
+    """Key figures of :func:`contract_values`: ``n_active``, ``n_customers``,
+    ``total_value`` (NaN without fees or when unbounded), ``mean_expected_months``
+    (per active contract), ``top10_share`` (of the total held by the 10 % of customers
+    with the highest residual value), ``discount_rate``."""
+    n = int(values.attrs.get("n_active", len(values)))
+    total = float(values.attrs.get("total_value", np.nan))
+    top = max(1, int(np.ceil(0.10 * len(values))))
+    share = (float(values["residual_value"].head(top).sum()) / total
+             if np.isfinite(total) and total > 0 else np.nan)
+    months = float(values["expected_months"].sum()) / n if n else np.nan
+    return pd.Series({"n_active": n, "n_customers": len(values), "total_value": total,
+                      "mean_expected_months": months, "top10_share": share,
+                      "discount_rate": float(values.attrs.get("discount_rate", np.nan))})
+
+
+def contract_value_sentence(values: pd.DataFrame, language: str = "es", *,
+                            currency: str | None = None,
+                            fee_from_billing: bool = False) -> str:
+    """The residual value of the contract base in one or two sentences; with
+    ``fee_from_billing`` (contracts read off billing) it adds how the fee was read."""
+    text = _contract_value_text(values, language, currency)
+    if fee_from_billing and len(values):
+        text += " " + t("clv.contract_value.billing_fee", language)
+    return text
+
+
+def _contract_value_text(values: pd.DataFrame, language: str, currency: str | None) -> str:
+    n = int(values.attrs.get("n_active", len(values)))
+    rate = format_percent(values.attrs.get("discount_rate", 0.10), language)
+    if n == 0:
+        return t("clv.contract_value.none", language)
+    if values.attrs.get("unbounded"):
+        return t("clv.contract_value.unbounded", language, n=format_count(n, language))
+    months = format_number(float(values["expected_months"].sum()) / max(n, 1), language,
+                           decimals=1)
+    total = values.attrs.get("total_value")
+    if total is None or not np.isfinite(total):
+        return t("clv.contract_value.no_fee", language, n=format_count(n, language),
+                 months=months, rate=rate)
+    top = max(1, int(np.ceil(0.10 * len(values))))
+    share = float(values["residual_value"].head(top).sum()) / total if total else 0.0
+    return t("clv.contract_value.headline", language, n=format_count(n, language),
+             total=format_currency(total, language, currency=currency), months=months,
+             rate=rate, share=format_percent(share, language))
 
 
 def holdout_sentence(check: dict | None, model: str, language: str = "es") -> str:
