@@ -345,6 +345,39 @@ def test_ipa_quadrants_hand_made():
         sq.ipa_table(scores, importance="derived")
 
 
+def test_ipa_without_stated_or_positive_derived_importance_is_a_sentence_not_a_crash():
+    """A survey found by the stage property test: importance points for three of the five
+    dimensions (so no respondent has all five) and an overall rating that falls as every
+    gap improves. The regression runs but gives no derived importance (every coefficient
+    negative), and 06 stopped in ipa_table; now there is no grid and a sentence says why."""
+    responses, respondents = synth(120, seed=5)
+    gaps = sq.gap_table(responses)
+    dims = gaps.groupby(["respondent_id", "dimension"])["gap"].mean().unstack()[DIMS]
+    respondents = respondents.drop(columns=["importance_tangibles",
+                                            "importance_responsiveness", "segment"])
+    respondents["overall_rating"] = np.clip(np.round(
+        4 - dims.reindex(respondents["respondent_id"]).sum(axis=1).to_numpy()), 1, 7)
+    have = sq.available(gaps, respondents)
+    assert not have["importance"] and have["regression"]
+    reg = sq.importance_regression(gaps, respondents)
+    assert (reg["std_coef"] <= 0).all() and reg["derived_importance"].isna().all()
+    scores = sq.servqual_scores(gaps, respondents)
+    with pytest.raises(DataError, match="importance"):  # what 06 used to call
+        sq.ipa_table(scores, regression=reg, importance="derived")
+    assert sq.ipa_importance(have, reg) is None
+    assert "importance points for all five dimensions" in sq.ipa_missing(have, reg, "en")
+    assert "cinco dimensiones" in sq.ipa_missing(have, reg, "es")
+    # with the points, or with a regression that gives some importance, the grid is drawn
+    stated_resp, stated_people = synth(60, seed=1)
+    assert sq.ipa_importance(sq.available(sq.gap_table(stated_resp), stated_people)) == "stated"
+    full = synth(120, seed=4)
+    full_reg = sq.importance_regression(sq.gap_table(full[0]), full[1].drop(
+        columns=[f"importance_{d}" for d in DIMS]))
+    assert sq.ipa_importance({"importance": False}, full_reg) == "derived"
+    assert sq.ipa_importance({"importance": False}, None) is None
+    assert "neither" in sq.ipa_missing({"importance": False}, None, "en")
+
+
 # ----------------------------------------------------------------- reading
 
 

@@ -148,3 +148,32 @@ def test_rfm_by_invoices_without_invoice_numbers_says_so(tmp_path):
                            rfm_frequency="invoices")
     hint = stages.header_hint("transactions", "invoice_id", "es")
     assert f"<code>{hint}</code>" in html and "facturas distintas" in html
+
+
+@pytest.mark.slow
+@pytest.mark.notebook
+def test_servqual_without_an_importance_for_the_matrix_says_what_would_draw_it(tmp_path):
+    """Found by the property above (seed 2258): importance points for three dimensions of
+    five and a regression whose coefficients are all negative. validate passed, and 06
+    stopped in the importance-performance matrix; now the matrix is one sentence."""
+    from conftest import run_notebook
+
+    from crmlib import servqual
+    from crmlib.instruments import load_instrument
+
+    folder = make_client(tmp_path / "shop", seed=2258, drop_columns={
+        "servqual_responses": ["desired", "adequate"],
+        "servqual_respondents": ["importance_tangibles", "segment",
+                                 "importance_responsiveness"]})
+    data = stages.load("06_servqual", folder)
+    gaps = servqual.gap_table(data.servqual_responses,
+                              instrument=load_instrument("servqual-1991"))
+    # the case itself, so that a change of the generator cannot make this test pass vacuously
+    have = servqual.available(gaps, data.servqual_respondents)
+    regression = servqual.importance_regression(gaps, data.servqual_respondents)
+    assert not have["importance"] and regression["derived_importance"].isna().all()
+    _, html = run_notebook("06_servqual", tmp_path / "run", client_id="shop",
+                           client_name="Shop", data_dir=str(folder),
+                           output_dir=str(tmp_path / "results"), language="en")
+    assert "Traceback" not in html
+    assert servqual.ipa_missing(have, regression, "en") in html

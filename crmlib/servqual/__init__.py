@@ -53,7 +53,13 @@ from crmlib.servqual._gaps import (
     sample_table,
 )
 from crmlib.servqual._reading import display, headline, key_figures, reading
-from crmlib.servqual._regression import importance_regression, ipa_reading, ipa_table
+from crmlib.servqual._regression import (
+    importance_regression,
+    ipa_importance,
+    ipa_missing,
+    ipa_reading,
+    ipa_table,
+)
 from crmlib.servqual._reliability import (
     cronbach_alpha,
     item_reliability_table,
@@ -74,6 +80,8 @@ __all__ = [
     "gap_table",
     "headline",
     "importance_regression",
+    "ipa_importance",
+    "ipa_missing",
     "ipa_reading",
     "ipa_table",
     "item_gaps",

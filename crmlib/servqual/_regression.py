@@ -88,6 +88,31 @@ def _on_cut(x: pd.Series, cut: float, tolerance: float) -> pd.Series:
     return (x - cut).abs() <= tolerance * spread
 
 
+def ipa_importance(available: dict, regression: pd.DataFrame | None = None) -> str | None:
+    """Which importance places the dimensions on the IPA grid, or None when none can.
+
+    The points respondents stated (``"stated"``) when every dimension has them
+    (:func:`available` ``["importance"]``); else the regression's derived importance
+    (``"derived"``) when at least one dimension's gap raises the overall rating; else None
+    (:func:`ipa_missing` says why, in words).
+    """
+    if available.get("importance"):
+        return "stated"
+    if regression is not None and regression["derived_importance"].notna().any():
+        return "derived"
+    return None
+
+
+def ipa_missing(available: dict, regression: pd.DataFrame | None = None,
+                language: str = "es") -> str:
+    """Why the IPA grid cannot be drawn, as one sentence saying what would unlock it."""
+    from crmlib.i18n import t
+
+    if regression is not None and not available.get("importance"):
+        return t("servqual.ipa.no_derived", language)
+    return t("stages.06_servqual.ipa.missing", language)
+
+
 def ipa_table(scores: pd.DataFrame, *, regression: pd.DataFrame | None = None,
               importance: str = "stated", performance: str = "perception",
               tests: pd.DataFrame | None = None, zone: pd.DataFrame | None = None,
