@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
 SAMPLES = ROOT / "data_samples"
 STAGES = ("01_identify", "02_differentiate", "03_interact", "04_personalize", "05_readiness",
-          "06_servqual", "07_collections")
+          "06_servqual", "07_collections", "08_follow_up", "09_segments")
 NAMES = {"movil-andina": "Móvil Andina", "distribuidora-norte": "Distribuidora Industrial del Norte",
          "hotel-mirador": "Hotel Mirador del Lago"}
 AS_OF = "2024-12-31"
@@ -79,7 +79,7 @@ def main(argv=None) -> int:
     parser.add_argument("--client", default="movil-andina", choices=sorted(NAMES))
     parser.add_argument("--language", default="es", choices=("es", "en"))
     parser.add_argument("--stages", default=",".join(STAGES),
-                        help="comma-separated stage notebooks (default: all seven)")
+                        help="comma-separated stage notebooks (default: every stage)")
     parser.add_argument("--reuse", action="store_true",
                         help="keep notebooks already executed in OUT/runs")
     args = parser.parse_args(argv)
