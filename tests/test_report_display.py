@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pandas as pd
 
@@ -54,6 +55,19 @@ def test_a_table_sets_words_left_and_gives_a_sentence_room():
     assert styles.count("text-align: left") == 2
     assert "min-width: 16em" in styles.split("row0_col2")[1]
     assert "-1,25" in html
+
+
+def test_figures_already_written_in_words_line_up_on_the_right():
+    """Notebook 02 shows its tables through ``readable``, which writes every cell as a
+    string: counts, measures and shares were set to the left like words."""
+    from crmlib.report import show
+
+    table = pd.DataFrame({"customer_id": ["0003002", "0011762"],
+                          "n_contracts": ["1", "2"], "residual_value": ["6.170,04", "-5,98"],
+                          "share": ["21 %", "1,5\u00a0%"], "segment": ["Campeones", "12 meses"]})
+    styles = show(table, language="es").to_html().split("</style>")[0]
+    left = {int(c) for c in re.findall(r"row0_col(\d+)", styles)}
+    assert left == {0, 4}  # the id and the words; the three columns of figures stay right
 
 
 def test_any_recorded_dict_or_list_shows_nothing_but_keeps_its_content(tmp_path):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import math
+import re
 from pathlib import Path
 
 import numpy as np
@@ -178,10 +179,25 @@ def show(table: pd.DataFrame, *, language: str = "es", max_rows: int = 20,
     return styler
 
 
+# a figure already written for a reader: "1.455.657", "34,3", "-0,25", "21 %", "−1.5%"
+_WRITTEN_FIGURE = re.compile(r"^[+\-\u2212]?\d[\d.,\u00a0\u202f ]*(\s?%)?$")
+
+
 def _is_text(s: pd.Series) -> bool:
-    """Whether a column holds words (labels, names, sentences) rather than figures."""
-    return not (pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s)
-                or pd.api.types.is_datetime64_any_dtype(s))
+    """Whether a column holds words (labels, names, sentences) rather than figures.
+
+    A column of strings that are all figures written for a reader (a table already put
+    into words by a stage's ``readable``) is a column of figures: it lines up on the right.
+    Identifiers such as customer ids are words whatever they look like; their column is
+    named ``*_id``."""
+    if pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s) \
+            or pd.api.types.is_datetime64_any_dtype(s):
+        return False
+    if str(s.name).endswith("_id") or str(s.name) == "id":
+        return True
+    values = s.dropna().astype(str).str.strip()
+    values = values[values != ""]
+    return values.empty or not values.str.match(_WRITTEN_FIGURE).all()
 
 
 def _kept(table: pd.DataFrame, view: pd.DataFrame) -> list:
