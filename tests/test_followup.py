@@ -341,6 +341,10 @@ def test_figures_draw_the_tables_with_labels_not_codes():
                       "Servicio y atención", "Precio"]
     heights = [p.get_width() for p in ax.patches[:5]]  # repairable part, bottom to top
     assert heights == [0, 0, 1, 1, 1]
+    # both parts are named, and the longest bar ends before the frame
+    assert [x.get_text() for x in ax.get_legend().get_texts()] == ["Reparable", "No reparable"]
+    longest = max(p.get_x() + p.get_width() for p in ax.patches)
+    assert ax.get_xlim()[1] > longest
     plt.close("all")
     ax = plot.plot_survey_trend(f.survey_scores(_survey(), by="period"), language="en")
     assert [tick.get_text() for tick in ax.get_xticklabels()] == ["Jan 2024", "Feb 2024",

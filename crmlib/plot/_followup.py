@@ -58,7 +58,10 @@ def plot_lost_reasons(table: pd.DataFrame, *, ax=None, language: str = "es"):
     rep = rows["n_repairable"].to_numpy(dtype=float)
     rest = rows["n_customers"].to_numpy(dtype=float) - rep
     ax.barh(labels, rep, color=_POS, label=t("follow_up.col.repairable", language))
-    ax.barh(labels, rest, left=rep, color=_GREY)
+    ax.barh(labels, rest, left=rep, color=_GREY,
+            label=t("followup.plot.reasons.not_repairable", language))
+    # room past the longest bar, so that it does not end on the frame
+    ax.set_xlim(0, max(float((rep + rest).max()), 1.0) * 1.08)
     ax.legend(loc="lower right")
     ax.set_title(title)
     ax.set_xlabel(t("followup.plot.reasons.xlabel", language))
