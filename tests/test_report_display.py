@@ -52,7 +52,7 @@ def test_a_table_sets_words_left_and_gives_a_sentence_room():
     styles = html.split("</style>")[0]
     # the words columns (0 and 2) align left, the figures (1) keep the right
     assert "row0_col0" in styles and "row0_col2" in styles and "col1" not in styles
-    assert styles.count("text-align: left") == 2
+    assert styles.count("text-align: left") == 4  # their cells and their headers
     assert "min-width: 16em" in styles.split("row0_col2")[1]
     assert "-1,25" in html
 
@@ -68,6 +68,8 @@ def test_figures_already_written_in_words_line_up_on_the_right():
     styles = show(table, language="es").to_html().split("</style>")[0]
     left = {int(c) for c in re.findall(r"row0_col(\d+)", styles)}
     assert left == {0, 4}  # the id and the words; the three columns of figures stay right
+    headers = set(re.findall(r"th\.col_heading\.col(\d+)", styles))
+    assert headers == {"0", "4"}  # and so do their headers
 
 
 def test_any_recorded_dict_or_list_shows_nothing_but_keeps_its_content(tmp_path):

@@ -172,6 +172,10 @@ def show(table: pd.DataFrame, *, language: str = "es", max_rows: int = 20,
     long = [v for v in texts if view[v].str.len().max() > 60]
     if texts:
         styler = styler.set_properties(subset=texts, **{"text-align": "left"})
+        # a words column's header sits over its words, not at the far right of a wide cell
+        styler = styler.set_table_styles(
+            {v: [{"selector": "th.col_heading", "props": [("text-align", "left")]}]
+             for v in texts}, overwrite=False)
     if long:
         styler = styler.set_properties(subset=long, **{"min-width": "16em"})
     if not index:
