@@ -56,6 +56,12 @@ def test_method_view_keeps_prospects_and_only_given_columns(method_tables):
     assert "share_of_wallet" not in out.columns
     assert {"needs_segment", "funnel_step", "customer_type"} <= set(out.columns)
     assert (out.loc[out["customer_type"] == "prospect", "needs_segment"].isna()).all()
+    # a customer without a segment leaves the others whole: "1" in a report, not "1,00"
+    assert out["needs_segment"].isna().any() and str(out["needs_segment"].dtype) == "Int64"
+    from crmlib.i18n import format_table
+
+    shown = format_table(out[["customer_id", "needs_segment"]].dropna(), "es")
+    assert not shown.iloc[:, 1].str.contains(",").any()
 
 
 def test_join_names_a_table_without_its_columns():

@@ -46,6 +46,11 @@ def join_method(view: pd.DataFrame, *, segments: pd.DataFrame | None = None,
         part = part.assign(customer_id=part["customer_id"].astype(str))
         out = out.drop(columns=[c for c in METHOD_COLUMNS[name] if c in out.columns])
         out = out.merge(part, on="customer_id", how="left")
+    seg = out.get("needs_segment")
+    if seg is not None and pd.api.types.is_float_dtype(seg) and \
+            (seg.dropna() == seg.dropna().round()).all():
+        # a customer who did not answer has no segment: the numbers stay whole (1, not 1.00)
+        out["needs_segment"] = seg.astype("Int64")
     out.attrs.update(view.attrs)
     return out
 
