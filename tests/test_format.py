@@ -140,6 +140,18 @@ def test_format_table_writes_every_cell_and_header_for_the_reader():
     assert en.loc[1, "risk"] == "Low"
 
 
+def test_a_column_of_months_names_the_month_not_its_first_day():
+    # notebook 09's reactivation calendar printed its months as "01/03/2025"
+    table = pd.DataFrame({"month": pd.to_datetime(["2025-03-01", "2025-12-01"]),
+                          "calls_from": pd.to_datetime(["2025-02-08", "2025-11-10"]),
+                          "period": pd.period_range("2025-03", periods=2, freq="M")})
+    es = format_table(table, "es")
+    assert es["Mes"].tolist() == ["mar 2025", "dic 2025"]
+    assert es.iloc[:, 1].tolist() == ["08/02/2025", "10/11/2025"]  # a day stays a day
+    assert es.iloc[:, 2].tolist() == ["mar 2025", "abr 2025"]
+    assert format_table(table, "en")["Month"].tolist() == ["Mar 2025", "Dec 2025"]
+
+
 def test_code_label_knows_stage_catalogs_and_says_when_it_does_not():
     assert code_label("segment", "champions", "es") == "Campeones"
     assert code_label("encounter", "in_person", "en") == "In person"

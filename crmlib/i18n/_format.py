@@ -402,13 +402,14 @@ def format_table(table: pd.DataFrame, language: str = "es", *, formats: dict | N
     language : {"es", "en"}
     formats : dict, optional
         ``{column: kind}`` overriding the guess per column; a kind is one of
-        ``"count"``, ``"number"``, ``"percent"``, ``"date"``, ``"text"``,
+        ``"count"``, ``"number"``, ``"percent"``, ``"date"``, ``"month"``, ``"text"``,
         ``"yesno"``, or a unit of :func:`format_duration` (``"hours"``).
         By default integers (and float columns named as counts holding whole
         numbers) are counts, shares and rates (``share``, ``*_share``,
         ``*_rate``, ``p_alive``) percentages with one decimal, other floats
-        measures with ``decimals`` decimals, datetimes short dates, booleans
-        yes/no. In a long table keyed by ``parameter`` (or ``metric``,
+        measures with ``decimals`` decimals, datetimes short dates (a column
+        named ``month`` or ``*_month``, or of monthly periods, names the month:
+        ``mar 2025``), booleans yes/no. In a long table keyed by ``parameter`` (or ``metric``,
         ``indicator``, ``field``), rows whose key names a count (``n_*``) are
         counts.
     values : bool, default True
@@ -443,8 +444,12 @@ def format_table(table: pd.DataFrame, language: str = "es", *, formats: dict | N
         if kind is None:
             if pd.api.types.is_bool_dtype(s):
                 kind = "yesno"
+            elif isinstance(s.dtype, pd.PeriodDtype) and s.dtype.freq.name.startswith("M"):
+                kind = "month"
             elif pd.api.types.is_datetime64_any_dtype(s):
-                kind = "date"
+                # a column of months (the first day standing for the month) names the month
+                kind = "month" if str(col) == "month" or str(col).endswith("_month") \
+                    else "date"
             elif pd.api.types.is_integer_dtype(s):
                 kind = "count"
             elif pd.api.types.is_float_dtype(s):
@@ -488,6 +493,9 @@ def _cell(v, kind: str, language: str, decimals: int, col, texts: dict, values: 
         return format_percent(v, language, decimals=1)
     if kind == "date":
         return format_date(v, language, form="short")
+    if kind == "month":
+        return format_date(v.to_timestamp() if isinstance(v, pd.Period) else v, language,
+                           form="month")
     if kind in _UNITS:
         return format_duration(v, kind, language)
     if kind == "yesno":
