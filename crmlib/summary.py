@@ -374,9 +374,19 @@ def _a_recover(r, lang):
         return None
     rows = _by_value(rows, view)
     due = pd.to_datetime(rows["due_by"]).min() if "due_by" in rows else None
-    return (t("summary.action.recover", lang, n=format_count(len(rows), lang),
-              first=_named(view, rows["customer_id"], lang)),
-            _common(rows.get("owner")), due, len(rows))
+    first = _named(view, rows["customer_id"], lang)
+    text = t("summary.action.recover", lang, n=format_count(len(rows), lang), first=first)
+    if view is not None and "on_complaint_call_list" in view:
+        # the plan recovers the call list of 03 and the class A or B customers with an open
+        # complaint beside it: say both, so that 03's count and this one read as one answer
+        listed = set(view.loc[view["on_complaint_call_list"].fillna(False).astype(bool),
+                              "customer_id"].astype(str))
+        n_calls = int(rows["customer_id"].astype(str).isin(listed).sum())
+        if n_calls < len(rows):
+            text = t("summary.action.recover_split", lang, n=format_count(len(rows), lang),
+                     calls=format_count(n_calls, lang),
+                     other=format_count(len(rows) - n_calls, lang), first=first)
+    return text, _common(rows.get("owner")), due, len(rows)
 
 
 def _a_visit(r, lang):

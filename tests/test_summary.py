@@ -198,6 +198,37 @@ def test_the_summary_ends_each_clients_run(engagement_run):
 
 
 @pytest.mark.parametrize("language", ["es", "en"])
+def test_the_recovery_action_and_the_call_list_finding_give_one_count(tmp_path, language):
+    """Móvil Andina's summary said "94 valuable customers ... are the call list" and then
+    "Recover the complaints of 117 valuable customers": the plan also recovers class A or B
+    customers with an open complaint who are not on 03's call list. The action now says so."""
+    view = pd.DataFrame({"customer_id": ["a", "b", "c", "d"], "name": ["A", "B", "C", "D"],
+                         "value_rank": [1, 2, 3, 4],
+                         "on_complaint_call_list": [True, True, False, False]})
+    plan = pd.DataFrame({"customer_id": ["a", "b", "c", "d"],
+                         "rule_id": ["recover_valuable_complainer", "recover_slow_complaint",
+                                     "recover_valuable_complainer", "serve_top"],
+                         "action": ["recover", "recover", "recover", "retain"],
+                         "channel": ["phone"] * 4, "owner": ["x"] * 4,
+                         "due_by": pd.to_datetime(["2025-01-30"] * 4)})
+    recorded = {"03_interact": {"values": {"n_valuable_complainers": 2}, "tables": {}},
+                "04_personalize": {"values": {}, "tables": {"customer_view": view,
+                                                             "treatment_plan": plan}}}
+    finding = summary.key_findings(recorded, language=language)
+    assert finding.set_index("section").loc["interact.valuable", "finding"].startswith("2 ")
+    action = summary.first_actions(recorded, language=language)
+    text = action[action["n_customers"] == 3]["action"].iloc[0]
+    calls = "los 2 de la lista de llamadas y 1 más" if language == "es" else \
+        "the 2 on the call list and 1 more"
+    assert calls in text and "A (a)" in text
+    # when the plan recovers the call list alone, one number says it all
+    alone = dict(recorded, **{"04_personalize": {"values": {}, "tables": {
+        "customer_view": view, "treatment_plan": plan[plan["customer_id"] != "c"]}}})
+    text = summary.first_actions(alone, language=language)["action"].iloc[0]
+    assert ("lista de llamadas" if language == "es" else "call list") not in text
+
+
+@pytest.mark.parametrize("language", ["es", "en"])
 def test_a_subscription_clients_contract_value_is_a_finding(tmp_path, language):
     """What 02 records of the active contracts (fee times discounted residual life) reaches
     the summary, pointing to the section that shows it; a client without contracts gets none."""
