@@ -471,6 +471,21 @@ def _a_duplicates(r, lang):
     return (t("summary.action.duplicates", lang, n=format_count(n, lang)), None, None, None)
 
 
+def _in_plan_note(r, ids, lang) -> str:
+    """" k of them the Personalize plan already wins back": the lists of 08 and 09 and the
+    plan's win-back name some customers twice; the summary says so, one call per customer."""
+    rows = _plan_rows(r, rules=("win_back_valuable", "recover_valuable_complainer",
+                                "recover_slow_complaint"))
+    if rows is None or not len(ids):
+        return ""
+    k = int(pd.Index(pd.Series(ids).astype(str)).isin(
+        set(rows["customer_id"].astype(str))).sum())
+    if not k:
+        return ""
+    key = "summary.action.in_plan_one" if k == 1 else "summary.action.in_plan"
+    return " " + t(key, lang, k=format_count(k, lang))
+
+
 def _a_recover_lost(r, lang):
     rows = _table(r, "08_follow_up", "recovery_list")
     if rows is None or rows.empty:
@@ -478,7 +493,8 @@ def _a_recover_lost(r, lang):
     view = _table(r, "04_personalize", "customer_view")
     ids = rows["customer_id"].tolist() if "customer_id" in rows else []
     return (t("summary.action.recover_lost", lang, n=format_count(len(rows), lang),
-              first=_named(view, ids, lang)), None, None, len(rows))
+              first=_named(view, ids, lang)) + _in_plan_note(r, ids, lang),
+            None, None, len(rows))
 
 
 def _a_reactivate(r, lang):
@@ -490,6 +506,8 @@ def _a_reactivate(r, lang):
         start = format_date(pd.to_datetime(rows["calls_from"]).min(), lang)
         text = t("summary.action.reactivate_from", lang, n=format_count(len(rows), lang),
                  start=start)
+    if "customer_id" in rows:
+        text += _in_plan_note(r, rows["customer_id"].tolist(), lang)
     return (text, None, None, len(rows))
 
 

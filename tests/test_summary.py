@@ -229,6 +229,29 @@ def test_the_recovery_action_and_the_call_list_finding_give_one_count(tmp_path, 
 
 
 @pytest.mark.parametrize("language", ["es", "en"])
+def test_lists_that_name_a_customer_the_plan_already_wins_back_say_so(tmp_path, language):
+    """Móvil Andina's summary asked to win back 443 valuable lost customers (04), contact 60
+    lost customers (08) and call 937 inactive ones (09), without saying these overlap."""
+    folder = _record(tmp_path / "c")
+    plan = store.read_tables(folder / "04_personalize" / store.TABLES_FOLDER)["treatment_plan"]
+    in_plan = plan["customer_id"].astype(str).head(2).tolist()
+    plan.loc[plan["customer_id"].astype(str).isin(in_plan), "rule_id"] = "win_back_valuable"
+    store.write_tables({"treatment_plan": plan},
+                       folder / "04_personalize" / store.TABLES_FOLDER)
+    _stage(folder, "08_follow_up", {"n_worth_recovering": 3},
+           {"recovery_list": pd.DataFrame({"customer_id": in_plan + ["zz"]})})
+    _stage(folder, "09_segments", {},
+           {"reactivation_calls": pd.DataFrame({"customer_id": in_plan[:1] + ["y", "z"],
+                                                "calls_from": ["2025-03-10"] * 3})})
+    actions = summary.engagement_summary(folder, language=language)["actions"]
+    by = actions.set_index("section")["action"]
+    assert by["followup.recovery"].endswith(t("summary.action.in_plan", language, k="2"))
+    assert by["segment.calendar"].endswith(t("summary.action.in_plan_one", language))
+    assert ("Uno de ellos ya está" if language == "es" else "One of them is already") in \
+        by["segment.calendar"]
+
+
+@pytest.mark.parametrize("language", ["es", "en"])
 def test_a_subscription_clients_contract_value_is_a_finding(tmp_path, language):
     """What 02 records of the active contracts (fee times discounted residual life) reaches
     the summary, pointing to the section that shows it; a client without contracts gets none."""
