@@ -444,7 +444,7 @@ def format_table(table: pd.DataFrame, language: str = "es", *, formats: dict | N
         if kind is None:
             if pd.api.types.is_bool_dtype(s):
                 kind = "yesno"
-            elif isinstance(s.dtype, pd.PeriodDtype) and s.dtype.freq.name.startswith("M"):
+            elif isinstance(s.dtype, pd.PeriodDtype) and s.dtype.freq.freqstr.startswith("M"):
                 kind = "month"
             elif pd.api.types.is_datetime64_any_dtype(s):
                 # a column of months (the first day standing for the month) names the month
