@@ -419,23 +419,20 @@ def contract_value_sentence(values: pd.DataFrame, language: str = "es", *,
 
 
 def _contract_value_text(values: pd.DataFrame, language: str, currency: str | None) -> str:
-    n = int(values.attrs.get("n_active", len(values)))
-    rate = format_percent(values.attrs.get("discount_rate", 0.10), language)
-    if n == 0:
+    fig = contract_value_summary(values)
+    n = format_count(int(fig["n_active"]), language)
+    rate = format_percent(fig["discount_rate"], language)
+    if fig["n_active"] == 0:
         return t("clv.contract_value.none", language)
     if values.attrs.get("unbounded"):
-        return t("clv.contract_value.unbounded", language, n=format_count(n, language))
-    months = format_number(float(values["expected_months"].sum()) / max(n, 1), language,
-                           decimals=1)
-    total = values.attrs.get("total_value")
-    if total is None or not np.isfinite(total):
-        return t("clv.contract_value.no_fee", language, n=format_count(n, language),
-                 months=months, rate=rate)
-    top = max(1, int(np.ceil(0.10 * len(values))))
-    share = float(values["residual_value"].head(top).sum()) / total if total else 0.0
-    return t("clv.contract_value.headline", language, n=format_count(n, language),
-             total=format_currency(total, language, currency=currency), months=months,
-             rate=rate, share=format_percent(share, language))
+        return t("clv.contract_value.unbounded", language, n=n)
+    months = format_number(fig["mean_expected_months"], language, decimals=1)
+    if not np.isfinite(fig["total_value"]):
+        return t("clv.contract_value.no_fee", language, n=n, months=months, rate=rate)
+    share = fig["top10_share"] if np.isfinite(fig["top10_share"]) else 0.0
+    return t("clv.contract_value.headline", language, n=n,
+             total=format_currency(fig["total_value"], language, currency=currency),
+             months=months, rate=rate, share=format_percent(share, language))
 
 
 def holdout_sentence(check: dict | None, model: str, language: str = "es") -> str:
